@@ -1,0 +1,132 @@
+/* CPUID, MSR, control register and port I/O helpers (mechanics, no policy). */
+#ifndef ARCH_CPU_H
+#define ARCH_CPU_H
+
+#include "arch/types.h"
+
+struct cpuid_regs {
+	u32 eax, ebx, ecx, edx;
+};
+
+static inline struct cpuid_regs cpuid(u32 leaf, u32 subleaf)
+{
+	struct cpuid_regs r;
+	asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+		     : "a"(leaf), "c"(subleaf));
+	return r;
+}
+
+static inline u64 rdmsr(u32 msr)
+{
+	u32 lo, hi;
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void wrmsr(u32 msr, u64 val)
+{
+	asm volatile("wrmsr" : : "c"(msr), "a"((u32)val), "d"((u32)(val >> 32)) : "memory");
+}
+
+/*
+ * The *_safe variants return 0 or the exception vector (#GP = 13, #UD = 6)
+ * instead of faulting: the exception handler finds the faulting RIP in the
+ * .extable section, resumes after the instruction and puts the vector in RSI.
+ */
+#define EXTABLE_ENTRY(fault, resume) \
+	".pushsection .extable,\"a\"\n .balign 8\n .quad " #fault ", " #resume "\n .popsection\n"
+
+static inline int rdmsr_safe(u32 msr, u64 *val)
+{
+	u32 lo = 0, hi = 0;
+	u64 vec = 0;
+	asm volatile("1: rdmsr\n2:\n" EXTABLE_ENTRY(1b, 2b)
+		     : "+a"(lo), "+d"(hi), "+S"(vec) : "c"(msr));
+	*val = ((u64)hi << 32) | lo;
+	return (int)vec;
+}
+
+static inline int wrmsr_safe(u32 msr, u64 val)
+{
+	u64 vec = 0;
+	asm volatile("1: wrmsr\n2:\n" EXTABLE_ENTRY(1b, 2b)
+		     : "+S"(vec) : "c"(msr), "a"((u32)val), "d"((u32)(val >> 32)) : "memory");
+	return (int)vec;
+}
+
+static inline u64 rdtsc(void)
+{
+	u32 lo, hi;
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
+}
+
+#define DEFINE_CR(n)                                                            \
+	static inline u64 read_cr##n(void)                                      \
+	{                                                                       \
+		u64 v;                                                          \
+		asm volatile("mov %%cr" #n ", %0" : "=r"(v));                   \
+		return v;                                                       \
+	}                                                                       \
+	static inline void write_cr##n(u64 v)                                   \
+	{                                                                       \
+		asm volatile("mov %0, %%cr" #n : : "r"(v) : "memory");          \
+	}
+DEFINE_CR(0)
+DEFINE_CR(2)
+DEFINE_CR(3)
+DEFINE_CR(4)
+#undef DEFINE_CR
+
+static inline void outb(u16 port, u8 v) { asm volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outw(u16 port, u16 v) { asm volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outl(u16 port, u32 v) { asm volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
+static inline u8 inb(u16 port)
+{
+	u8 v;
+	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void cpu_relax(void) { asm volatile("pause"); }
+static inline void cli(void) { asm volatile("cli" ::: "memory"); }
+static inline void sti(void) { asm volatile("sti" ::: "memory"); }
+static inline __attribute__((noreturn)) void halt_forever(void)
+{
+	for (;;)
+		asm volatile("cli; hlt");
+}
+
+#define CR0_PE BIT(0)
+#define CR0_MP BIT(1)
+#define CR0_EM BIT(2)
+#define CR0_TS BIT(3)
+#define CR0_ET BIT(4)
+#define CR0_NE BIT(5)
+#define CR0_WP BIT(16)
+#define CR0_NW BIT(29)
+#define CR0_CD BIT(30)
+#define CR0_PG BIT(31)
+#define CR4_PAE BIT(5)
+#define CR4_PCE BIT(8)
+#define CR4_OSFXSR BIT(9)
+#define CR4_VMXE BIT(13)
+
+#define MSR_EFER 0xC0000080
+#define EFER_SCE BIT(0)
+#define EFER_LME BIT(8)
+#define EFER_LMA BIT(10)
+#define EFER_NXE BIT(11)
+#define EFER_SVME BIT(12)
+#define MSR_APIC_BASE 0x1B
+#define MSR_FEATURE_CONTROL 0x3A
+#define MSR_PAT 0x277
+
+#define VEC_UD 6
+#define VEC_DF 8
+#define VEC_GP 13
+#define VEC_PF 14
+#define VEC_NMI 2
+#define VEC_MC 18
+
+#endif

@@ -1,0 +1,120 @@
+#include "arch/interrupts.h"
+#include "arch/cpu.h"
+#include "arch/gdt.h"
+#include "arch/log.h"
+#include "arch/platform_exit.h"
+#include "arch/string.h"
+
+struct idt_gate {
+	u16 offset_lo, selector;
+	u8 ist, type_attr;
+	u16 offset_mid;
+	u32 offset_hi, reserved;
+} __attribute__((packed));
+
+extern const u64 isr_stub_table[256];
+extern const u64 __extable_start[], __extable_end[];
+
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+static interrupt_handler handlers[256];
+
+static const char *const exception_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+	"#BR bound range", "#UD invalid opcode", "#NM device not available",
+	"#DF double fault", "coprocessor overrun", "#TS invalid TSS",
+	"#NP segment not present", "#SS stack fault", "#GP general protection",
+	"#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check",
+	"#MC machine check", "#XM SIMD error", "#VE virtualization", "#CP control protection",
+	"reserved 22", "reserved 23", "reserved 24", "reserved 25", "reserved 26",
+	"reserved 27", "#HV hypervisor injection", "#VC VMM communication",
+	"#SX security", "reserved 31",
+};
+
+static void set_gate(u8 vec, u64 handler, u8 ist)
+{
+	idt[vec] = (struct idt_gate){
+		.offset_lo = (u16)handler,
+		.selector = GDT_CODE64,
+		.ist = ist,
+		.type_attr = 0x8E, /* present, DPL0, interrupt gate */
+		.offset_mid = (u16)(handler >> 16),
+		.offset_hi = (u32)(handler >> 32),
+	};
+}
+
+void idt_init(void)
+{
+	for (int v = 0; v < 256; v++)
+		set_gate((u8)v, isr_stub_table[v], 0);
+	set_gate(VEC_NMI, isr_stub_table[VEC_NMI], IST_NMI);
+	set_gate(VEC_DF, isr_stub_table[VEC_DF], IST_DF);
+	set_gate(VEC_MC, isr_stub_table[VEC_MC], IST_MC);
+	struct __attribute__((packed)) {
+		u16 limit;
+		u64 base;
+	} idtr = { sizeof(idt) - 1, (u64)(uintptr_t)idt };
+	asm volatile("lidt %0" : : "m"(idtr));
+}
+
+void interrupt_register(u8 vector, interrupt_handler handler) { handlers[vector] = handler; }
+
+/* rdmsr_safe and friends: resume after the instruction, vector in RSI. */
+static bool fixup(struct trap_frame *f)
+{
+	for (const u64 *e = __extable_start; e < __extable_end; e += 2) {
+		if (e[0] == f->rip) {
+			f->rip = e[1];
+			f->rsi = f->vector;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void panic_report(const struct trap_frame *f)
+{
+	log_raw("PANIC: exception %lu (%s) error_code=0x%lx", f->vector,
+		exception_names[f->vector], f->error_code);
+	log_raw("PANIC: rip=0x%016lx cs=0x%lx rflags=0x%lx rsp=0x%016lx ss=0x%lx", f->rip,
+		f->cs, f->rflags, f->rsp, f->ss);
+	log_raw("PANIC: cr0=0x%lx cr2=0x%016lx cr3=0x%lx cr4=0x%lx", read_cr0(), read_cr2(),
+		read_cr3(), read_cr4());
+	log_raw("PANIC: rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx", f->rax, f->rbx, f->rcx,
+		f->rdx);
+	log_raw("PANIC: rsi=%016lx rdi=%016lx rbp=%016lx r8 =%016lx", f->rsi, f->rdi, f->rbp,
+		f->r8);
+	log_raw("PANIC: r9 =%016lx r10=%016lx r11=%016lx r12=%016lx", f->r9, f->r10, f->r11,
+		f->r12);
+	log_raw("PANIC: r13=%016lx r14=%016lx r15=%016lx", f->r13, f->r14, f->r15);
+}
+
+void trap_dispatch(struct trap_frame *f);
+void trap_dispatch(struct trap_frame *f)
+{
+	if (handlers[f->vector]) {
+		handlers[f->vector](f);
+		return;
+	}
+	if (f->vector < 32) {
+		if (fixup(f))
+			return;
+		panic_report(f);
+		platform_exit(STATUS_PANIC);
+	}
+	pr_warn("unexpected interrupt vector %lu at rip=0x%lx", f->vector, f->rip);
+}
+
+void exceptions_selftest(const char *kind)
+{
+	pr_info("selftest: raising %s on purpose", kind);
+	if (!strcmp(kind, "ud"))
+		asm volatile("ud2");
+	else if (!strcmp(kind, "gp"))
+		wrmsr(0xFFFFFFFF, 0); /* no such MSR: #GP */
+	else if (!strcmp(kind, "pf"))
+		(void)*(volatile u64 *)0x7FFFFFFF000ULL; /* beyond the 4 GiB identity map */
+	else if (!strcmp(kind, "de")) {
+		volatile u32 zero = 0;
+		(void)(1 / zero);
+	}
+}

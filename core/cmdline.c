@@ -1,0 +1,215 @@
+#include "core/cmdline.h"
+#include "arch/format.h"
+#include "arch/log.h"
+#include "arch/platform_exit.h"
+#include "arch/string.h"
+
+enum scope { GLOBAL, PER_GUEST };
+enum kind { CHOICE, UINT, NAME };
+
+struct key {
+	const char *name;
+	enum scope scope;
+	enum kind kind;
+	size_t offset; /* into struct config (GLOBAL) or struct guest_config */
+	const char *const *choices; /* CHOICE: NULL-terminated, index = stored value */
+	u64 min, max;               /* UINT */
+	const char *help;
+};
+
+static const char *const log_choices[] = { [LOG_ERROR] = "error", [LOG_WARN] = "warn",
+					   [LOG_INFO] = "info", [LOG_DEBUG] = "debug", NULL };
+static const char *const exit_choices[] = { [EXIT_AUTO] = "auto", [EXIT_QEMU] = "qemu",
+					    [EXIT_BOCHS] = "bochs", [EXIT_RESET] = "reset",
+					    [EXIT_HALT] = "halt", NULL };
+static const char *const crash_choices[] = { [CRASH_NONE] = "none", [CRASH_UD] = "ud",
+					     [CRASH_GP] = "gp", [CRASH_PF] = "pf",
+					     [CRASH_DE] = "de", NULL };
+static const char *const vpmu_choices[] = { [VPMU_OFF] = "off", [VPMU_EMULATED] = "emulated",
+					    [VPMU_MEDIATED] = "mediated", NULL };
+static const char *const aperfmperf_choices[] = { [APERFMPERF_INTERCEPT] = "intercept",
+						  [APERFMPERF_PASSTHROUGH] = "passthrough", NULL };
+
+
+static const struct key keys[] = {
+	{ "log", GLOBAL, CHOICE, offsetof(struct config, log_level), log_choices, 0, 0,
+	  "serial log level" },
+	{ "exit", GLOBAL, CHOICE, offsetof(struct config, exit_method), exit_choices, 0, 0,
+	  "how the run ends and carries its status out" },
+	{ "crash", GLOBAL, CHOICE, offsetof(struct config, crash), crash_choices, 0, 0,
+	  "test hook: raise this exception in the hypervisor at boot" },
+	{ "guest", GLOBAL, NAME, 0, NULL, 0, 0, "start a guest: the module whose first word is NAME" },
+	{ "vpmu", PER_GUEST, CHOICE, offsetof(struct guest_config, vpmu), vpmu_choices, 0, 0,
+	  "guest PMU mode" },
+	{ "aperfmperf", PER_GUEST, CHOICE, offsetof(struct guest_config, aperfmperf),
+	  aperfmperf_choices, 0, 0, "APERF/MPERF reads" },
+	{ "mem", PER_GUEST, UINT, offsetof(struct guest_config, mem_mib), NULL, 2, 256,
+	  "guest RAM in MiB" },
+	{ "timeout", PER_GUEST, UINT, offsetof(struct guest_config, timeout_ms), NULL, 10,
+	  3600000, "guest watchdog in ms" },
+};
+
+void config_defaults(struct config *c)
+{
+	*c = (struct config){
+		.log_level = LOG_INFO,
+		.exit_method = EXIT_AUTO,
+		.crash = CRASH_NONE,
+		.defaults = { .vpmu = VPMU_MEDIATED, .mem_mib = 16, .timeout_ms = 60000 },
+	};
+}
+
+static const struct key *find_key(const char *name, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (strlen(keys[i].name) == len && !strncmp(keys[i].name, name, len))
+			return &keys[i];
+	return NULL;
+}
+
+static void choices_text(const struct key *k, char *buf, size_t size)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (const char *const *c = k->choices; *c; c++)
+		n += (size_t)format(buf + n, n < size ? size - n : 0, "%s%s",
+				    c == k->choices ? "" : "|", *c);
+}
+
+/* Parses an unsigned decimal or 0x-hex number of exactly len characters. */
+static bool parse_uint(const char *s, size_t len, u64 *out)
+{
+	unsigned base = 10;
+	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		len -= 2;
+	}
+	if (len == 0)
+		return false;
+	u64 v = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		unsigned d;
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (base == 16 && c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			return false;
+		if (v > (~0ULL - d) / base)
+			return false;
+		v = v * base + d;
+	}
+	*out = v;
+	return true;
+}
+
+struct parser {
+	struct config *cfg;
+	struct guest_config *guest; /* where per-guest keys go */
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct parser *p, const char *fmt, const char *a, int alen, const char *b)
+{
+	format(p->err, p->errlen, fmt, alen, a, b);
+	return -1;
+}
+
+static int set_value(struct parser *p, const struct key *k, const char *val, size_t vlen)
+{
+	u8 *base = k->scope == GLOBAL ? (u8 *)p->cfg : (u8 *)p->guest;
+	switch (k->kind) {
+	case CHOICE:
+		for (u32 i = 0; k->choices[i]; i++) {
+			if (strlen(k->choices[i]) == vlen && !strncmp(k->choices[i], val, vlen)) {
+				*(u32 *)(base + k->offset) = i;
+				return 0;
+			}
+		}
+		char expected[128];
+		choices_text(k, expected, sizeof(expected));
+		format(p->err, p->errlen, "bad value '%.*s' for key '%s' (expected %s)", (int)vlen,
+		       val, k->name, expected);
+		return -1;
+	case UINT: {
+		u64 v;
+		if (!parse_uint(val, vlen, &v) || v < k->min || v > k->max) {
+			format(p->err, p->errlen,
+			       "bad value '%.*s' for key '%s' (expected a number from %lu to %lu)",
+			       (int)vlen, val, k->name, k->min, k->max);
+			return -1;
+		}
+		*(u64 *)(base + k->offset) = v;
+		return 0;
+	}
+	case NAME:
+		if (vlen >= CONFIG_NAME_MAX)
+			return fail(p, "guest name '%.*s' is too long%s", val, (int)vlen, "");
+		if (p->cfg->nr_guests == CONFIG_MAX_GUESTS)
+			return fail(p, "too many guests at '%.*s'%s", val, (int)vlen, "");
+		p->guest = &p->cfg->guests[p->cfg->nr_guests++];
+		*p->guest = p->cfg->defaults;
+		memcpy(p->guest->name, val, vlen);
+		p->guest->name[vlen] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+static int parse_token(struct parser *p, const char *tok, size_t len)
+{
+	const char *eq = NULL;
+	for (size_t i = 0; i < len && !eq; i++)
+		if (tok[i] == '=')
+			eq = tok + i;
+	if (!eq)
+		return fail(p, "'%.*s' is not a key=value token%s", tok, (int)len, "");
+	size_t klen = (size_t)(eq - tok), vlen = len - klen - 1;
+	const struct key *k = find_key(tok, klen);
+	if (!k)
+		return fail(p, "unknown key '%.*s'%s", tok, (int)klen, "");
+	if (vlen == 0)
+		return fail(p, "key '%.*s' has an empty value%s", tok, (int)klen, "");
+	return set_value(p, k, eq + 1, vlen);
+}
+
+int cmdline_parse(const char *s, struct config *out, char *err, size_t errlen)
+{
+	config_defaults(out);
+	struct parser p = { out, &out->defaults, err, errlen };
+	while (*s) {
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		size_t len = 0;
+		while (s[len] && s[len] != ' ' && s[len] != '\t' && s[len] != '\n' && s[len] != '\r')
+			len++;
+		if (len && parse_token(&p, s, len))
+			return -1;
+		s += len;
+	}
+	if (errlen)
+		err[0] = '\0';
+	return 0;
+}
+
+void cmdline_describe(void (*emit)(const char *line))
+{
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		const struct key *k = &keys[i];
+		char values[128], line[256];
+		if (k->kind == CHOICE)
+			choices_text(k, values, sizeof(values));
+		else if (k->kind == UINT)
+			format(values, sizeof(values), "%lu..%lu", k->min, k->max);
+		else
+			format(values, sizeof(values), "NAME");
+		format(line, sizeof(line), "%s=%s  %s%s", k->name, values, k->help,
+		       k->scope == PER_GUEST ? " (per guest)" : "");
+		emit(line);
+	}
+}

@@ -1,0 +1,34 @@
+/* What the command line configures: global settings and one entry per guest. */
+#ifndef CORE_CONFIG_H
+#define CORE_CONFIG_H
+
+#include "arch/types.h"
+
+#define CONFIG_MAX_GUESTS 32
+#define CONFIG_NAME_MAX 64
+
+/* Choice values are indexes into the choice lists of core/cmdline.c. */
+enum vpmu_mode { VPMU_OFF, VPMU_EMULATED, VPMU_MEDIATED };
+enum aperfmperf_mode { APERFMPERF_INTERCEPT, APERFMPERF_PASSTHROUGH };
+enum crash_kind { CRASH_NONE, CRASH_UD, CRASH_GP, CRASH_PF, CRASH_DE };
+
+struct guest_config {
+	char name[CONFIG_NAME_MAX]; /* module to run: its first word, e.g. cpuid.elf */
+	u32 vpmu;                   /* enum vpmu_mode */
+	u32 aperfmperf;             /* enum aperfmperf_mode */
+	u64 mem_mib;                /* guest RAM */
+	u64 timeout_ms;             /* watchdog budget */
+};
+
+struct config {
+	u32 log_level;   /* enum log_level */
+	u32 exit_method; /* enum exit_method */
+	u32 crash;       /* enum crash_kind: test hook, raise an exception at boot */
+	struct guest_config defaults; /* per-guest keys given before any guest= */
+	u32 nr_guests;
+	struct guest_config guests[CONFIG_MAX_GUESTS];
+};
+
+void config_defaults(struct config *c);
+
+#endif
