@@ -1,4 +1,4 @@
-/* The hypervisor's global state: configuration and memory. */
+/* The hypervisor's global state: configuration, memory, the chosen backend. */
 #ifndef CORE_HV_H
 #define CORE_HV_H
 
@@ -12,6 +12,9 @@ struct hv {
 };
 
 extern struct hv hv;
+
+/* Zeroed, identity-mapped memory for the current guest; NULL when out of memory. */
+void *hv_alloc(u64 bytes, u64 align);
 
 /* Runs every configured guest in turn; returns the hypervisor's exit status. */
 int hv_run_guests(const struct boot_info *bi);

@@ -1,0 +1,73 @@
+/*
+ * The guest ABI of pmuvisor, shared by core/ and guests/ (keep it stable).
+ *
+ * Hypercalls: VMMCALL (AMD-V) or VMCALL (VT-x) with the number in RAX and
+ * arguments in RBX, RCX, RDX; the result comes back in RAX (negative = error).
+ *   HC_VERSION      ()                        -> HC_ABI_VERSION
+ *   HC_PRINT        (gpa, len)                -> len; the text is printed as one
+ *                                                guest line (at most 256 bytes)
+ *   HC_EXIT         (status)                  -> does not return: ends the guest
+ *   HC_EXIT_COUNTS  (gpa, bytes)              -> EXIT_REASON_COUNT; writes
+ *                                                u64 counts[EXIT_REASON_COUNT] of
+ *                                                this vCPU's exits so far, by reason
+ *                                                (the HC_EXIT_COUNTS call itself
+ *                                                is counted before the copy)
+ *   HC_HOST_MSR     (msr)                     -> the host's value of an MSR the
+ *                                                guest was denied, read by the
+ *                                                hypervisor, so a guest can check
+ *                                                its write changed nothing; only
+ *                                                for MSRs in the audit list
+ * Errors: HC_ENOSYS (unknown number), HC_EFAULT (buffer outside guest RAM),
+ * HC_EINVAL (bad argument).
+ *
+ * Ports: COM1 (0x3f8-0x3ff) is forwarded to the serial line as
+ * "[guest] line"; a write to 0xf4 (QEMU's isa-debug-exit) ends the guest
+ * with that status (0 = pass). Every other port is denied: reads return all
+ * ones, writes are dropped, both are counted.
+ */
+#ifndef CORE_ABI_H
+#define CORE_ABI_H
+
+#define HC_ABI_VERSION 1
+
+enum hypercall {
+	HC_VERSION = 0,
+	HC_PRINT = 1,
+	HC_EXIT = 2,
+	HC_EXIT_COUNTS = 3,
+	HC_HOST_MSR = 4,
+};
+
+#define HC_ENOSYS (-38L)
+#define HC_EFAULT (-14L)
+#define HC_EINVAL (-22L)
+
+/* Normalized exit reasons: both backends decode into these. */
+enum exit_reason {
+	EXIT_CPUID,
+	EXIT_MSR_READ,
+	EXIT_MSR_WRITE,
+	EXIT_IO,
+	EXIT_HLT,
+	EXIT_HYPERCALL,
+	EXIT_NPF,          /* nested/EPT page fault */
+	EXIT_EXCEPTION,    /* an intercepted guest exception */
+	EXIT_INTERRUPT,    /* a physical interrupt arrived while the guest ran */
+	EXIT_NMI,
+	EXIT_PMI,          /* a PMI on the mediated vector */
+	EXIT_RDPMC,
+	EXIT_SHUTDOWN,     /* triple fault */
+	EXIT_VIRT_INSN,    /* the guest tried a VMX/SVM instruction */
+	EXIT_INVALID_STATE, /* VM entry failed */
+	EXIT_OTHER,        /* anything the backend does not decode */
+	EXIT_REASON_COUNT
+};
+
+#define GUEST_COM1_PORT 0x3f8
+#define GUEST_DEBUG_EXIT_PORT 0xf4
+
+/* Where the multiboot1-style loader puts the guest's boot information. */
+#define GUEST_MBI_GPA 0x8000
+#define GUEST_LOAD_MIN_GPA 0x100000
+
+#endif

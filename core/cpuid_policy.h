@@ -1,0 +1,15 @@
+/*
+ * What a guest sees from CPUID: a declarative table of leaves that pass
+ * through (with bits masked or set) or are synthesized; every leaf not in
+ * the table reads as zero.
+ */
+#ifndef CORE_CPUID_POLICY_H
+#define CORE_CPUID_POLICY_H
+
+#include "arch/cpu.h"
+#include "core/vcpu.h"
+
+/* The guest's CPUID result for (leaf, subleaf), from the host's. */
+struct cpuid_regs cpuid_policy(const struct vcpu *v, u32 leaf, u32 subleaf);
+
+#endif

@@ -1,0 +1,159 @@
+#include "core/exit.h"
+#include "arch/log.h"
+#include "core/cpuid_policy.h"
+#include "core/msr_policy.h"
+
+/* Instruction lengths for backends that cannot tell (SVM without NRIPS). */
+#define LEN_CPUID 2
+#define LEN_MSR 2
+#define LEN_HLT 1
+
+const char *const exit_reason_names[EXIT_REASON_COUNT] = {
+	[EXIT_CPUID] = "cpuid",
+	[EXIT_MSR_READ] = "msr_read",
+	[EXIT_MSR_WRITE] = "msr_write",
+	[EXIT_IO] = "io",
+	[EXIT_HLT] = "hlt",
+	[EXIT_HYPERCALL] = "hypercall",
+	[EXIT_NPF] = "npf",
+	[EXIT_EXCEPTION] = "exception",
+	[EXIT_INTERRUPT] = "interrupt",
+	[EXIT_NMI] = "nmi",
+	[EXIT_PMI] = "pmi",
+	[EXIT_RDPMC] = "rdpmc",
+	[EXIT_SHUTDOWN] = "shutdown",
+	[EXIT_VIRT_INSN] = "virt_insn",
+	[EXIT_INVALID_STATE] = "invalid_state",
+	[EXIT_OTHER] = "other",
+};
+
+typedef void (*exit_handler)(struct vcpu *v, const struct exit_info *e);
+
+static void handle_cpuid(struct vcpu *v, const struct exit_info *e)
+{
+	struct cpuid_regs r = cpuid_policy(v, (u32)v->regs.rax, (u32)v->regs.rcx);
+	v->regs.rax = r.eax;
+	v->regs.rbx = r.ebx;
+	v->regs.rcx = r.ecx;
+	v->regs.rdx = r.edx;
+	vcpu_skip_instruction(v, e, LEN_CPUID);
+}
+
+static void handle_msr_read(struct vcpu *v, const struct exit_info *e)
+{
+	u64 val;
+	if (!msr_policy_read(v, e->msr.index, &val)) {
+		pr_debug("%s: rdmsr 0x%x denied: #GP", v->vm->name, e->msr.index);
+		vcpu_ops->inject_exception(v, VEC_GP, true, 0);
+		return;
+	}
+	v->regs.rax = (u32)val;
+	v->regs.rdx = val >> 32;
+	vcpu_skip_instruction(v, e, LEN_MSR);
+}
+
+static void handle_msr_write(struct vcpu *v, const struct exit_info *e)
+{
+	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
+	if (!msr_policy_write(v, e->msr.index, val)) {
+		pr_debug("%s: wrmsr 0x%x=0x%lx denied: #GP", v->vm->name, e->msr.index, val);
+		vcpu_ops->inject_exception(v, VEC_GP, true, 0);
+		return;
+	}
+	vcpu_skip_instruction(v, e, LEN_MSR);
+}
+
+/* No virtual interrupts yet: a halted guest would never wake up. */
+static void handle_hlt(struct vcpu *v, const struct exit_info *e)
+{
+	(void)e;
+	vcpu_stop(v, 1, "hlt with no interrupt source");
+}
+
+static void handle_virt_insn(struct vcpu *v, const struct exit_info *e)
+{
+	(void)e;
+	vcpu_ops->inject_exception(v, VEC_UD, false, 0);
+}
+
+/* vpmu=off is the only PMU mode so far: RDPMC raises #GP, as on a CPU without counters. */
+static void handle_rdpmc(struct vcpu *v, const struct exit_info *e)
+{
+	(void)e;
+	vcpu_ops->inject_exception(v, VEC_GP, true, 0);
+}
+
+/* Physical interrupts and NMIs only kick us out of the guest; nothing to do yet. */
+static void handle_nothing(struct vcpu *v, const struct exit_info *e)
+{
+	(void)v, (void)e;
+}
+
+static void report_and_stop(struct vcpu *v, const struct exit_info *e, const char *reason)
+{
+	pr_err("%s: %s at rip=0x%lx (exit 0x%lx, info 0x%lx 0x%lx)", v->vm->name, reason,
+	       vcpu_ops->get_reg(v, VREG_RIP), e->raw_reason, e->qual[0], e->qual[1]);
+	vcpu_ops->dump(v, e);
+	vcpu_stop(v, 1, reason);
+}
+
+static void handle_npf(struct vcpu *v, const struct exit_info *e)
+{
+	pr_err("%s: access to guest-physical 0x%lx outside its RAM (%s%s%s)", v->vm->name,
+	       e->npf.gpa, e->npf.read ? "read" : "", e->npf.write ? "write" : "",
+	       e->npf.exec ? "exec" : "");
+	report_and_stop(v, e, "npf");
+}
+
+static void handle_shutdown(struct vcpu *v, const struct exit_info *e)
+{
+	report_and_stop(v, e, "shutdown (triple fault)");
+}
+
+static void handle_invalid(struct vcpu *v, const struct exit_info *e)
+{
+	report_and_stop(v, e, "vm entry failed: invalid guest state");
+}
+
+static void handle_unexpected(struct vcpu *v, const struct exit_info *e)
+{
+	report_and_stop(v, e, "unexpected exit");
+}
+
+static const exit_handler handlers[EXIT_REASON_COUNT] = {
+	[EXIT_CPUID] = handle_cpuid,
+	[EXIT_MSR_READ] = handle_msr_read,
+	[EXIT_MSR_WRITE] = handle_msr_write,
+	[EXIT_IO] = handle_io,
+	[EXIT_HLT] = handle_hlt,
+	[EXIT_HYPERCALL] = handle_hypercall,
+	[EXIT_NPF] = handle_npf,
+	[EXIT_EXCEPTION] = handle_unexpected,
+	[EXIT_INTERRUPT] = handle_nothing,
+	[EXIT_NMI] = handle_nothing,
+	[EXIT_PMI] = handle_unexpected,
+	[EXIT_RDPMC] = handle_rdpmc,
+	[EXIT_SHUTDOWN] = handle_shutdown,
+	[EXIT_VIRT_INSN] = handle_virt_insn,
+	[EXIT_INVALID_STATE] = handle_invalid,
+	[EXIT_OTHER] = handle_unexpected,
+};
+
+void exit_dispatch(struct vcpu *v, const struct exit_info *e)
+{
+	v->exit_counts[e->reason]++;
+	handlers[e->reason](v, e);
+}
+
+void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e, u32 fallback_len)
+{
+	u64 rip = vcpu_ops->get_reg(v, VREG_RIP);
+	vcpu_ops->set_reg(v, VREG_RIP, e->next_rip ? e->next_rip : rip + fallback_len);
+}
+
+void vcpu_stop(struct vcpu *v, int status, const char *reason)
+{
+	v->stopped = true;
+	v->status = status;
+	v->stop_reason = reason;
+}

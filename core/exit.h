@@ -1,0 +1,16 @@
+/* The one exit dispatcher: a normalized exit in, the guest's next step out. */
+#ifndef CORE_EXIT_H
+#define CORE_EXIT_H
+
+#include "core/vcpu.h"
+
+extern const char *const exit_reason_names[EXIT_REASON_COUNT];
+
+/* Counts the exit and handles it; may stop the guest (v->stopped). */
+void exit_dispatch(struct vcpu *v, const struct exit_info *e);
+
+/* Per-exit handlers that live in their own files. */
+void handle_io(struct vcpu *v, const struct exit_info *e);
+void handle_hypercall(struct vcpu *v, const struct exit_info *e);
+
+#endif

@@ -1,0 +1,165 @@
+/* Runs the configured guests one after another and sums up. */
+#include "core/hv.h"
+#include "arch/host_caps.h"
+#include "arch/log.h"
+#include "arch/platform_exit.h"
+#include "arch/format.h"
+#include "arch/string.h"
+#include "core/elf_loader.h"
+#include "core/exit.h"
+#include "core/mb1_info.h"
+#include "core/vcpu.h"
+#include "svm/svm.h"
+#include "vmx/vmx.h"
+
+const struct vcpu_ops *vcpu_ops;
+
+void *hv_alloc(u64 bytes, u64 align)
+{
+	u64 pa = page_alloc(&hv.pages, bytes, align);
+	if (!pa)
+		return NULL;
+	memset((void *)(uintptr_t)pa, 0, ALIGN_UP(bytes, PAGE_SIZE));
+	return (void *)(uintptr_t)pa;
+}
+
+/* The module a guest= names: the first word of its module string. */
+static const struct boot_module *find_module(const struct boot_info *bi, const char *name)
+{
+	size_t len = strlen(name);
+	for (u32 i = 0; i < bi->nr_modules; i++) {
+		const char *s = bi->modules[i].string;
+		if (!strncmp(s, name, len) && (s[len] == '\0' || s[len] == ' '))
+			return &bi->modules[i];
+	}
+	return NULL;
+}
+
+static void report_exits(const struct vcpu *v)
+{
+	char line[512];
+	size_t n = 0;
+	for (int r = 0; r < EXIT_REASON_COUNT; r++)
+		if (v->exit_counts[r])
+			n += (size_t)format(line + n, sizeof(line) - n, " %s=%lu",
+					    exit_reason_names[r], v->exit_counts[r]);
+	log_raw("hv: guest %s exits%s denied_io=%lu", v->vm->name, n ? line : " none",
+		v->denied_io);
+}
+
+static int load_guest(struct vm *vm, const struct boot_module *m, u64 *entry)
+{
+	u64 size = vm->cfg->mem_mib << 20;
+	vm->mem.host = hv_alloc(size, 2ULL << 20);
+	if (!vm->mem.host) {
+		pr_err("%s: no memory for %lu MiB of guest RAM", vm->name, vm->cfg->mem_mib);
+		return -1;
+	}
+	vm->mem.size = size;
+	vm->mem_hpa = (u64)(uintptr_t)vm->mem.host;
+	struct elf_load_result res;
+	const char *err = elf_load((const void *)(uintptr_t)m->start, m->size, &vm->mem,
+				   GUEST_LOAD_MIN_GPA, &res);
+	if (err) {
+		pr_err("%s: bad guest image: %s", vm->name, err);
+		return -1;
+	}
+	if (mb1_info_build(&vm->mem, GUEST_MBI_GPA, m->string)) {
+		pr_err("%s: command line too long for the boot information", vm->name);
+		return -1;
+	}
+	pr_info("%s: loaded %u segments at 0x%lx-0x%lx, entry 0x%lx, %lu MiB RAM", vm->name,
+		res.nr_segments, res.low, res.high, res.entry, vm->cfg->mem_mib);
+	*entry = res.entry;
+	return 0;
+}
+
+static int run_guest(u32 id, const struct guest_config *cfg, const struct boot_module *m)
+{
+	static struct vm vm;
+	static struct vcpu v;
+	struct page_mark mark = page_alloc_mark(&hv.pages);
+	u64 entry;
+
+	vm = (struct vm){ .name = cfg->name, .cfg = cfg, .id = id };
+	v = (struct vcpu){ .vm = &vm };
+	pr_info("guest %s: starting (%s)", cfg->name, m->string);
+	if (load_guest(&vm, m, &entry) || vcpu_ops->map_guest(&vm) ||
+	    vcpu_ops->vcpu_create(&v, entry, MB1_BOOTLOADER_MAGIC, GUEST_MBI_GPA)) {
+		vcpu_stop(&v, 1, "setup failed");
+	}
+	while (!v.stopped) {
+		struct exit_info e;
+		vcpu_ops->run(&v, &e);
+		exit_dispatch(&v, &e);
+	}
+	if (v.line_len) {
+		v.line[v.line_len] = '\0';
+		log_raw("[%s] %s", vm.name, v.line);
+	}
+	report_exits(&v);
+	log_raw("hv: guest %s status=%d reason=%s", cfg->name, v.status, v.stop_reason);
+	page_alloc_release(&hv.pages, mark);
+	return v.status;
+}
+
+static int select_backend(void)
+{
+	if (host_caps.svm)
+		vcpu_ops = &svm_ops;
+	else if (host_caps.vmx)
+		vcpu_ops = &vmx_ops;
+	else {
+		pr_err("this CPU offers neither AMD-V (SVM) nor VT-x (VMX): pmuvisor cannot run guests");
+		return -1;
+	}
+	pr_info("backend: %s", vcpu_ops->name);
+	return vcpu_ops->probe() || vcpu_ops->enable() ? -1 : 0;
+}
+
+/* Without guest= keys, every module runs once with the default settings. */
+static void default_guests(const struct boot_info *bi, struct config *c)
+{
+	for (u32 i = 0; i < bi->nr_modules && c->nr_guests < CONFIG_MAX_GUESTS; i++) {
+		struct guest_config *g = &c->guests[c->nr_guests++];
+		*g = c->defaults;
+		const char *s = bi->modules[i].string;
+		size_t n = 0;
+		while (s[n] && s[n] != ' ' && n + 1 < sizeof(g->name))
+			n++;
+		memcpy(g->name, s, n);
+		g->name[n] = '\0';
+	}
+}
+
+int hv_run_guests(const struct boot_info *bi)
+{
+	struct config *c = &hv.config;
+	if (c->nr_guests == 0)
+		default_guests(bi, c);
+	if (c->nr_guests == 0) {
+		pr_info("no guests to run (no modules and no guest=NAME)");
+		log_raw("hv: result: 0 passed, 0 failed");
+		return STATUS_PASS;
+	}
+	if (select_backend())
+		return STATUS_BAD_INPUT;
+
+	u32 passed = 0, failed = 0;
+	for (u32 i = 0; i < c->nr_guests; i++) {
+		const struct guest_config *g = &c->guests[i];
+		const struct boot_module *m = find_module(bi, g->name);
+		if (!m) {
+			pr_err("guest %s: no module named '%s' was loaded", g->name, g->name);
+			log_raw("hv: guest %s status=1 reason=no such module", g->name);
+			failed++;
+			continue;
+		}
+		if (run_guest(i + 1, g, m) == 0)
+			passed++;
+		else
+			failed++;
+	}
+	log_raw("hv: result: %u passed, %u failed", passed, failed);
+	return failed ? STATUS_GUEST_FAILED : STATUS_PASS;
+}

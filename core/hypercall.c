@@ -1,0 +1,69 @@
+/* The hypercall ABI of core/abi.h. */
+#include "core/exit.h"
+#include "arch/cpu.h"
+#include "arch/log.h"
+
+#define LEN_HYPERCALL 3 /* VMMCALL and VMCALL are both 3 bytes */
+#define PRINT_MAX 256
+
+/* Host MSRs a guest may ask about, to check its denied writes changed nothing. */
+static const u32 audit_msrs[] = { 0x3A, 0x1A0, 0xC0010117 };
+
+static s64 hc_print(struct vcpu *v, u64 gpa, u64 len)
+{
+	char text[PRINT_MAX + 1];
+	if (len > PRINT_MAX)
+		return HC_EINVAL;
+	if (gmem_read(&v->vm->mem, gpa, text, len))
+		return HC_EFAULT;
+	text[len] = '\0';
+	log_raw("[%s] %s", v->vm->name, text);
+	return (s64)len;
+}
+
+static s64 hc_exit_counts(struct vcpu *v, u64 gpa, u64 bytes)
+{
+	if (bytes < sizeof(v->exit_counts))
+		return HC_EINVAL;
+	if (gmem_write(&v->vm->mem, gpa, v->exit_counts, sizeof(v->exit_counts)))
+		return HC_EFAULT;
+	return EXIT_REASON_COUNT;
+}
+
+static s64 hc_host_msr(u64 msr)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(audit_msrs); i++) {
+		u64 val;
+		if (audit_msrs[i] == msr)
+			return rdmsr_safe((u32)msr, &val) ? HC_EINVAL : (s64)val;
+	}
+	return HC_EINVAL;
+}
+
+void handle_hypercall(struct vcpu *v, const struct exit_info *e)
+{
+	struct vcpu_regs *r = &v->regs;
+	s64 ret;
+	switch (r->rax) {
+	case HC_VERSION:
+		ret = HC_ABI_VERSION;
+		break;
+	case HC_PRINT:
+		ret = hc_print(v, r->rbx, r->rcx);
+		break;
+	case HC_EXIT:
+		vcpu_stop(v, (int)r->rbx, "exit hypercall");
+		return;
+	case HC_EXIT_COUNTS:
+		ret = hc_exit_counts(v, r->rbx, r->rcx);
+		break;
+	case HC_HOST_MSR:
+		ret = hc_host_msr(r->rbx);
+		break;
+	default:
+		ret = HC_ENOSYS;
+		break;
+	}
+	r->rax = (u64)ret;
+	vcpu_skip_instruction(v, e, LEN_HYPERCALL);
+}

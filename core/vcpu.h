@@ -1,0 +1,99 @@
+/*
+ * Vendor-neutral vm and vcpu objects, the decoded exit, and the backend
+ * ops table that svm/ and vmx/ fill. core/ never asks which vendor it runs on.
+ */
+#ifndef CORE_VCPU_H
+#define CORE_VCPU_H
+
+#include "arch/types.h"
+#include "core/abi.h"
+#include "core/config.h"
+#include "core/guest_mem.h"
+
+/* General-purpose registers the backends save and load around each entry. */
+struct vcpu_regs {
+	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+/* State kept in the VMCB/VMCS, reached through the backend. */
+enum vcpu_reg {
+	VREG_RIP, VREG_RSP, VREG_RFLAGS, VREG_CR0, VREG_CR3, VREG_CR4, VREG_EFER,
+	VREG_PAT, VREG_FS_BASE, VREG_GS_BASE, VREG_CS_BASE, VREG_CS_ATTR,
+	VREG_COUNT
+};
+
+struct exit_info {
+	enum exit_reason reason;
+	u64 raw_reason;  /* the backend's own exit code, for reports */
+	u64 qual[2];     /* the backend's exit qualification / EXITINFO1,2 */
+	u64 next_rip;    /* RIP after the exiting instruction, when known (else 0) */
+	union {
+		struct { u32 index; } msr;
+		struct { u16 port; u8 size; bool in, string, rep; } io;
+		struct { u64 gpa; bool read, write, exec; } npf;
+		struct { u8 vector; bool has_error; u32 error; } exception;
+	};
+};
+
+struct vm {
+	const char *name;
+	const struct guest_config *cfg;
+	struct guest_mem mem;
+	u64 mem_hpa;      /* host physical address of guest physical 0 */
+	u64 gpt_root;     /* NPT / EPT root table */
+	u32 id;           /* 1-based, also the ASID / VPID */
+};
+
+/* Per-vCPU emulated MSRs that the hardware does not switch for us. */
+struct vcpu_msrs {
+	u64 star, lstar, cstar, sfmask, kernel_gs_base;
+	u64 sysenter_cs, sysenter_esp, sysenter_eip;
+};
+
+struct vcpu {
+	struct vm *vm;
+	struct vcpu_regs regs;
+	struct vcpu_msrs msrs;
+	void *backend;    /* struct svm_vcpu / struct vmx_vcpu */
+	u64 exit_counts[EXIT_REASON_COUNT];
+	u64 denied_io; /* port accesses the I/O policy refused */
+	/* set by exit handlers to end the guest */
+	bool stopped;
+	int status;
+	const char *stop_reason;
+	/* COM1 line buffer, forwarded with the guest's name as prefix */
+	char line[256];
+	u32 line_len;
+};
+
+/* What a backend provides. Every function works on the current CPU. */
+struct vcpu_ops {
+	const char *name;
+	/* Checks the CPU can run guests; prints why not and returns -1. */
+	int (*probe)(void);
+	/* Turns virtualization on for this CPU (EFER.SVME / VMXON). */
+	int (*enable)(void);
+	/* Builds the guest-physical page tables for vm->mem (NPT / EPT). */
+	int (*map_guest)(struct vm *vm);
+	/* Creates the VMCB/VMCS in the multiboot1 entry state; -1 on failure. */
+	int (*vcpu_create)(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx);
+	/* Runs the guest until the next exit and decodes it. */
+	void (*run)(struct vcpu *v, struct exit_info *e);
+	u64 (*get_reg)(struct vcpu *v, enum vcpu_reg r);
+	void (*set_reg)(struct vcpu *v, enum vcpu_reg r, u64 val);
+	/* Injects an exception on the next entry. */
+	void (*inject_exception)(struct vcpu *v, u8 vector, bool has_error, u32 error);
+	/* Prints the backend's view of the exit (raw codes, state) for a report. */
+	void (*dump)(struct vcpu *v, const struct exit_info *e);
+};
+
+/* The backend chosen at boot from CPUID. */
+extern const struct vcpu_ops *vcpu_ops;
+
+/* Advances RIP past the instruction that exited (next_rip or a known length). */
+void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e, u32 fallback_len);
+/* Ends the guest with a status and a reason ("npf", "shutdown", ...). */
+void vcpu_stop(struct vcpu *v, int status, const char *reason);
+
+#endif

@@ -1,0 +1,270 @@
+/* AMD-V: detection, VMCB set-up, the run loop's entry and the register accessors. */
+#include "svm/svm.h"
+#include "arch/cpu.h"
+#include "arch/host_caps.h"
+#include "arch/log.h"
+#include "core/gpt.h"
+#include "core/hv.h"
+#include "core/msr_policy.h"
+#include "svm/vmcb.h"
+
+#define MSR_VM_HSAVE_PA 0xC0010117
+#define PTE_P BIT(0)
+#define PTE_W BIT(1)
+#define PTE_U BIT(2)
+#define PTE_PS BIT(7)
+#define GUEST_PAT 0x0007040600070406ULL
+
+/* Segment attributes in the VMCB's compressed form. */
+#define ATTR_CODE32 0xC9B /* execute/read, accessed, S, P, D, G */
+#define ATTR_DATA32 0xC93 /* read/write, accessed, S, P, D, G */
+#define ATTR_TSS32_BUSY 0x08B
+#define ATTR_LDT 0x082
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	u8 *msrpm, *iopm;
+	u32 dirty;        /* VMCB clean bits the next VMRUN must not claim */
+	bool flush_tlb;   /* first run of a new guest on this ASID */
+};
+
+void svm_vmrun(struct vcpu_regs *regs, u64 guest_vmcb_pa, u64 host_vmcb_pa);
+
+_Static_assert(offsetof(struct vcpu_regs, rbx) == 8, "svm_run.asm offsets");
+_Static_assert(offsetof(struct vcpu_regs, r15) == 112, "svm_run.asm offsets");
+
+static struct vmcb *host_vmcb; /* VMSAVE area for the host's VMLOAD-able state */
+static struct svm_vcpu svm_vcpu;
+
+static bool has(u32 feature) { return host_caps.svm_features & feature; }
+static u64 pa(const void *p) { return (u64)(uintptr_t)p; }
+
+static int svm_probe(void)
+{
+	if (host_caps.svm_disabled_by_firmware) {
+		pr_err("svm: AMD-V is disabled by firmware (VM_CR.SVMDIS): enable SVM in the BIOS setup");
+		return -1;
+	}
+	if (!has(SVM_FEATURE_NPT)) {
+		pr_err("svm: this CPU has no nested paging (NPT); pmuvisor requires it");
+		return -1;
+	}
+	if (host_caps.svm_nr_asid < 2) {
+		pr_err("svm: this CPU offers %u ASIDs; at least 2 are needed", host_caps.svm_nr_asid);
+		return -1;
+	}
+	pr_info("svm: revision %u, %u ASIDs, nrips=%s, vmcb_clean=%s", host_caps.svm_revision,
+		host_caps.svm_nr_asid, has(SVM_FEATURE_NRIPS) ? "yes" : "no (RIP advanced by pmuvisor)",
+		has(SVM_FEATURE_VMCB_CLEAN) ? "yes" : "no");
+	return 0;
+}
+
+/* Allocations that live as long as the hypervisor: made once, before any guest mark. */
+static int svm_enable(void)
+{
+	void *hsave = hv_alloc(PAGE_SIZE, PAGE_SIZE);
+	host_vmcb = hv_alloc(PAGE_SIZE, PAGE_SIZE);
+	if (!hsave || !host_vmcb) {
+		pr_err("svm: out of memory for the host save area");
+		return -1;
+	}
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, pa(hsave));
+	return 0;
+}
+
+static u64 alloc_table(void *ctx)
+{
+	(void)ctx;
+	return pa(hv_alloc(PAGE_SIZE, PAGE_SIZE));
+}
+
+static u64 *map_table(void *ctx, u64 table_pa)
+{
+	(void)ctx;
+	return (u64 *)(uintptr_t)table_pa;
+}
+
+/* NPT entries are ordinary x86 page-table entries; guest accesses count as user. */
+static const struct gpt_format npt_format = {
+	.table = PTE_P | PTE_W | PTE_U,
+	.leaf_4k = PTE_P | PTE_W | PTE_U,
+	.leaf_2m = PTE_P | PTE_W | PTE_U | PTE_PS,
+};
+
+static int svm_map_guest(struct vm *vm)
+{
+	struct gpt_builder b = { &npt_format, alloc_table, map_table, NULL };
+	vm->gpt_root = gpt_build(&b, vm->mem_hpa, vm->mem.size);
+	if (!vm->gpt_root) {
+		pr_err("svm: out of memory for nested page tables");
+		return -1;
+	}
+	return 0;
+}
+
+static void set_seg(struct vmcb_seg *s, u16 sel, u16 attrib, u32 limit)
+{
+	*s = (struct vmcb_seg){ sel, attrib, limit, 0 };
+}
+
+/* Flat 32-bit protected mode, paging off: what a multiboot1 kernel expects. */
+static void init_save_area(struct vmcb_save *s, u64 rip, u32 eax)
+{
+	set_seg(&s->cs, 0x08, ATTR_CODE32, 0xFFFFFFFF);
+	set_seg(&s->ds, 0x10, ATTR_DATA32, 0xFFFFFFFF);
+	set_seg(&s->es, 0x10, ATTR_DATA32, 0xFFFFFFFF);
+	set_seg(&s->ss, 0x10, ATTR_DATA32, 0xFFFFFFFF);
+	set_seg(&s->fs, 0x10, ATTR_DATA32, 0xFFFFFFFF);
+	set_seg(&s->gs, 0x10, ATTR_DATA32, 0xFFFFFFFF);
+	set_seg(&s->tr, 0, ATTR_TSS32_BUSY, 0xFFFF);
+	set_seg(&s->ldtr, 0, ATTR_LDT, 0xFFFF);
+	s->gdtr.limit = 0xFFFF;
+	s->idtr.limit = 0xFFFF;
+	s->cr0 = CR0_PE | CR0_ET;
+	s->efer = EFER_SVME; /* required by VMRUN; hidden from the guest */
+	s->rflags = 0x2;
+	s->rip = rip;
+	s->rax = eax;
+	s->dr6 = 0xFFFF0FF0;
+	s->dr7 = 0x400;
+	s->g_pat = GUEST_PAT;
+}
+
+static void init_control_area(struct vmcb_control *c, const struct svm_vcpu *sv,
+			      const struct vm *vm)
+{
+	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_RDPMC | INTERCEPT_CPUID |
+			     INTERCEPT_HLT | INTERCEPT_INVLPGA | INTERCEPT_IOIO | INTERCEPT_MSR |
+			     INTERCEPT_SHUTDOWN;
+	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
+			     INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
+			     INTERCEPT_SKINIT | INTERCEPT_MONITOR | INTERCEPT_MWAIT |
+			     INTERCEPT_MWAIT_COND | INTERCEPT_XSETBV;
+	c->iopm_base_pa = pa(sv->iopm);
+	c->msrpm_base_pa = pa(sv->msrpm);
+	c->guest_asid = (vm->id - 1) % (host_caps.svm_nr_asid - 1) + 1;
+	c->vintr = VINTR_MASKING; /* the guest's RFLAGS.IF never masks host interrupts */
+	c->np_enable = NP_ENABLE;
+	c->n_cr3 = vm->gpt_root;
+}
+
+static int svm_vcpu_create(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx)
+{
+	struct svm_vcpu *sv = &svm_vcpu;
+	*sv = (struct svm_vcpu){
+		.vmcb = hv_alloc(sizeof(struct vmcb), PAGE_SIZE),
+		.msrpm = hv_alloc(svm_msrpm_layout.size, PAGE_SIZE),
+		.iopm = hv_alloc(3 * PAGE_SIZE, PAGE_SIZE),
+		.dirty = CLEAN_ALL,
+		.flush_tlb = true,
+	};
+	if (!sv->vmcb || !sv->msrpm || !sv->iopm) {
+		pr_err("svm: out of memory for the VMCB and intercept bitmaps");
+		return -1;
+	}
+	v->backend = sv;
+	msr_policy_build_bitmap(&svm_msrpm_layout, sv->msrpm, v);
+	for (u32 i = 0; i < 3 * PAGE_SIZE; i++) /* every port intercepted */
+		sv->iopm[i] = 0xFF;
+	init_control_area(&sv->vmcb->control, sv, v->vm);
+	init_save_area(&sv->vmcb->save, entry_rip, eax);
+	v->regs.rbx = ebx;
+	return 0;
+}
+
+static void svm_run(struct vcpu *v, struct exit_info *e)
+{
+	struct svm_vcpu *sv = v->backend;
+	struct vmcb_control *c = &sv->vmcb->control;
+
+	c->clean = has(SVM_FEATURE_VMCB_CLEAN) ? CLEAN_ALL & ~sv->dirty : 0;
+	c->tlb_control = sv->flush_tlb ? TLB_FLUSH_ALL : 0;
+	svm_vmrun(&v->regs, pa(sv->vmcb), pa(host_vmcb));
+	sv->dirty = 0;
+	sv->flush_tlb = false;
+	v->regs.rax = sv->vmcb->save.rax;
+
+	/* An event cut short by the exit is delivered again on the next entry. */
+	c->eventinj = c->exitintinfo & EVENT_VALID ? c->exitintinfo : 0;
+	svm_decode_exit(sv->vmcb, has(SVM_FEATURE_NRIPS), e);
+	if (e->reason == EXIT_MSR_READ || e->reason == EXIT_MSR_WRITE)
+		e->msr.index = (u32)v->regs.rcx;
+}
+
+static u64 svm_get_reg(struct vcpu *v, enum vcpu_reg r)
+{
+	const struct vmcb_save *s = &((struct svm_vcpu *)v->backend)->vmcb->save;
+	switch (r) {
+	case VREG_RIP: return s->rip;
+	case VREG_RSP: return s->rsp;
+	case VREG_RFLAGS: return s->rflags;
+	case VREG_CR0: return s->cr0;
+	case VREG_CR3: return s->cr3;
+	case VREG_CR4: return s->cr4;
+	case VREG_EFER: return s->efer & ~EFER_SVME;
+	case VREG_PAT: return s->g_pat;
+	case VREG_FS_BASE: return s->fs.base;
+	case VREG_GS_BASE: return s->gs.base;
+	case VREG_CS_BASE: return s->cs.base;
+	case VREG_CS_ATTR: return s->cs.attrib;
+	default: return 0;
+	}
+}
+
+static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
+{
+	struct svm_vcpu *sv = v->backend;
+	struct vmcb_save *s = &sv->vmcb->save;
+	switch (r) {
+	case VREG_RIP: s->rip = val; break;
+	case VREG_RSP: s->rsp = val; break;
+	case VREG_RFLAGS: s->rflags = val; break;
+	case VREG_EFER:
+		s->efer = val | EFER_SVME;
+		sv->dirty |= CLEAN_CRX;
+		break;
+	case VREG_PAT:
+		s->g_pat = val;
+		sv->dirty |= CLEAN_NP;
+		break;
+	case VREG_FS_BASE: s->fs.base = val; break;
+	case VREG_GS_BASE: s->gs.base = val; break;
+	default:
+		pr_warn("svm: register %d is not writable through set_reg", r);
+		break;
+	}
+}
+
+static void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	struct vmcb_control *c = &((struct svm_vcpu *)v->backend)->vmcb->control;
+	c->eventinj = vector | EVENT_TYPE_EXCEPTION | EVENT_VALID |
+		      (has_error ? EVENT_ERROR_VALID | ((u64)error << 32) : 0);
+}
+
+static void svm_dump(struct vcpu *v, const struct exit_info *e)
+{
+	const struct vmcb *vmcb = ((struct svm_vcpu *)v->backend)->vmcb;
+	const struct vmcb_save *s = &vmcb->save;
+	(void)e;
+	pr_info("svm: exitcode=0x%lx exitinfo1=0x%lx exitinfo2=0x%lx exitintinfo=0x%lx",
+		vmcb->control.exitcode, vmcb->control.exitinfo1, vmcb->control.exitinfo2,
+		vmcb->control.exitintinfo);
+	pr_info("svm: rip=0x%lx rsp=0x%lx rflags=0x%lx cr0=0x%lx cr3=0x%lx cr4=0x%lx efer=0x%lx "
+		"cs=0x%x/0x%x", s->rip, s->rsp, s->rflags, s->cr0, s->cr3, s->cr4, s->efer,
+		s->cs.selector, s->cs.attrib);
+}
+
+const struct vcpu_ops svm_ops = {
+	.name = "svm (AMD-V)",
+	.probe = svm_probe,
+	.enable = svm_enable,
+	.map_guest = svm_map_guest,
+	.vcpu_create = svm_vcpu_create,
+	.run = svm_run,
+	.get_reg = svm_get_reg,
+	.set_reg = svm_set_reg,
+	.inject_exception = svm_inject_exception,
+	.dump = svm_dump,
+};

@@ -1,0 +1,77 @@
+#include "svm/svm.h"
+#include "svm/vmcb.h"
+
+#define IOIO_IN BIT(0)
+#define IOIO_STRING BIT(2)
+#define IOIO_REP BIT(3)
+#define NPF_WRITE BIT(1)
+#define NPF_EXEC BIT(4)
+
+static enum exit_reason reason_of(u64 code)
+{
+	if (code >= VMEXIT_EXCP_BASE && code < VMEXIT_EXCP_BASE + 32)
+		return EXIT_EXCEPTION;
+	switch (code) {
+	case VMEXIT_INTR: return EXIT_INTERRUPT;
+	case VMEXIT_NMI: return EXIT_NMI;
+	case VMEXIT_RDPMC: return EXIT_RDPMC;
+	case VMEXIT_CPUID: return EXIT_CPUID;
+	case VMEXIT_HLT: return EXIT_HLT;
+	case VMEXIT_IOIO: return EXIT_IO;
+	case VMEXIT_SHUTDOWN: return EXIT_SHUTDOWN;
+	case VMEXIT_VMMCALL: return EXIT_HYPERCALL;
+	case VMEXIT_NPF: return EXIT_NPF;
+	case VMEXIT_INVALID: return EXIT_INVALID_STATE;
+	/* Instructions guests are not offered: they get #UD. */
+	case VMEXIT_VMRUN:
+	case VMEXIT_VMLOAD:
+	case VMEXIT_VMSAVE:
+	case VMEXIT_STGI:
+	case VMEXIT_CLGI:
+	case VMEXIT_SKINIT:
+	case VMEXIT_INVLPGA:
+	case VMEXIT_MONITOR:
+	case VMEXIT_MWAIT:
+	case VMEXIT_MWAIT_COND:
+	case VMEXIT_XSETBV:
+		return EXIT_VIRT_INSN;
+	default: return EXIT_OTHER;
+	}
+}
+
+void svm_decode_exit(const struct vmcb *vmcb, bool nrips, struct exit_info *e)
+{
+	const struct vmcb_control *c = &vmcb->control;
+	*e = (struct exit_info){
+		.reason = reason_of(c->exitcode),
+		.raw_reason = c->exitcode,
+		.qual = { c->exitinfo1, c->exitinfo2 },
+		.next_rip = nrips ? c->next_rip : 0,
+	};
+	switch (e->reason) {
+	case EXIT_IO:
+		e->io.port = (u16)(c->exitinfo1 >> 16);
+		e->io.size = (c->exitinfo1 >> 4) & 7; /* one-hot SZ8/SZ16/SZ32 */
+		e->io.size = e->io.size == 4 ? 4 : e->io.size == 2 ? 2 : 1;
+		e->io.in = c->exitinfo1 & IOIO_IN;
+		e->io.string = c->exitinfo1 & IOIO_STRING;
+		e->io.rep = c->exitinfo1 & IOIO_REP;
+		e->next_rip = c->exitinfo2; /* IOIO gives the next RIP even without NRIPS */
+		break;
+	case EXIT_NPF:
+		e->npf.gpa = c->exitinfo2;
+		e->npf.write = c->exitinfo1 & NPF_WRITE;
+		e->npf.exec = c->exitinfo1 & NPF_EXEC;
+		e->npf.read = !e->npf.write && !e->npf.exec;
+		break;
+	case EXIT_EXCEPTION:
+		e->exception.vector = (u8)(c->exitcode - VMEXIT_EXCP_BASE);
+		e->exception.error = (u32)c->exitinfo1;
+		break;
+	default:
+		break;
+	}
+	/* MSR exits: ECX holds the index, EXITINFO1 says read (0) or write (1). */
+	if (c->exitcode == VMEXIT_MSR)
+		e->reason = c->exitinfo1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
+}
