@@ -27,6 +27,8 @@ static const char *const crash_choices[] = { [CRASH_NONE] = "none", [CRASH_UD] =
 					     [CRASH_DE] = "de", NULL };
 static const char *const vpmu_choices[] = { [VPMU_OFF] = "off", [VPMU_EMULATED] = "emulated",
 					    [VPMU_MEDIATED] = "mediated", NULL };
+static const char *const break_choices[] = { [BREAK_NONE] = "none", [BREAK_ENTRY] = "entry",
+					     NULL };
 static const char *const aperfmperf_choices[] = { [APERFMPERF_INTERCEPT] = "intercept",
 						  [APERFMPERF_PASSTHROUGH] = "passthrough", NULL };
 
@@ -43,6 +45,8 @@ static const struct key keys[] = {
 	  "guest PMU mode" },
 	{ "aperfmperf", PER_GUEST, CHOICE, offsetof(struct guest_config, aperfmperf),
 	  aperfmperf_choices, 0, 0, "APERF/MPERF reads" },
+	{ "break", PER_GUEST, CHOICE, offsetof(struct guest_config, break_state), break_choices,
+	  0, 0, "test hook: corrupt the guest state so the first VM entry fails" },
 	{ "mem", PER_GUEST, UINT, offsetof(struct guest_config, mem_mib), NULL, 2, 256,
 	  "guest RAM in MiB" },
 	{ "timeout", PER_GUEST, UINT, offsetof(struct guest_config, timeout_ms), NULL, 10,

@@ -11,6 +11,7 @@
 enum vpmu_mode { VPMU_OFF, VPMU_EMULATED, VPMU_MEDIATED };
 enum aperfmperf_mode { APERFMPERF_INTERCEPT, APERFMPERF_PASSTHROUGH };
 enum crash_kind { CRASH_NONE, CRASH_UD, CRASH_GP, CRASH_PF, CRASH_DE };
+enum break_kind { BREAK_NONE, BREAK_ENTRY };
 
 struct guest_config {
 	char name[CONFIG_NAME_MAX]; /* module to run: its first word, e.g. cpuid.elf */
@@ -18,6 +19,7 @@ struct guest_config {
 	u32 aperfmperf;             /* enum aperfmperf_mode */
 	u64 mem_mib;                /* guest RAM */
 	u64 timeout_ms;             /* watchdog budget */
+	u32 break_state;            /* enum break_kind: test hook, corrupt the guest state */
 };
 
 struct config {

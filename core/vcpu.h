@@ -76,7 +76,11 @@ struct vcpu_ops {
 	int (*enable)(void);
 	/* Builds the guest-physical page tables for vm->mem (NPT / EPT). */
 	int (*map_guest)(struct vm *vm);
-	/* Creates the VMCB/VMCS in the multiboot1 entry state; -1 on failure. */
+	/*
+	 * Creates the VMCB/VMCS in the multiboot1 entry state; -1 on failure.
+	 * With cfg->break_state == BREAK_ENTRY it leaves one guest-state field
+	 * invalid on purpose, so the first entry fails (a test of the report).
+	 */
 	int (*vcpu_create)(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx);
 	/* Runs the guest until the next exit and decodes it. */
 	void (*run)(struct vcpu *v, struct exit_info *e);

@@ -169,6 +169,8 @@ static int svm_vcpu_create(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx)
 		sv->iopm[i] = 0xFF;
 	init_control_area(&sv->vmcb->control, sv, v->vm);
 	init_save_area(&sv->vmcb->save, entry_rip, eax);
+	if (v->vm->cfg->break_state == BREAK_ENTRY)
+		sv->vmcb->save.efer &= ~EFER_SVME; /* illegal: VMRUN must refuse it */
 	v->regs.rbx = ebx;
 	return 0;
 }

@@ -1,0 +1,419 @@
+/* Intel VT-x: detection, VMXON, VMCS set-up, entry and register accessors. */
+#include "vmx/vmx.h"
+#include "arch/cpu.h"
+#include "arch/gdt.h"
+#include "arch/host_caps.h"
+#include "arch/log.h"
+#include "core/gpt.h"
+#include "core/hv.h"
+#include "core/msr_policy.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_caps.h"
+#include "vmx/vmx_exit.h"
+
+#define FEATURE_CONTROL_LOCKED BIT(0)
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX BIT(2)
+
+#define PIN_EXTERNAL_INTERRUPT BIT(0)
+#define PIN_NMI BIT(3)
+#define CPU_HLT BIT(7)
+#define CPU_MWAIT BIT(10)
+#define CPU_RDPMC BIT(11)
+#define CPU_IO_BITMAPS BIT(25)
+#define CPU_MONITOR BIT(29)
+#define EXIT_HOST_64BIT BIT(9)
+#define EXIT_SAVE_PAT BIT(18)
+#define EXIT_LOAD_PAT BIT(19)
+#define EXIT_SAVE_EFER BIT(20)
+#define EXIT_LOAD_EFER BIT(21)
+#define ENTRY_IA32E_GUEST BIT(9)
+#define ENTRY_LOAD_PAT BIT(14)
+#define ENTRY_LOAD_EFER BIT(15)
+
+#define AR_CODE32 0xC09B /* execute/read accessed, S, P, D/B, G */
+#define AR_DATA32 0xC093
+#define AR_TSS32_BUSY 0x008B
+#define AR_UNUSABLE BIT(16)
+#define AR_RESERVED_BIT BIT(8) /* must be zero: the break=entry test sets it */
+
+#define EPT_RWX 0x7
+#define EPT_MEMTYPE_WB (6u << 3)
+#define EPT_LARGE BIT(7)
+#define EPTP_WB_4LEVEL (6u | (3u << 3))
+#define GUEST_PAT_VALUE 0x0007040600070406ULL
+#define EVENT_VALID BIT(31)
+#define EVENT_HAS_ERROR BIT(11)
+#define EVENT_TYPE_EXCEPTION (3u << 8)
+#define INVEPT_ALL_CONTEXT 2
+#define INVVPID_ALL_CONTEXT 2
+#define EPT_CAP_INVEPT BIT(20)
+#define EPT_CAP_INVEPT_ALL BIT(26)
+#define VPID_CAP_INVVPID BIT(32)
+#define VPID_CAP_INVVPID_ALL BIT(42)
+
+struct vmx_vcpu {
+	void *vmcs;
+	u8 *msr_bitmap, *io_bitmaps;
+	bool launched;
+};
+
+int vmx_enter(struct vcpu_regs *regs, int launched);
+void vmx_exit_entry(void);
+
+_Static_assert(offsetof(struct vcpu_regs, rax) == 0, "vmx_run.asm offsets");
+_Static_assert(offsetof(struct vcpu_regs, r15) == 112, "vmx_run.asm offsets");
+
+static struct vmx_caps caps;
+static struct vmx_vcpu vmx_vcpu;
+static u32 pin_ctls, cpu_ctls, cpu2_ctls, exit_ctls, entry_ctls;
+
+static u64 pa(const void *p) { return (u64)(uintptr_t)p; }
+
+/* Fits wanted controls to the CPU; an essential control it cannot set is an error. */
+static int fit(const char *what, u64 cap, u32 want, u32 essential, u32 *out)
+{
+	u32 missing;
+	*out = vmx_fit_controls(cap, want, &missing);
+	if (missing & essential) {
+		pr_err("vmx: this CPU cannot set %s controls 0x%x that pmuvisor requires", what,
+		       missing & essential);
+		return -1;
+	}
+	if (missing)
+		pr_info("vmx: optional %s controls 0x%x not available", what, missing);
+	return 0;
+}
+
+static int compute_controls(void)
+{
+	u32 cpu2_want = SECONDARY_ENABLE_EPT | SECONDARY_ENABLE_VPID | SECONDARY_UNRESTRICTED_GUEST;
+	u32 exit_want = EXIT_HOST_64BIT | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER |
+			EXIT_LOAD_EFER | EXIT_LOAD_PERF_GLOBAL_CTRL;
+	u32 entry_want = ENTRY_LOAD_PAT | ENTRY_LOAD_EFER | ENTRY_LOAD_PERF_GLOBAL_CTRL;
+	u32 cpu_want = CPU_HLT | CPU_MWAIT | CPU_RDPMC | CPU_IO_BITMAPS | CPU_MONITOR |
+		       CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY;
+	if (fit("pin-based", caps.pinbased, PIN_EXTERNAL_INTERRUPT | PIN_NMI,
+		PIN_EXTERNAL_INTERRUPT | PIN_NMI, &pin_ctls) ||
+	    fit("processor-based", caps.procbased, cpu_want, cpu_want, &cpu_ctls) ||
+	    fit("secondary", caps.procbased2, cpu2_want, cpu2_want, &cpu2_ctls) ||
+	    fit("VM-exit", caps.exit, exit_want, exit_want & ~EXIT_LOAD_PERF_GLOBAL_CTRL,
+		&exit_ctls) ||
+	    fit("VM-entry", caps.entry, entry_want, entry_want & ~ENTRY_LOAD_PERF_GLOBAL_CTRL,
+		&entry_ctls))
+		return -1;
+	return 0;
+}
+
+static int vmx_probe(void)
+{
+	u64 fc = host_caps.feature_control;
+	if ((fc & FEATURE_CONTROL_LOCKED) && !(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX)) {
+		pr_err("vmx: VT-x is locked off by firmware (IA32_FEATURE_CONTROL=0x%lx): enable "
+		       "virtualization in the BIOS setup", fc);
+		return -1;
+	}
+	vmx_caps_read(&caps);
+	if (compute_controls())
+		return -1;
+	pr_info("vmx: revision 0x%lx, controls pin=0x%x cpu=0x%x cpu2=0x%x exit=0x%x entry=0x%x",
+		caps.basic & 0x7FFFFFFF, pin_ctls, cpu_ctls, cpu2_ctls, exit_ctls, entry_ctls);
+	pr_info("vmx: PERF_GLOBAL_CTRL switch: %s",
+		(exit_ctls & EXIT_LOAD_PERF_GLOBAL_CTRL) && (entry_ctls & ENTRY_LOAD_PERF_GLOBAL_CTRL)
+			? "VM-entry/VM-exit load controls"
+			: "VM-entry/VM-exit MSR-load lists");
+	return 0;
+}
+
+static int vmx_enable(void)
+{
+	u64 fc = rdmsr(MSR_FEATURE_CONTROL);
+	if (!(fc & FEATURE_CONTROL_LOCKED))
+		wrmsr(MSR_FEATURE_CONTROL,
+		      fc | FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+	write_cr0((read_cr0() | caps.cr0_fixed0) & caps.cr0_fixed1);
+	write_cr4((read_cr4() | caps.cr4_fixed0 | CR4_VMXE) & caps.cr4_fixed1);
+
+	u32 *vmxon = hv_alloc(PAGE_SIZE, PAGE_SIZE);
+	if (!vmxon) {
+		pr_err("vmx: out of memory for the VMXON region");
+		return -1;
+	}
+	*vmxon = (u32)caps.basic;
+	u64 region = pa(vmxon);
+	bool ok;
+	asm volatile("vmxon %1" : "=@cca"(ok) : "m"(region) : "cc", "memory");
+	if (!ok) {
+		pr_err("vmx: VMXON failed (CR0=0x%lx CR4=0x%lx)", read_cr0(), read_cr4());
+		return -1;
+	}
+	return 0;
+}
+
+static u64 alloc_table(void *ctx)
+{
+	(void)ctx;
+	return pa(hv_alloc(PAGE_SIZE, PAGE_SIZE));
+}
+
+static u64 *map_table(void *ctx, u64 table_pa)
+{
+	(void)ctx;
+	return (u64 *)(uintptr_t)table_pa;
+}
+
+static const struct gpt_format ept_format = {
+	.table = EPT_RWX,
+	.leaf_4k = EPT_RWX | EPT_MEMTYPE_WB,
+	.leaf_2m = EPT_RWX | EPT_MEMTYPE_WB | EPT_LARGE,
+};
+
+static int vmx_map_guest(struct vm *vm)
+{
+	struct gpt_builder b = { &ept_format, alloc_table, map_table, NULL };
+	vm->gpt_root = gpt_build(&b, vm->mem_hpa, vm->mem.size);
+	if (!vm->gpt_root) {
+		pr_err("vmx: out of memory for EPT tables");
+		return -1;
+	}
+	return 0;
+}
+
+/* A new guest may reuse the EPT root and VPID of the last one: drop cached translations. */
+static void flush_translations(void)
+{
+	struct { u64 a, b; } desc = { 0, 0 };
+	if ((caps.ept_vpid & EPT_CAP_INVEPT) && (caps.ept_vpid & EPT_CAP_INVEPT_ALL))
+		asm volatile("invept %0, %1" : : "m"(desc), "r"((u64)INVEPT_ALL_CONTEXT) : "cc", "memory");
+	if ((caps.ept_vpid & VPID_CAP_INVVPID) && (caps.ept_vpid & VPID_CAP_INVVPID_ALL))
+		asm volatile("invvpid %0, %1" : : "m"(desc), "r"((u64)INVVPID_ALL_CONTEXT) : "cc", "memory");
+}
+
+struct field_value {
+	enum vmcs_field field;
+	u64 value;
+};
+
+static int write_fields(const struct field_value *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!vmwrite(f[i].field, f[i].value)) {
+			pr_err("vmx: VMWRITE of field 0x%x failed: %s", f[i].field,
+			       vmx_instruction_error_text((u32)vmread(VM_INSTRUCTION_ERROR)));
+			return -1;
+		}
+	return 0;
+}
+
+struct __attribute__((packed)) descriptor_pointer {
+	u16 limit;
+	u64 base;
+};
+
+static int write_host_state(void)
+{
+	struct descriptor_pointer gdtr, idtr;
+	asm volatile("sgdt %0; sidt %1" : "=m"(gdtr), "=m"(idtr));
+	const u64 *gdt = (const u64 *)(uintptr_t)gdtr.base;
+	u64 tss = ((gdt[GDT_TSS / 8] >> 16) & 0xFFFFFF) | ((gdt[GDT_TSS / 8] >> 32) & 0xFF000000) |
+		  (gdt[GDT_TSS / 8 + 1] << 32);
+	const struct field_value host[] = {
+		{ HOST_CR0, read_cr0() }, { HOST_CR3, read_cr3() }, { HOST_CR4, read_cr4() },
+		{ HOST_CS_SEL, GDT_CODE64 }, { HOST_SS_SEL, GDT_DATA }, { HOST_DS_SEL, GDT_DATA },
+		{ HOST_ES_SEL, GDT_DATA }, { HOST_FS_SEL, 0 }, { HOST_GS_SEL, 0 },
+		{ HOST_TR_SEL, GDT_TSS }, { HOST_FS_BASE, 0 }, { HOST_GS_BASE, 0 },
+		{ HOST_TR_BASE, tss }, { HOST_GDTR_BASE, gdtr.base }, { HOST_IDTR_BASE, idtr.base },
+		{ HOST_SYSENTER_CS, 0 }, { HOST_SYSENTER_ESP, 0 }, { HOST_SYSENTER_EIP, 0 },
+		{ HOST_PAT, rdmsr(MSR_PAT) }, { HOST_EFER, rdmsr(MSR_EFER) },
+		{ HOST_RIP, pa(vmx_exit_entry) },
+	};
+	return write_fields(host, ARRAY_SIZE(host));
+}
+
+/* CR bits VMX fixes (e.g. NE, VMXE) are owned by pmuvisor; the guest reads them as 0. */
+static u64 cr0_owned(void) { return (caps.cr0_fixed0 & ~(CR0_PE | CR0_PG)) | ~caps.cr0_fixed1; }
+static u64 cr4_owned(void) { return caps.cr4_fixed0 | ~caps.cr4_fixed1; }
+
+static int write_guest_state(const struct vcpu *v, u64 rip, u32 eax)
+{
+	u64 cr0 = ((CR0_PE | CR0_ET) | caps.cr0_fixed0) & ~(u64)CR0_PG & caps.cr0_fixed1;
+	u32 cs_ar = AR_CODE32 | (v->vm->cfg->break_state == BREAK_ENTRY ? AR_RESERVED_BIT : 0);
+	const struct field_value guest[] = {
+		{ GUEST_CS_SEL, 0x08 }, { GUEST_CS_BASE, 0 }, { GUEST_CS_LIMIT, 0xFFFFFFFF },
+		{ GUEST_CS_AR, cs_ar },
+		{ GUEST_SS_SEL, 0x10 }, { GUEST_SS_BASE, 0 }, { GUEST_SS_LIMIT, 0xFFFFFFFF },
+		{ GUEST_SS_AR, AR_DATA32 },
+		{ GUEST_DS_SEL, 0x10 }, { GUEST_DS_BASE, 0 }, { GUEST_DS_LIMIT, 0xFFFFFFFF },
+		{ GUEST_DS_AR, AR_DATA32 },
+		{ GUEST_ES_SEL, 0x10 }, { GUEST_ES_BASE, 0 }, { GUEST_ES_LIMIT, 0xFFFFFFFF },
+		{ GUEST_ES_AR, AR_DATA32 },
+		{ GUEST_FS_SEL, 0x10 }, { GUEST_FS_BASE, 0 }, { GUEST_FS_LIMIT, 0xFFFFFFFF },
+		{ GUEST_FS_AR, AR_DATA32 },
+		{ GUEST_GS_SEL, 0x10 }, { GUEST_GS_BASE, 0 }, { GUEST_GS_LIMIT, 0xFFFFFFFF },
+		{ GUEST_GS_AR, AR_DATA32 },
+		{ GUEST_TR_SEL, 0 }, { GUEST_TR_BASE, 0 }, { GUEST_TR_LIMIT, 0xFFFF },
+		{ GUEST_TR_AR, AR_TSS32_BUSY },
+		{ GUEST_LDTR_SEL, 0 }, { GUEST_LDTR_BASE, 0 }, { GUEST_LDTR_LIMIT, 0 },
+		{ GUEST_LDTR_AR, AR_UNUSABLE },
+		{ GUEST_GDTR_BASE, 0 }, { GUEST_GDTR_LIMIT, 0xFFFF },
+		{ GUEST_IDTR_BASE, 0 }, { GUEST_IDTR_LIMIT, 0xFFFF },
+		{ GUEST_CR0, cr0 }, { GUEST_CR3, 0 }, { GUEST_CR4, caps.cr4_fixed0 },
+		{ CR0_GUEST_HOST_MASK, cr0_owned() }, { CR0_READ_SHADOW, CR0_PE | CR0_ET },
+		{ CR4_GUEST_HOST_MASK, cr4_owned() }, { CR4_READ_SHADOW, 0 },
+		{ GUEST_DR7, 0x400 }, { GUEST_RSP, 0 }, { GUEST_RIP, rip }, { GUEST_RFLAGS, 0x2 },
+		{ GUEST_SYSENTER_CS, 0 }, { GUEST_SYSENTER_ESP, 0 }, { GUEST_SYSENTER_EIP, 0 },
+		{ GUEST_PAT, GUEST_PAT_VALUE }, { GUEST_EFER, 0 },
+		{ GUEST_INTERRUPTIBILITY, 0 }, { GUEST_ACTIVITY_STATE, 0 },
+		{ VMCS_LINK_POINTER, ~0ULL },
+	};
+	(void)eax;
+	return write_fields(guest, ARRAY_SIZE(guest));
+}
+
+static int write_controls(const struct vmx_vcpu *xv, const struct vm *vm)
+{
+	const struct field_value ctl[] = {
+		{ PIN_BASED_CONTROLS, pin_ctls }, { CPU_BASED_CONTROLS, cpu_ctls },
+		{ SECONDARY_CONTROLS, cpu2_ctls }, { EXIT_CONTROLS, exit_ctls },
+		{ ENTRY_CONTROLS, entry_ctls }, { EXCEPTION_BITMAP, 0 },
+		{ IO_BITMAP_A, pa(xv->io_bitmaps) }, { IO_BITMAP_B, pa(xv->io_bitmaps) + PAGE_SIZE },
+		{ MSR_BITMAP, pa(xv->msr_bitmap) }, { EPT_POINTER, vm->gpt_root | EPTP_WB_4LEVEL },
+		{ VPID, vm->id }, { ENTRY_INTR_INFO, 0 },
+		{ EXIT_MSR_STORE_COUNT, 0 }, { EXIT_MSR_LOAD_COUNT, 0 }, { ENTRY_MSR_LOAD_COUNT, 0 },
+	};
+	if (write_fields(ctl, ARRAY_SIZE(ctl)))
+		return -1;
+	/* Counting stays off on both sides until the vPMU says otherwise. */
+	if ((entry_ctls & ENTRY_LOAD_PERF_GLOBAL_CTRL) && !vmwrite(GUEST_PERF_GLOBAL_CTRL, 0))
+		return -1;
+	if ((exit_ctls & EXIT_LOAD_PERF_GLOBAL_CTRL) && !vmwrite(HOST_PERF_GLOBAL_CTRL, 0))
+		return -1;
+	return 0;
+}
+
+static int vmx_vcpu_create(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx)
+{
+	struct vmx_vcpu *xv = &vmx_vcpu;
+	*xv = (struct vmx_vcpu){
+		.vmcs = hv_alloc(PAGE_SIZE, PAGE_SIZE),
+		.msr_bitmap = hv_alloc(vmx_msr_bitmap_layout.size, PAGE_SIZE),
+		.io_bitmaps = hv_alloc(IO_BITMAP_BYTES, PAGE_SIZE),
+	};
+	if (!xv->vmcs || !xv->msr_bitmap || !xv->io_bitmaps) {
+		pr_err("vmx: out of memory for the VMCS and bitmaps");
+		return -1;
+	}
+	v->backend = xv;
+	*(u32 *)xv->vmcs = (u32)caps.basic;
+	u64 vmcs_pa = pa(xv->vmcs);
+	bool ok;
+	asm volatile("vmclear %1" : "=@cca"(ok) : "m"(vmcs_pa) : "cc", "memory");
+	if (ok)
+		asm volatile("vmptrld %1" : "=@cca"(ok) : "m"(vmcs_pa) : "cc", "memory");
+	if (!ok) {
+		pr_err("vmx: VMCLEAR/VMPTRLD of the new VMCS failed");
+		return -1;
+	}
+	msr_policy_build_bitmap(&vmx_msr_bitmap_layout, xv->msr_bitmap, v);
+	for (u64 i = 0; i < IO_BITMAP_BYTES; i++) /* every port intercepted */
+		xv->io_bitmaps[i] = 0xFF;
+	flush_translations();
+	v->regs.rax = eax;
+	v->regs.rbx = ebx;
+	return write_controls(xv, v->vm) || write_host_state() ||
+			       write_guest_state(v, entry_rip, eax)
+		       ? -1
+		       : 0;
+}
+
+static void report_entry_failure(void)
+{
+	u32 err = (u32)vmread(VM_INSTRUCTION_ERROR);
+	pr_err("vmx: VM entry instruction failed: VM-instruction error %u (%s)", err,
+	       vmx_instruction_error_text(err));
+}
+
+static void vmx_run(struct vcpu *v, struct exit_info *e)
+{
+	struct vmx_vcpu *xv = v->backend;
+	if (vmx_enter(&v->regs, xv->launched)) {
+		report_entry_failure();
+		*e = (struct exit_info){ .reason = EXIT_INVALID_STATE,
+					 .raw_reason = vmread(VM_INSTRUCTION_ERROR) };
+		return;
+	}
+	xv->launched = true;
+	struct vmx_exit_raw raw = {
+		.reason = (u32)vmread(EXIT_REASON),
+		.qualification = vmread(EXIT_QUALIFICATION),
+		.guest_physical = vmread(GUEST_PHYSICAL_ADDRESS),
+		.intr_info = (u32)vmread(EXIT_INTR_INFO),
+		.intr_error = (u32)vmread(EXIT_INTR_ERROR),
+		.rip = vmread(GUEST_RIP),
+		.insn_len = (u32)vmread(EXIT_INSTRUCTION_LEN),
+	};
+	/* An event cut short by the exit is delivered again on the next entry. */
+	u32 idt = (u32)vmread(IDT_VECTORING_INFO);
+	vmwrite(ENTRY_INTR_INFO, idt & EVENT_VALID ? idt & ~BIT(12) : 0);
+	if (idt & EVENT_VALID && idt & EVENT_HAS_ERROR)
+		vmwrite(ENTRY_EXCEPTION_ERROR, vmread(IDT_VECTORING_ERROR));
+	vmx_decode_exit(&raw, e);
+	if (e->reason == EXIT_MSR_READ || e->reason == EXIT_MSR_WRITE)
+		e->msr.index = (u32)v->regs.rcx;
+}
+
+static const enum vmcs_field reg_fields[VREG_COUNT] = {
+	[VREG_RIP] = GUEST_RIP, [VREG_RSP] = GUEST_RSP, [VREG_RFLAGS] = GUEST_RFLAGS,
+	[VREG_CR0] = GUEST_CR0, [VREG_CR3] = GUEST_CR3, [VREG_CR4] = GUEST_CR4,
+	[VREG_EFER] = GUEST_EFER, [VREG_PAT] = GUEST_PAT, [VREG_FS_BASE] = GUEST_FS_BASE,
+	[VREG_GS_BASE] = GUEST_GS_BASE, [VREG_CS_BASE] = GUEST_CS_BASE,
+	[VREG_CS_ATTR] = GUEST_CS_AR,
+};
+
+static u64 vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
+{
+	(void)v;
+	return vmread(reg_fields[r]);
+}
+
+static void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
+{
+	(void)v;
+	vmwrite(reg_fields[r], val);
+}
+
+static void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	(void)v;
+	vmwrite(ENTRY_INTR_INFO,
+		vector | EVENT_TYPE_EXCEPTION | EVENT_VALID | (has_error ? EVENT_HAS_ERROR : 0));
+	if (has_error)
+		vmwrite(ENTRY_EXCEPTION_ERROR, error);
+}
+
+static void vmx_dump(struct vcpu *v, const struct exit_info *e)
+{
+	(void)v;
+	u32 basic = (u32)e->raw_reason & 0xFFFF;
+	pr_info("vmx: exit reason %u (%s)%s qualification=0x%lx", basic, vmx_exit_reason_text(basic),
+		e->raw_reason & VMX_EXIT_ENTRY_FAILURE ? " [VM-entry failure]" : "", e->qual[0]);
+	pr_info("vmx: guest rip=0x%lx rsp=0x%lx rflags=0x%lx cr0=0x%lx cr3=0x%lx cr4=0x%lx "
+		"efer=0x%lx", vmread(GUEST_RIP), vmread(GUEST_RSP), vmread(GUEST_RFLAGS),
+		vmread(GUEST_CR0), vmread(GUEST_CR3), vmread(GUEST_CR4), vmread(GUEST_EFER));
+	pr_info("vmx: guest cs=0x%lx/ar=0x%lx ss ar=0x%lx ds ar=0x%lx tr ar=0x%lx ldtr ar=0x%lx "
+		"entry ctls=0x%lx", vmread(GUEST_CS_SEL), vmread(GUEST_CS_AR), vmread(GUEST_SS_AR),
+		vmread(GUEST_DS_AR), vmread(GUEST_TR_AR), vmread(GUEST_LDTR_AR),
+		vmread(ENTRY_CONTROLS));
+}
+
+const struct vcpu_ops vmx_ops = {
+	.name = "vmx (VT-x)",
+	.probe = vmx_probe,
+	.enable = vmx_enable,
+	.map_guest = vmx_map_guest,
+	.vcpu_create = vmx_vcpu_create,
+	.run = vmx_run,
+	.get_reg = vmx_get_reg,
+	.set_reg = vmx_set_reg,
+	.inject_exception = vmx_inject_exception,
+	.dump = vmx_dump,
+};

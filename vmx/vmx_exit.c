@@ -1,0 +1,159 @@
+#include "vmx/vmx_exit.h"
+
+enum basic_exit {
+	BASIC_EXCEPTION_NMI = 0, BASIC_EXTERNAL_INTERRUPT = 1, BASIC_TRIPLE_FAULT = 2,
+	BASIC_INIT = 3, BASIC_SIPI = 4, BASIC_INTERRUPT_WINDOW = 7, BASIC_NMI_WINDOW = 8,
+	BASIC_TASK_SWITCH = 9, BASIC_CPUID = 10, BASIC_GETSEC = 11, BASIC_HLT = 12,
+	BASIC_INVD = 13, BASIC_INVLPG = 14, BASIC_RDPMC = 15, BASIC_RDTSC = 16, BASIC_RSM = 17,
+	BASIC_VMCALL = 18, BASIC_VMCLEAR = 19, BASIC_VMLAUNCH = 20, BASIC_VMPTRLD = 21,
+	BASIC_VMPTRST = 22, BASIC_VMREAD = 23, BASIC_VMRESUME = 24, BASIC_VMWRITE = 25,
+	BASIC_VMXOFF = 26, BASIC_VMXON = 27, BASIC_CR_ACCESS = 28, BASIC_DR_ACCESS = 29,
+	BASIC_IO = 30, BASIC_RDMSR = 31, BASIC_WRMSR = 32, BASIC_INVALID_GUEST_STATE = 33,
+	BASIC_MSR_LOADING = 34, BASIC_MWAIT = 36, BASIC_MTF = 37, BASIC_MONITOR = 39,
+	BASIC_PAUSE = 40, BASIC_MACHINE_CHECK = 41, BASIC_TPR_BELOW = 43, BASIC_APIC_ACCESS = 44,
+	BASIC_EPT_VIOLATION = 48, BASIC_EPT_MISCONFIG = 49, BASIC_INVEPT = 50, BASIC_RDTSCP = 51,
+	BASIC_PREEMPTION_TIMER = 52, BASIC_INVVPID = 53, BASIC_WBINVD = 54, BASIC_XSETBV = 55,
+	BASIC_RDRAND = 57, BASIC_INVPCID = 58, BASIC_VMFUNC = 59, BASIC_RDSEED = 61,
+	BASIC_XSAVES = 63, BASIC_XRSTORS = 64,
+};
+
+#define INTR_INFO_VECTOR(x) ((u8)(x))
+#define INTR_INFO_TYPE(x) (((x) >> 8) & 7)
+#define INTR_INFO_HAS_ERROR BIT(11)
+#define INTR_TYPE_NMI 2
+#define IO_QUAL_IN BIT(3)
+#define IO_QUAL_STRING BIT(4)
+#define IO_QUAL_REP BIT(5)
+#define EPT_QUAL_READ BIT(0)
+#define EPT_QUAL_WRITE BIT(1)
+#define EPT_QUAL_EXEC BIT(2)
+
+static enum exit_reason reason_of(u32 basic, u32 intr_info)
+{
+	switch (basic) {
+	case BASIC_EXCEPTION_NMI:
+		return INTR_INFO_TYPE(intr_info) == INTR_TYPE_NMI ? EXIT_NMI : EXIT_EXCEPTION;
+	case BASIC_EXTERNAL_INTERRUPT: return EXIT_INTERRUPT;
+	case BASIC_TRIPLE_FAULT: return EXIT_SHUTDOWN;
+	case BASIC_CPUID: return EXIT_CPUID;
+	case BASIC_HLT: return EXIT_HLT;
+	case BASIC_RDPMC: return EXIT_RDPMC;
+	case BASIC_VMCALL: return EXIT_HYPERCALL;
+	case BASIC_IO: return EXIT_IO;
+	case BASIC_RDMSR: return EXIT_MSR_READ;
+	case BASIC_WRMSR: return EXIT_MSR_WRITE;
+	case BASIC_EPT_VIOLATION: return EXIT_NPF;
+	case BASIC_INVALID_GUEST_STATE:
+	case BASIC_MSR_LOADING:
+		return EXIT_INVALID_STATE;
+	/* Instructions guests are not offered: they get #UD. */
+	case BASIC_GETSEC:
+	case BASIC_VMCLEAR:
+	case BASIC_VMLAUNCH:
+	case BASIC_VMPTRLD:
+	case BASIC_VMPTRST:
+	case BASIC_VMREAD:
+	case BASIC_VMRESUME:
+	case BASIC_VMWRITE:
+	case BASIC_VMXOFF:
+	case BASIC_VMXON:
+	case BASIC_INVEPT:
+	case BASIC_INVVPID:
+	case BASIC_MWAIT:
+	case BASIC_MONITOR:
+	case BASIC_XSETBV:
+	case BASIC_VMFUNC:
+		return EXIT_VIRT_INSN;
+	default:
+		return EXIT_OTHER;
+	}
+}
+
+void vmx_decode_exit(const struct vmx_exit_raw *raw, struct exit_info *e)
+{
+	u32 basic = raw->reason & 0xFFFF;
+	*e = (struct exit_info){
+		.reason = reason_of(basic, raw->intr_info),
+		.raw_reason = raw->reason,
+		.qual = { raw->qualification, raw->guest_physical },
+		.next_rip = raw->rip + raw->insn_len,
+	};
+	if (raw->reason & VMX_EXIT_ENTRY_FAILURE)
+		e->reason = EXIT_INVALID_STATE;
+	switch (e->reason) {
+	case EXIT_IO:
+		e->io.size = (u8)((raw->qualification & 7) + 1);
+		e->io.in = raw->qualification & IO_QUAL_IN;
+		e->io.string = raw->qualification & IO_QUAL_STRING;
+		e->io.rep = raw->qualification & IO_QUAL_REP;
+		e->io.port = (u16)(raw->qualification >> 16);
+		break;
+	case EXIT_NPF:
+		e->npf.gpa = raw->guest_physical;
+		e->npf.read = raw->qualification & EPT_QUAL_READ;
+		e->npf.write = raw->qualification & EPT_QUAL_WRITE;
+		e->npf.exec = raw->qualification & EPT_QUAL_EXEC;
+		break;
+	case EXIT_EXCEPTION:
+		e->exception.vector = INTR_INFO_VECTOR(raw->intr_info);
+		e->exception.has_error = raw->intr_info & INTR_INFO_HAS_ERROR;
+		e->exception.error = raw->intr_error;
+		break;
+	default:
+		break;
+	}
+}
+
+static const char *const instruction_errors[] = {
+	[1] = "VMCALL executed in VMX root operation",
+	[2] = "VMCLEAR with invalid physical address",
+	[3] = "VMCLEAR with VMXON pointer",
+	[4] = "VMLAUNCH with non-clear VMCS",
+	[5] = "VMRESUME with non-launched VMCS",
+	[6] = "VMRESUME after VMXOFF",
+	[7] = "VM entry with invalid control field(s)",
+	[8] = "VM entry with invalid host-state field(s)",
+	[9] = "VMPTRLD with invalid physical address",
+	[10] = "VMPTRLD with VMXON pointer",
+	[11] = "VMPTRLD with incorrect VMCS revision identifier",
+	[12] = "VMREAD/VMWRITE from/to unsupported VMCS component",
+	[13] = "VMWRITE to read-only VMCS component",
+	[15] = "VMXON executed in VMX root operation",
+	[16] = "VM entry with invalid executive-VMCS pointer",
+	[17] = "VM entry with non-launched executive VMCS",
+	[18] = "VM entry with executive-VMCS pointer not VMXON pointer",
+	[19] = "VMCALL with non-clear VMCS",
+	[20] = "VMCALL with invalid VM-exit control fields",
+	[22] = "VMCALL with incorrect MSEG revision identifier",
+	[23] = "VMXOFF under dual-monitor treatment of SMIs and SMM",
+	[24] = "VMCALL with invalid SMM-monitor features",
+	[25] = "VM entry with invalid VM-execution control fields in executive VMCS",
+	[26] = "VM entry with events blocked by MOV SS",
+	[28] = "Invalid operand to INVEPT/INVVPID",
+};
+
+const char *vmx_instruction_error_text(u32 error)
+{
+	if (error < ARRAY_SIZE(instruction_errors) && instruction_errors[error])
+		return instruction_errors[error];
+	return "unknown VM-instruction error";
+}
+
+static const char *const basic_names[] = {
+	[BASIC_EXCEPTION_NMI] = "exception or NMI", [BASIC_EXTERNAL_INTERRUPT] = "external interrupt",
+	[BASIC_TRIPLE_FAULT] = "triple fault", [BASIC_CPUID] = "CPUID", [BASIC_HLT] = "HLT",
+	[BASIC_RDPMC] = "RDPMC", [BASIC_VMCALL] = "VMCALL", [BASIC_CR_ACCESS] = "control-register access",
+	[BASIC_IO] = "I/O instruction", [BASIC_RDMSR] = "RDMSR", [BASIC_WRMSR] = "WRMSR",
+	[BASIC_INVALID_GUEST_STATE] = "VM entry failure: invalid guest state",
+	[BASIC_MSR_LOADING] = "VM entry failure: MSR loading",
+	[BASIC_MACHINE_CHECK] = "VM entry failure: machine-check event",
+	[BASIC_EPT_VIOLATION] = "EPT violation", [BASIC_EPT_MISCONFIG] = "EPT misconfiguration",
+	[BASIC_XSETBV] = "XSETBV",
+};
+
+const char *vmx_exit_reason_text(u32 basic)
+{
+	if (basic < ARRAY_SIZE(basic_names) && basic_names[basic])
+		return basic_names[basic];
+	return "other";
+}
