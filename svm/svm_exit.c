@@ -9,6 +9,8 @@
 
 static enum exit_reason reason_of(u64 code)
 {
+	if ((u32)code == (u32)VMEXIT_INVALID) /* QEMU TCG stores -1 as 32 bits */
+		return EXIT_INVALID_STATE;
 	if (code >= VMEXIT_EXCP_BASE && code < VMEXIT_EXCP_BASE + 32)
 		return EXIT_EXCEPTION;
 	switch (code) {
@@ -21,7 +23,6 @@ static enum exit_reason reason_of(u64 code)
 	case VMEXIT_SHUTDOWN: return EXIT_SHUTDOWN;
 	case VMEXIT_VMMCALL: return EXIT_HYPERCALL;
 	case VMEXIT_NPF: return EXIT_NPF;
-	case VMEXIT_INVALID: return EXIT_INVALID_STATE;
 	/* Instructions guests are not offered: they get #UD. */
 	case VMEXIT_VMRUN:
 	case VMEXIT_VMLOAD:

@@ -10,6 +10,7 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx_caps.h"
 #include "vmx/vmx_exit.h"
+#include "vmx/vmx_guest_check.h"
 
 #define FEATURE_CONTROL_LOCKED BIT(0)
 #define FEATURE_CONTROL_VMX_OUTSIDE_SMX BIT(2)
@@ -390,6 +391,31 @@ static void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 
 		vmwrite(ENTRY_EXCEPTION_ERROR, error);
 }
 
+static void emit_error(const char *line) { pr_err("%s", line); }
+
+/* The CPU does not say which field is invalid: check the rules ourselves. */
+static void explain_invalid_guest_state(void)
+{
+	static const enum vmcs_field ar[SEG_COUNT] = { GUEST_ES_AR, GUEST_CS_AR, GUEST_SS_AR,
+		GUEST_DS_AR, GUEST_FS_AR, GUEST_GS_AR, GUEST_TR_AR, GUEST_LDTR_AR };
+	static const enum vmcs_field limit[SEG_COUNT] = { GUEST_ES_LIMIT, GUEST_CS_LIMIT,
+		GUEST_SS_LIMIT, GUEST_DS_LIMIT, GUEST_FS_LIMIT, GUEST_GS_LIMIT, GUEST_TR_LIMIT,
+		GUEST_LDTR_LIMIT };
+	struct vmx_guest_state s = {
+		.cr0 = vmread(GUEST_CR0), .cr4 = vmread(GUEST_CR4), .rflags = vmread(GUEST_RFLAGS),
+		.link_pointer = vmread(VMCS_LINK_POINTER),
+		.cr0_fixed0 = caps.cr0_fixed0, .cr0_fixed1 = caps.cr0_fixed1,
+		.cr4_fixed0 = caps.cr4_fixed0, .cr4_fixed1 = caps.cr4_fixed1,
+		.unrestricted = cpu2_ctls & SECONDARY_UNRESTRICTED_GUEST,
+	};
+	for (int i = 0; i < SEG_COUNT; i++) {
+		s.seg[i].ar = (u32)vmread(ar[i]);
+		s.seg[i].limit = (u32)vmread(limit[i]);
+	}
+	if (!vmx_check_guest_state(&s, emit_error))
+		pr_err("vmx: invalid guest state: no rule pmuvisor checks is broken");
+}
+
 static void vmx_dump(struct vcpu *v, const struct exit_info *e)
 {
 	(void)v;
@@ -403,6 +429,8 @@ static void vmx_dump(struct vcpu *v, const struct exit_info *e)
 		"entry ctls=0x%lx", vmread(GUEST_CS_SEL), vmread(GUEST_CS_AR), vmread(GUEST_SS_AR),
 		vmread(GUEST_DS_AR), vmread(GUEST_TR_AR), vmread(GUEST_LDTR_AR),
 		vmread(ENTRY_CONTROLS));
+	if (e->reason == EXIT_INVALID_STATE && (e->raw_reason & VMX_EXIT_ENTRY_FAILURE))
+		explain_invalid_guest_state();
 }
 
 const struct vcpu_ops vmx_ops = {
