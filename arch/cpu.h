@@ -54,6 +54,16 @@ static inline int wrmsr_safe(u32 msr, u64 val)
 	return (int)vec;
 }
 
+static inline int rdpmc_safe(u32 index, u64 *val)
+{
+	u32 lo = 0, hi = 0;
+	u64 vec = 0;
+	asm volatile("1: rdpmc\n2:\n" EXTABLE_ENTRY(1b, 2b)
+		     : "+a"(lo), "+d"(hi), "+S"(vec) : "c"(index));
+	*val = ((u64)hi << 32) | lo;
+	return (int)vec;
+}
+
 static inline u64 rdtsc(void)
 {
 	u32 lo, hi;
@@ -111,6 +121,8 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 #define CR4_PCE BIT(8)
 #define CR4_OSFXSR BIT(9)
 #define CR4_VMXE BIT(13)
+
+#define RFLAGS_IF BIT(9)
 
 #define MSR_EFER 0xC0000080
 #define EFER_SCE BIT(0)

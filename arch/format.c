@@ -60,9 +60,19 @@ int vformat(char *buf, size_t size, const char *fmt, va_list ap)
 			else
 				break;
 		}
-		int width = 0;
+		int width = 0, precision = -1;
 		while (*fmt >= '0' && *fmt <= '9')
 			width = width * 10 + (*fmt++ - '0');
+		if (*fmt == '.') {
+			fmt++;
+			precision = 0;
+			if (*fmt == '*') {
+				precision = va_arg(ap, int);
+				fmt++;
+			}
+			while (*fmt >= '0' && *fmt <= '9')
+				precision = precision * 10 + (*fmt++ - '0');
+		}
 		int longs = 0;
 		while (*fmt == 'l' || *fmt == 'z') {
 			longs += *fmt == 'z' ? 2 : 1;
@@ -101,8 +111,8 @@ int vformat(char *buf, size_t size, const char *fmt, va_list ap)
 			const char *str = va_arg(ap, const char *);
 			if (!str)
 				str = "(null)";
-			size_t len = 0;
-			while (str[len])
+			size_t len = 0; /* a precision bounds how much of the string is read */
+			while ((precision < 0 || len < (size_t)precision) && str[len])
 				len++;
 			put_padded(&s, str, len, width, left, ' ');
 			break;

@@ -17,6 +17,10 @@
  *                                                hypervisor, so a guest can check
  *                                                its write changed nothing; only
  *                                                for MSRs in the audit list
+ *   HC_PMU_STATS    (gpa, bytes)              -> sizeof(struct hc_pmu_stats); writes
+ *                                                this vCPU's vPMU accounting: the
+ *                                                hypervisor's PMU MSR reads and
+ *                                                writes by phase, loads, puts, PMIs
  * Errors: HC_ENOSYS (unknown number), HC_EFAULT (buffer outside guest RAM),
  * HC_EINVAL (bad argument).
  *
@@ -36,6 +40,7 @@ enum hypercall {
 	HC_EXIT = 2,
 	HC_EXIT_COUNTS = 3,
 	HC_HOST_MSR = 4,
+	HC_PMU_STATS = 5,
 };
 
 #define HC_ENOSYS (-38L)
@@ -62,6 +67,19 @@ enum exit_reason {
 	EXIT_OTHER,        /* anything the backend does not decode */
 	EXIT_REASON_COUNT
 };
+
+/* Phases of the hypervisor's PMU accesses (pmu/pmu_access.h). */
+enum hc_pmu_phase { HC_PHASE_INIT, HC_PHASE_LOAD, HC_PHASE_PUT, HC_PHASE_PMI, HC_PHASE_EXIT,
+		    HC_PHASE_ENTRY, HC_PHASE_COUNT };
+
+struct hc_pmu_stats {
+	unsigned long long reads[HC_PHASE_COUNT], writes[HC_PHASE_COUNT];
+	unsigned long long loads, puts, pmis_injected, pmis_dropped;
+};
+
+/* pmuvisor CPUID leaf 0x40000001: EAX = ABI version, EBX = platform PMU facts. */
+#define HV_LEAF_PMU_COUNTS (1u << 0)  /* the host PMU really counts events */
+#define HV_LEAF_RDPMC_WORKS (1u << 1) /* RDPMC does not fault on this platform */
 
 #define GUEST_COM1_PORT 0x3f8
 #define GUEST_DEBUG_EXIT_PORT 0xf4

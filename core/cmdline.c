@@ -3,9 +3,12 @@
 #include "arch/log.h"
 #include "arch/platform_exit.h"
 #include "arch/string.h"
+#include "pmu/event_filter.h"
 
 enum scope { GLOBAL, PER_GUEST };
-enum kind { CHOICE, UINT, NAME };
+enum kind { CHOICE, UINT, NAME, PARSED };
+
+typedef int (*parse_fn)(const char *s, size_t len, void *dst, char *err, size_t errlen);
 
 struct key {
 	const char *name;
@@ -15,6 +18,7 @@ struct key {
 	const char *const *choices; /* CHOICE: NULL-terminated, index = stored value */
 	u64 min, max;               /* UINT */
 	const char *help;
+	parse_fn parse;             /* PARSED */
 };
 
 static const char *const log_choices[] = { [LOG_ERROR] = "error", [LOG_WARN] = "warn",
@@ -29,28 +33,57 @@ static const char *const vpmu_choices[] = { [VPMU_OFF] = "off", [VPMU_EMULATED] 
 					    [VPMU_MEDIATED] = "mediated", NULL };
 static const char *const break_choices[] = { [BREAK_NONE] = "none", [BREAK_ENTRY] = "entry",
 					     NULL };
+static const char *const on_off_choices[] = { [OFF] = "off", [ON] = "on", NULL };
+static const char *const profile_choices[] = { [PROFILE_HOST] = "host",
+					       [PROFILE_INTEL_V4] = "intel-v4",
+					       [PROFILE_INTEL_V5_METRICS] = "intel-v5-metrics",
+					       [PROFILE_AMD_LEGACY] = "amd-legacy",
+					       [PROFILE_AMD_CORE_V2] = "amd-core-v2", NULL };
+
+static int parse_filter(const char *s, size_t len, void *dst, char *err, size_t errlen)
+{
+	return event_filter_parse(s, len, dst, err, errlen);
+}
+
 static const char *const aperfmperf_choices[] = { [APERFMPERF_INTERCEPT] = "intercept",
 						  [APERFMPERF_PASSTHROUGH] = "passthrough", NULL };
 
 
+#define GLOBAL_CHOICE(n, field, list, text) \
+	{ .name = n, .scope = GLOBAL, .kind = CHOICE, \
+	  .offset = offsetof(struct config, field), .choices = list, .help = text }
+#define GUEST_CHOICE(n, field, list, text) \
+	{ .name = n, .scope = PER_GUEST, .kind = CHOICE, \
+	  .offset = offsetof(struct guest_config, field), .choices = list, .help = text }
+#define GUEST_UINT(n, field, lo, hi, text) \
+	{ .name = n, .scope = PER_GUEST, .kind = UINT, \
+	  .offset = offsetof(struct guest_config, field), .min = lo, .max = hi, .help = text }
+
 static const struct key keys[] = {
-	{ "log", GLOBAL, CHOICE, offsetof(struct config, log_level), log_choices, 0, 0,
-	  "serial log level" },
-	{ "exit", GLOBAL, CHOICE, offsetof(struct config, exit_method), exit_choices, 0, 0,
-	  "how the run ends and carries its status out" },
-	{ "crash", GLOBAL, CHOICE, offsetof(struct config, crash), crash_choices, 0, 0,
-	  "test hook: raise this exception in the hypervisor at boot" },
-	{ "guest", GLOBAL, NAME, 0, NULL, 0, 0, "start a guest: the module whose first word is NAME" },
-	{ "vpmu", PER_GUEST, CHOICE, offsetof(struct guest_config, vpmu), vpmu_choices, 0, 0,
-	  "guest PMU mode" },
-	{ "aperfmperf", PER_GUEST, CHOICE, offsetof(struct guest_config, aperfmperf),
-	  aperfmperf_choices, 0, 0, "APERF/MPERF reads" },
-	{ "break", PER_GUEST, CHOICE, offsetof(struct guest_config, break_state), break_choices,
-	  0, 0, "test hook: corrupt the guest state so the first VM entry fails" },
-	{ "mem", PER_GUEST, UINT, offsetof(struct guest_config, mem_mib), NULL, 2, 256,
-	  "guest RAM in MiB" },
-	{ "timeout", PER_GUEST, UINT, offsetof(struct guest_config, timeout_ms), NULL, 10,
-	  3600000, "guest watchdog in ms" },
+	GLOBAL_CHOICE("log", log_level, log_choices, "serial log level"),
+	GLOBAL_CHOICE("exit", exit_method, exit_choices,
+		      "how the run ends and carries its status out"),
+	GLOBAL_CHOICE("crash", crash, crash_choices,
+		      "test hook: raise this exception in the hypervisor at boot"),
+	GLOBAL_CHOICE("pmu_profile", pmu_profile, profile_choices,
+		      "host PMU to assume instead of the probed one (emulators)"),
+	{ .name = "guest", .scope = GLOBAL, .kind = NAME,
+	  .help = "start a guest: the module whose first word is NAME" },
+	GUEST_CHOICE("vpmu", vpmu, vpmu_choices, "guest PMU mode"),
+	GUEST_CHOICE("aperfmperf", aperfmperf, aperfmperf_choices, "APERF/MPERF reads"),
+	GUEST_CHOICE("break", break_state, break_choices,
+		     "test hook: corrupt the guest state so the first VM entry fails"),
+	GUEST_UINT("pmu_gp", pmu_gp, 0, 8,
+		   "general-purpose counters given (default: all the host has)"),
+	GUEST_UINT("pmu_fixed", pmu_fixed, 0, 0xF,
+		   "bitmap of fixed counters given (default: all the host has)"),
+	{ .name = "pmu_filter", .scope = PER_GUEST, .kind = PARSED,
+	  .offset = offsetof(struct guest_config, pmu_filter), .parse = parse_filter,
+	  .help = "event filter, allow:EV.UM,...[:fixed=MASK] or deny:..." },
+	GUEST_CHOICE("pmu_trace", pmu_trace, on_off_choices,
+		     "record every PMU access and print the trace when the guest ends"),
+	GUEST_UINT("mem", mem_mib, 2, 256, "guest RAM in MiB"),
+	GUEST_UINT("timeout", timeout_ms, 10, 3600000, "guest watchdog in ms"),
 };
 
 void config_defaults(struct config *c)
@@ -59,7 +92,8 @@ void config_defaults(struct config *c)
 		.log_level = LOG_INFO,
 		.exit_method = EXIT_AUTO,
 		.crash = CRASH_NONE,
-		.defaults = { .vpmu = VPMU_MEDIATED, .mem_mib = 16, .timeout_ms = 60000 },
+		.defaults = { .vpmu = VPMU_OFF, .mem_mib = 16, .timeout_ms = 60000,
+			      .pmu_gp = PMU_ALL_COUNTERS, .pmu_fixed = PMU_ALL_COUNTERS },
 	};
 }
 
@@ -151,6 +185,8 @@ static int set_value(struct parser *p, const struct key *k, const char *val, siz
 		*(u64 *)(base + k->offset) = v;
 		return 0;
 	}
+	case PARSED:
+		return k->parse(val, vlen, base + k->offset, p->err, p->errlen);
 	case NAME:
 		if (vlen >= CONFIG_NAME_MAX)
 			return fail(p, "guest name '%.*s' is too long%s", val, (int)vlen, "");
@@ -211,7 +247,7 @@ void cmdline_describe(void (*emit)(const char *line))
 		else if (k->kind == UINT)
 			format(values, sizeof(values), "%lu..%lu", k->min, k->max);
 		else
-			format(values, sizeof(values), "NAME");
+			format(values, sizeof(values), k->kind == NAME ? "NAME" : "VALUE");
 		format(line, sizeof(line), "%s=%s  %s%s", k->name, values, k->help,
 		       k->scope == PER_GUEST ? " (per guest)" : "");
 		emit(line);

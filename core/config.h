@@ -3,6 +3,7 @@
 #define CORE_CONFIG_H
 
 #include "arch/types.h"
+#include "pmu/event_filter.h"
 
 #define CONFIG_MAX_GUESTS 32
 #define CONFIG_NAME_MAX 64
@@ -12,6 +13,12 @@ enum vpmu_mode { VPMU_OFF, VPMU_EMULATED, VPMU_MEDIATED };
 enum aperfmperf_mode { APERFMPERF_INTERCEPT, APERFMPERF_PASSTHROUGH };
 enum crash_kind { CRASH_NONE, CRASH_UD, CRASH_GP, CRASH_PF, CRASH_DE };
 enum break_kind { BREAK_NONE, BREAK_ENTRY };
+enum on_off { OFF, ON };
+/* A host PMU description to use instead of the probed one (for emulators). */
+enum pmu_profile { PROFILE_HOST, PROFILE_INTEL_V4, PROFILE_INTEL_V5_METRICS, PROFILE_AMD_LEGACY,
+		   PROFILE_AMD_CORE_V2 };
+
+#define PMU_ALL_COUNTERS 0xFF /* pmu_gp / pmu_fixed default: all the host has */
 
 struct guest_config {
 	char name[CONFIG_NAME_MAX]; /* module to run: its first word, e.g. cpuid.elf */
@@ -20,12 +27,17 @@ struct guest_config {
 	u64 mem_mib;                /* guest RAM */
 	u64 timeout_ms;             /* watchdog budget */
 	u32 break_state;            /* enum break_kind: test hook, corrupt the guest state */
+	u64 pmu_gp;                 /* general-purpose counters given */
+	u64 pmu_fixed;              /* bitmap of fixed counters given */
+	u32 pmu_trace;              /* enum on_off: record every PMU access */
+	struct event_filter pmu_filter;
 };
 
 struct config {
 	u32 log_level;   /* enum log_level */
 	u32 exit_method; /* enum exit_method */
 	u32 crash;       /* enum crash_kind: test hook, raise an exception at boot */
+	u32 pmu_profile; /* enum pmu_profile */
 	struct guest_config defaults; /* per-guest keys given before any guest= */
 	u32 nr_guests;
 	struct guest_config guests[CONFIG_MAX_GUESTS];

@@ -1,5 +1,7 @@
 #include "core/cpuid_policy.h"
 #include "arch/string.h"
+#include "pmu/pmu_platform.h"
+#include "pmu/vpmu_desc.h"
 
 enum cpuid_action { CPUID_PASS, CPUID_SYNTH };
 
@@ -26,10 +28,13 @@ static void synth_vendor_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_re
 	memcpy(&r->edx, name + 8, 4);
 }
 
+/* EBX tells guests what the platform's PMU really does, so counting checks can SKIP. */
 static void synth_abi_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_regs *r)
 {
 	(void)v, (void)subleaf;
 	r->eax = HC_ABI_VERSION;
+	r->ebx = (pmu_platform.counts ? HV_LEAF_PMU_COUNTS : 0) |
+		 (pmu_platform.rdpmc_vector == 0 ? HV_LEAF_RDPMC_WORKS : 0);
 }
 
 /* Leaf 6: only the APERF/MPERF bit, and only when passed through (seed 000). */
@@ -39,19 +44,21 @@ static void synth_power_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_reg
 	r->ecx = v->vm->cfg->aperfmperf == APERFMPERF_PASSTHROUGH;
 }
 
-#define LEAF1_ECX_HIDDEN (BIT(3) | BIT(5) | BIT(6) | BIT(15) | BIT(21))  /* MONITOR VMX SMX PDCM x2APIC */
+/* MONITOR VMX SMX PDCM XSAVE OSXSAVE AVX; PDCM comes back from the vPMU when it has one. */
+#define LEAF1_ECX_HIDDEN (BIT(3) | BIT(5) | BIT(6) | BIT(15) | BIT(26) | BIT(27) | BIT(28))
+#define LEAF1_ECX_X2APIC BIT(21) /* the virtual LAPIC offers x2APIC mode */
 #define LEAF1_ECX_HYPERVISOR BIT(31)
 #define EXT1_ECX_HIDDEN (BIT(2) | BIT(12) | BIT(23)) /* SVM SKINIT PerfCtrExtCore */
 
 static const struct cpuid_rule rules[] = {
 	{ 0x0, CPUID_PASS, { 0 }, { 0 }, NULL },
-	{ 0x1, CPUID_PASS, { [ECX] = LEAF1_ECX_HIDDEN }, { [ECX] = LEAF1_ECX_HYPERVISOR }, NULL },
+	{ 0x1, CPUID_PASS, { [ECX] = LEAF1_ECX_HIDDEN },
+	  { [ECX] = LEAF1_ECX_HYPERVISOR | LEAF1_ECX_X2APIC }, NULL },
 	{ 0x2, CPUID_PASS, { 0 }, { 0 }, NULL },
 	{ 0x4, CPUID_PASS, { 0 }, { 0 }, NULL },
 	{ 0x6, CPUID_SYNTH, { 0 }, { 0 }, synth_power_leaf },
 	{ 0x7, CPUID_PASS, { 0 }, { 0 }, NULL },
 	{ 0xB, CPUID_PASS, { 0 }, { 0 }, NULL },
-	{ 0xD, CPUID_PASS, { 0 }, { 0 }, NULL },
 	{ 0x40000000, CPUID_SYNTH, { 0 }, { 0 }, synth_vendor_leaf },
 	{ 0x40000001, CPUID_SYNTH, { 0 }, { 0 }, synth_abi_leaf },
 	{ 0x80000000, CPUID_PASS, { 0 }, { 0 }, NULL },
@@ -64,22 +71,25 @@ static const struct cpuid_rule rules[] = {
 	{ 0x80000008, CPUID_PASS, { 0 }, { 0 }, NULL },
 };
 
+static void apply(const struct cpuid_rule *rule, const struct vcpu *v, u32 leaf, u32 subleaf,
+		  struct cpuid_regs *r)
+{
+	if (rule->action == CPUID_SYNTH) {
+		rule->synth(v, subleaf, r);
+		return;
+	}
+	*r = cpuid(leaf, subleaf);
+	u32 *regs[4] = { &r->eax, &r->ebx, &r->ecx, &r->edx };
+	for (int j = 0; j < 4; j++)
+		*regs[j] = (*regs[j] & ~rule->clear[j]) | rule->set[j];
+}
+
 struct cpuid_regs cpuid_policy(const struct vcpu *v, u32 leaf, u32 subleaf)
 {
 	struct cpuid_regs r = { 0 };
-	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
-		const struct cpuid_rule *rule = &rules[i];
-		if (rule->leaf != leaf)
-			continue;
-		if (rule->action == CPUID_SYNTH) {
-			rule->synth(v, subleaf, &r);
-			return r;
-		}
-		r = cpuid(leaf, subleaf);
-		u32 *regs[4] = { &r.eax, &r.ebx, &r.ecx, &r.edx };
-		for (int j = 0; j < 4; j++)
-			*regs[j] = (*regs[j] & ~rule->clear[j]) | rule->set[j];
-		return r;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
+		if (rules[i].leaf == leaf)
+			apply(&rules[i], v, leaf, subleaf, &r);
+	vpmu_cpuid(&v->vm->pmu, leaf, subleaf, &r); /* leaves 0xA, 0x80000022 and PMU bits */
 	return r;
 }

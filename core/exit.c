@@ -2,11 +2,13 @@
 #include "arch/log.h"
 #include "core/cpuid_policy.h"
 #include "core/msr_policy.h"
+#include "pmu/pmi_host.h"
 
 /* Instruction lengths for backends that cannot tell (SVM without NRIPS). */
 #define LEN_CPUID 2
 #define LEN_MSR 2
 #define LEN_HLT 1
+#define LEN_RDPMC 2
 
 const char *const exit_reason_names[EXIT_REASON_COUNT] = {
 	[EXIT_CPUID] = "cpuid",
@@ -76,15 +78,34 @@ static void handle_virt_insn(struct vcpu *v, const struct exit_info *e)
 	vcpu_ops->inject_exception(v, VEC_UD, false, 0);
 }
 
-/* vpmu=off is the only PMU mode so far: RDPMC raises #GP, as on a CPU without counters. */
+/* RDPMC exits when the vPMU emulates it (emulated mode, or fewer counters than the host). */
 static void handle_rdpmc(struct vcpu *v, const struct exit_info *e)
 {
-	(void)e;
-	vcpu_ops->inject_exception(v, VEC_GP, true, 0);
+	u64 val;
+	bool pce = vcpu_ops->get_reg(v, VREG_CR4) & CR4_PCE;
+	if ((vcpu_ops->get_reg(v, VREG_CPL) && !pce) || !vpmu_rdpmc(&v->pmu, (u32)v->regs.rcx, &val)) {
+		vcpu_ops->inject_exception(v, VEC_GP, true, 0);
+		return;
+	}
+	v->regs.rax = (u32)val;
+	v->regs.rdx = val >> 32;
+	vcpu_skip_instruction(v, e, LEN_RDPMC);
 }
 
-/* Physical interrupts and NMIs only kick us out of the guest; nothing to do yet. */
-static void handle_nothing(struct vcpu *v, const struct exit_info *e)
+/*
+ * A physical interrupt made the guest exit. The hypervisor runs with
+ * interrupts off, so it is still pending: open a one-instruction window to
+ * take it (a PMI on the mediated vector lands in pmu/pmi_host.c).
+ */
+static void handle_interrupt(struct vcpu *v, const struct exit_info *e)
+{
+	(void)e;
+	asm volatile("sti; nop; cli" ::: "memory");
+	if (pmi_host_take_mediated())
+		vpmu_pmi(&v->pmu);
+}
+
+static void handle_nmi(struct vcpu *v, const struct exit_info *e)
 {
 	(void)v, (void)e;
 }
@@ -129,8 +150,8 @@ static const exit_handler handlers[EXIT_REASON_COUNT] = {
 	[EXIT_HYPERCALL] = handle_hypercall,
 	[EXIT_NPF] = handle_npf,
 	[EXIT_EXCEPTION] = handle_unexpected,
-	[EXIT_INTERRUPT] = handle_nothing,
-	[EXIT_NMI] = handle_nothing,
+	[EXIT_INTERRUPT] = handle_interrupt,
+	[EXIT_NMI] = handle_nmi,
 	[EXIT_PMI] = handle_unexpected,
 	[EXIT_RDPMC] = handle_rdpmc,
 	[EXIT_SHUTDOWN] = handle_shutdown,

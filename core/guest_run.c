@@ -9,6 +9,10 @@
 #include "core/exit.h"
 #include "core/mb1_info.h"
 #include "core/vcpu.h"
+#include "pmu/pmi_host.h"
+#include "pmu/pmu_platform.h"
+#include "pmu/pmu_profiles.h"
+#include "pmu/pmu_report.h"
 #include "svm/svm.h"
 #include "vmx/vmx.h"
 
@@ -49,6 +53,11 @@ static void report_exits(const struct vcpu *v)
 
 static int load_guest(struct vm *vm, const struct boot_module *m, u64 *entry)
 {
+	char err[160];
+	if (vpmu_desc_derive(hv.pmu, vm->cfg, &vm->pmu, err, sizeof(err))) {
+		pr_err("%s: %s", vm->name, err);
+		return -1;
+	}
 	u64 size = vm->cfg->mem_mib << 20;
 	vm->mem.host = hv_alloc(size, 2ULL << 20);
 	if (!vm->mem.host) {
@@ -58,10 +67,10 @@ static int load_guest(struct vm *vm, const struct boot_module *m, u64 *entry)
 	vm->mem.size = size;
 	vm->mem_hpa = (u64)(uintptr_t)vm->mem.host;
 	struct elf_load_result res;
-	const char *err = elf_load((const void *)(uintptr_t)m->start, m->size, &vm->mem,
+	const char *bad = elf_load((const void *)(uintptr_t)m->start, m->size, &vm->mem,
 				   GUEST_LOAD_MIN_GPA, &res);
-	if (err) {
-		pr_err("%s: bad guest image: %s", vm->name, err);
+	if (bad) {
+		pr_err("%s: bad guest image: %s", vm->name, bad);
 		return -1;
 	}
 	if (mb1_info_build(&vm->mem, GUEST_MBI_GPA, m->string)) {
@@ -74,30 +83,56 @@ static int load_guest(struct vm *vm, const struct boot_module *m, u64 *entry)
 	return 0;
 }
 
+/* A PMI waiting for the guest goes in through its virtual LVTPC. */
+static void deliver_pmi(struct vcpu *v)
+{
+	u8 vector;
+	bool can_take = vcpu_ops->get_reg(v, VREG_RFLAGS) & RFLAGS_IF;
+	enum pmi_delivery d = vpmu_pmi_deliver(&v->pmu, can_take, &vector);
+	if (d != PMI_NONE)
+		vcpu_ops->inject_event(v, d == PMI_NMI, vector);
+}
+
+static void finish_guest(struct vcpu *v)
+{
+	vpmu_put(&v->pmu);
+	if (v->line_len) {
+		v->line[v->line_len] = '\0';
+		log_raw("[%s] %s", v->vm->name, v->line);
+	}
+	report_exits(v);
+	pmu_report(v->vm->name, &v->pmu);
+	if (v->pmu.trace && v->pmu.trace->enabled)
+		pmu_trace_dump(v->vm->name, v->pmu.trace);
+}
+
 static int run_guest(u32 id, const struct guest_config *cfg, const struct boot_module *m)
 {
 	static struct vm vm;
 	static struct vcpu v;
+	static struct pmu_trace trace;
 	struct page_mark mark = page_alloc_mark(&hv.pages);
 	u64 entry;
 
 	vm = (struct vm){ .name = cfg->name, .cfg = cfg, .id = id };
-	v = (struct vcpu){ .vm = &vm };
+	v = (struct vcpu){ .vm = &vm, .lapic = { VLAPIC_DEFAULT_BASE } };
+	trace.enabled = cfg->pmu_trace == ON;
+	trace.len = 0;
+	trace.dropped = 0;
 	pr_info("guest %s: starting (%s)", cfg->name, m->string);
-	if (load_guest(&vm, m, &entry) || vcpu_ops->map_guest(&vm) ||
-	    vcpu_ops->vcpu_create(&v, entry, MB1_BOOTLOADER_MAGIC, GUEST_MBI_GPA)) {
+	bool ok = !load_guest(&vm, m, &entry);
+	vpmu_init(&v.pmu, &vm.pmu, &trace);
+	if (!ok || vcpu_ops->map_guest(&vm) ||
+	    vcpu_ops->vcpu_create(&v, entry, MB1_BOOTLOADER_MAGIC, GUEST_MBI_GPA))
 		vcpu_stop(&v, 1, "setup failed");
-	}
 	while (!v.stopped) {
 		struct exit_info e;
+		vpmu_load(&v.pmu); /* nothing to do when the same vCPU re-enters */
+		deliver_pmi(&v);
 		vcpu_ops->run(&v, &e);
 		exit_dispatch(&v, &e);
 	}
-	if (v.line_len) {
-		v.line[v.line_len] = '\0';
-		log_raw("[%s] %s", vm.name, v.line);
-	}
-	report_exits(&v);
+	finish_guest(&v);
 	log_raw("hv: guest %s status=%d reason=%s", cfg->name, v.status, v.stop_reason);
 	page_alloc_release(&hv.pages, mark);
 	return v.status;
@@ -115,6 +150,18 @@ static int select_backend(void)
 	}
 	pr_info("backend: %s", vcpu_ops->name);
 	return vcpu_ops->probe() || vcpu_ops->enable() ? -1 : 0;
+}
+
+/* The PMU side of the hypervisor: which host PMU, an idle known state, PMI handlers. */
+static void init_pmu(void)
+{
+	hv.pmu = pmu_profile_caps(hv.config.pmu_profile, &pmu_caps);
+	if (hv.pmu != &pmu_caps)
+		pr_info("pmu: assuming a host PMU of kind %s v%u with %u counters (pmu_profile=), "
+			"not the probed one", hv.pmu->kind == PMU_AMD ? "amd" : "intel-arch",
+			hv.pmu->version, hv.pmu->nr_gp);
+	pmu_cpu_init(hv.pmu);
+	pmi_host_init();
 }
 
 /* Without guest= keys, every module runs once with the default settings. */
@@ -144,6 +191,7 @@ int hv_run_guests(const struct boot_info *bi)
 	}
 	if (select_backend())
 		return STATUS_BAD_INPUT;
+	init_pmu();
 
 	u32 passed = 0, failed = 0;
 	for (u32 i = 0; i < c->nr_guests; i++) {

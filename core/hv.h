@@ -5,10 +5,12 @@
 #include "boot/boot_info.h"
 #include "core/config.h"
 #include "core/page_alloc.h"
+#include "pmu/pmu_caps.h"
 
 struct hv {
 	struct config config;
 	struct page_allocator pages;
+	const struct pmu_caps *pmu; /* the host PMU the vPMUs are derived from */
 };
 
 extern struct hv hv;

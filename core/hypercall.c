@@ -40,6 +40,21 @@ static s64 hc_host_msr(u64 msr)
 	return HC_EINVAL;
 }
 
+static s64 hc_pmu_stats(struct vcpu *v, u64 gpa, u64 bytes)
+{
+	const struct vpmu *vp = &v->pmu;
+	struct hc_pmu_stats s = { .loads = vp->loads, .puts = vp->puts,
+				  .pmis_injected = vp->pmis_injected,
+				  .pmis_dropped = vp->pmis_dropped };
+	for (int p = 0; p < HC_PHASE_COUNT; p++) {
+		s.reads[p] = vp->stats.reads[p];
+		s.writes[p] = vp->stats.writes[p];
+	}
+	if (bytes < sizeof(s))
+		return HC_EINVAL;
+	return gmem_write(&v->vm->mem, gpa, &s, sizeof(s)) ? HC_EFAULT : (s64)sizeof(s);
+}
+
 void handle_hypercall(struct vcpu *v, const struct exit_info *e)
 {
 	struct vcpu_regs *r = &v->regs;
@@ -59,6 +74,9 @@ void handle_hypercall(struct vcpu *v, const struct exit_info *e)
 		break;
 	case HC_HOST_MSR:
 		ret = hc_host_msr(r->rbx);
+		break;
+	case HC_PMU_STATS:
+		ret = hc_pmu_stats(v, r->rbx, r->rcx);
 		break;
 	default:
 		ret = HC_ENOSYS;

@@ -15,6 +15,7 @@
 #include "core/cmdline.h"
 #include "core/hv.h"
 #include "pmu/pmu_caps.h"
+#include "pmu/pmu_platform.h"
 
 extern char __image_start[], __image_end[];
 
@@ -82,6 +83,7 @@ void core_main(struct boot_info *bi_in)
 	host_caps_probe();
 	pmu_caps_probe();
 	lapic_init();
+	pmu_platform_probe(&pmu_caps);
 	struct tsc_info tsc = tsc_calibrate();
 	caps_report(&tsc);
 

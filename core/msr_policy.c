@@ -1,5 +1,8 @@
 #include "core/msr_policy.h"
 #include "arch/string.h"
+#include "pmu/pmu_hw.h"
+#include "pmu/pmu_vendor.h"
+#include "core/vlapic.h"
 
 #define MSR_TSC 0x10
 #define MSR_SYSENTER_CS 0x174
@@ -16,7 +19,8 @@
 #define MSR_PAT_ADDR 0x277
 #define MSR_EFER_ADDR 0xC0000080
 
-#define GUEST_APIC_BASE (0xFEE00000ULL | BIT(11) | BIT(8)) /* enabled, BSP */
+#define MSR_X2APIC_FIRST 0x800
+#define MSR_X2APIC_LAST 0x8FF
 #define EFER_GUEST_WRITABLE (BIT(0) | BIT(8) | BIT(11))  /* SCE, LME, NXE */
 #define EFER_LMA_BIT BIT(10)
 
@@ -28,6 +32,8 @@ struct msr_rule {
 	enum msr_action read, write;
 	msr_read_fn rd;
 	msr_write_fn wr;
+	/* When the action depends on the guest's configuration. */
+	enum msr_action (*action)(const struct vcpu *v, enum msr_access a);
 };
 
 static bool is_canonical(u64 a) { return (u64)((s64)(a << 16) >> 16) == a; }
@@ -107,30 +113,31 @@ static bool write_efer(struct vcpu *v, u32 msr, u64 val)
 	return true;
 }
 
-static bool read_apic_base(struct vcpu *v, u32 msr, u64 *val)
+/* seed 000: APERF/MPERF reads pass through only when asked; never writes. */
+static enum msr_action aperfmperf_action(const struct vcpu *v, enum msr_access a)
 {
-	(void)v, (void)msr;
-	*val = GUEST_APIC_BASE;
-	return true;
+	bool pass = v->vm->cfg->aperfmperf == APERFMPERF_PASSTHROUGH && a == MSR_READ;
+	return pass ? MSR_PASS : MSR_DENY;
 }
 
-static bool write_apic_base(struct vcpu *v, u32 msr, u64 val)
-{
-	(void)v, (void)msr;
-	return val == GUEST_APIC_BASE; /* relocating or disabling the APIC is not offered */
-}
+#define RULE(lo, hi, r, w, rdfn, wrfn) \
+	{ .first = lo, .last = hi, .read = r, .write = w, .rd = rdfn, .wr = wrfn }
 
 static const struct msr_rule rules[] = {
-	{ MSR_TSC, MSR_TSC, MSR_PASS, MSR_DENY, NULL, NULL },
-	{ MSR_APIC_BASE_ADDR, MSR_APIC_BASE_ADDR, MSR_EMULATE, MSR_EMULATE, read_apic_base,
-	  write_apic_base },
-	{ MSR_SYSENTER_CS, MSR_SYSENTER_EIP, MSR_EMULATE, MSR_EMULATE, read_stored, write_stored },
-	{ MSR_PAT_ADDR, MSR_PAT_ADDR, MSR_EMULATE, MSR_EMULATE, read_reg, write_pat },
-	{ MSR_EFER_ADDR, MSR_EFER_ADDR, MSR_EMULATE, MSR_EMULATE, read_reg, write_efer },
-	{ MSR_STAR, MSR_SFMASK, MSR_EMULATE, MSR_EMULATE, read_stored, write_stored },
-	{ MSR_FS_BASE, MSR_GS_BASE, MSR_EMULATE, MSR_EMULATE, read_reg, write_base },
-	{ MSR_KERNEL_GS_BASE, MSR_KERNEL_GS_BASE, MSR_EMULATE, MSR_EMULATE, read_stored,
-	  write_stored },
+	RULE(MSR_TSC, MSR_TSC, MSR_PASS, MSR_DENY, NULL, NULL),
+	{ .first = MSR_IA32_MPERF, .last = MSR_IA32_APERF, .action = aperfmperf_action },
+	RULE(MSR_APIC_BASE_ADDR, MSR_APIC_BASE_ADDR, MSR_EMULATE, MSR_EMULATE, vlapic_base_read,
+	     vlapic_base_write),
+	RULE(MSR_X2APIC_FIRST, MSR_X2APIC_LAST, MSR_EMULATE, MSR_EMULATE, vlapic_x2apic_read,
+	     vlapic_x2apic_write),
+	RULE(MSR_SYSENTER_CS, MSR_SYSENTER_EIP, MSR_EMULATE, MSR_EMULATE, read_stored,
+	     write_stored),
+	RULE(MSR_PAT_ADDR, MSR_PAT_ADDR, MSR_EMULATE, MSR_EMULATE, read_reg, write_pat),
+	RULE(MSR_EFER_ADDR, MSR_EFER_ADDR, MSR_EMULATE, MSR_EMULATE, read_reg, write_efer),
+	RULE(MSR_STAR, MSR_SFMASK, MSR_EMULATE, MSR_EMULATE, read_stored, write_stored),
+	RULE(MSR_FS_BASE, MSR_GS_BASE, MSR_EMULATE, MSR_EMULATE, read_reg, write_base),
+	RULE(MSR_KERNEL_GS_BASE, MSR_KERNEL_GS_BASE, MSR_EMULATE, MSR_EMULATE, read_stored,
+	     write_stored),
 };
 
 static const struct msr_rule *find_rule(u32 msr)
@@ -141,13 +148,47 @@ static const struct msr_rule *find_rule(u32 msr)
 	return NULL;
 }
 
+static bool vpmu_read(struct vcpu *v, u32 msr, u64 *val) { return vpmu_msr_read(&v->pmu, msr, val); }
+static bool vpmu_write(struct vcpu *v, u32 msr, u64 val) { return vpmu_msr_write(&v->pmu, msr, val); }
+
+/* The guest's PMU MSRs are the vPMU's: it decides what passes through. */
+static const struct msr_rule *pmu_rule(const struct vcpu *v, u32 msr, enum msr_access a,
+				       struct msr_rule *scratch)
+{
+	const struct vpmu_desc *d = &v->vm->pmu;
+	if (!vpmu_owns_msr(d, msr))
+		return NULL;
+	enum msr_action act = vpmu_msr_passthrough(d, msr, a) ? MSR_PASS : MSR_EMULATE;
+	*scratch = (struct msr_rule){ .first = msr, .last = msr, .read = act, .write = act,
+				    .rd = vpmu_read, .wr = vpmu_write };
+	return scratch;
+}
+
+static const struct msr_rule *rule_for(const struct vcpu *v, u32 msr, enum msr_access a,
+				       struct msr_rule *scratch)
+{
+	const struct msr_rule *r = pmu_rule(v, msr, a, scratch);
+	return r ? r : find_rule(msr);
+}
+
 enum msr_action msr_policy_action(const struct vcpu *v, u32 msr, enum msr_access a)
 {
-	(void)v;
-	const struct msr_rule *r = find_rule(msr);
+	struct msr_rule scratch;
+	const struct msr_rule *r = rule_for(v, msr, a, &scratch);
 	if (!r)
 		return MSR_DENY;
+	if (r->action)
+		return r->action(v, a);
 	return a == MSR_READ ? r->read : r->write;
+}
+
+static void pass_if_allowed(const struct msr_bitmap_layout *l, u8 *bitmap, const struct vcpu *v,
+			    u32 msr)
+{
+	if (msr_policy_action(v, msr, MSR_READ) == MSR_PASS)
+		msr_intercept(l, bitmap, msr, MSR_READ, false);
+	if (msr_policy_action(v, msr, MSR_WRITE) == MSR_PASS)
+		msr_intercept(l, bitmap, msr, MSR_WRITE, false);
 }
 
 void msr_policy_build_bitmap(const struct msr_bitmap_layout *l, u8 *bitmap,
@@ -155,22 +196,26 @@ void msr_policy_build_bitmap(const struct msr_bitmap_layout *l, u8 *bitmap,
 {
 	memset(bitmap, 0xFF, l->size);
 	for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
-		for (u32 msr = rules[i].first; msr <= rules[i].last; msr++) {
-			if (msr_policy_action(v, msr, MSR_READ) == MSR_PASS)
-				msr_intercept(l, bitmap, msr, MSR_READ, false);
-			if (msr_policy_action(v, msr, MSR_WRITE) == MSR_PASS)
-				msr_intercept(l, bitmap, msr, MSR_WRITE, false);
-		}
+		for (u32 msr = rules[i].first; msr <= rules[i].last; msr++)
+			pass_if_allowed(l, bitmap, v, msr);
+	const struct pmu_vendor *pv = v->vm->pmu.vendor;
+	for (u32 i = 0; pv && i < pv->nr_ranges; i++) {
+		const struct pmu_msr_range *r = &pv->ranges[i];
+		for (u32 n = 0; n < r->count; n++)
+			pass_if_allowed(l, bitmap, v, r->first + n * r->stride);
+	}
 }
 
 bool msr_policy_read(struct vcpu *v, u32 msr, u64 *val)
 {
-	const struct msr_rule *r = find_rule(msr);
-	return r && r->read == MSR_EMULATE && r->rd(v, msr, val);
+	struct msr_rule scratch;
+	const struct msr_rule *r = rule_for(v, msr, MSR_READ, &scratch);
+	return r && msr_policy_action(v, msr, MSR_READ) != MSR_DENY && r->rd && r->rd(v, msr, val);
 }
 
 bool msr_policy_write(struct vcpu *v, u32 msr, u64 val)
 {
-	const struct msr_rule *r = find_rule(msr);
-	return r && r->write == MSR_EMULATE && r->wr(v, msr, val);
+	struct msr_rule scratch;
+	const struct msr_rule *r = rule_for(v, msr, MSR_WRITE, &scratch);
+	return r && msr_policy_action(v, msr, MSR_WRITE) != MSR_DENY && r->wr && r->wr(v, msr, val);
 }

@@ -9,6 +9,8 @@
 #include "core/abi.h"
 #include "core/config.h"
 #include "core/guest_mem.h"
+#include "core/vlapic.h"
+#include "pmu/vpmu.h"
 
 /* General-purpose registers the backends save and load around each entry. */
 struct vcpu_regs {
@@ -19,7 +21,7 @@ struct vcpu_regs {
 /* State kept in the VMCB/VMCS, reached through the backend. */
 enum vcpu_reg {
 	VREG_RIP, VREG_RSP, VREG_RFLAGS, VREG_CR0, VREG_CR3, VREG_CR4, VREG_EFER,
-	VREG_PAT, VREG_FS_BASE, VREG_GS_BASE, VREG_CS_BASE, VREG_CS_ATTR,
+	VREG_PAT, VREG_FS_BASE, VREG_GS_BASE, VREG_CS_BASE, VREG_CS_ATTR, VREG_CPL,
 	VREG_COUNT
 };
 
@@ -42,6 +44,7 @@ struct vm {
 	struct guest_mem mem;
 	u64 mem_hpa;      /* host physical address of guest physical 0 */
 	u64 gpt_root;     /* NPT / EPT root table */
+	struct vpmu_desc pmu; /* the PMU this guest is given */
 	u32 id;           /* 1-based, also the ASID / VPID */
 };
 
@@ -55,6 +58,8 @@ struct vcpu {
 	struct vm *vm;
 	struct vcpu_regs regs;
 	struct vcpu_msrs msrs;
+	struct vlapic lapic;
+	struct vpmu pmu;
 	void *backend;    /* struct svm_vcpu / struct vmx_vcpu */
 	u64 exit_counts[EXIT_REASON_COUNT];
 	u64 denied_io; /* port accesses the I/O policy refused */
@@ -86,6 +91,8 @@ struct vcpu_ops {
 	void (*run)(struct vcpu *v, struct exit_info *e);
 	u64 (*get_reg)(struct vcpu *v, enum vcpu_reg r);
 	void (*set_reg)(struct vcpu *v, enum vcpu_reg r, u64 val);
+	/* Injects an NMI (vector ignored) or an external interrupt on the next entry. */
+	void (*inject_event)(struct vcpu *v, bool nmi, u8 vector);
 	/* Injects an exception on the next entry. */
 	void (*inject_exception)(struct vcpu *v, u8 vector, bool has_error, u32 error);
 	/* Prints the backend's view of the exit (raw codes, state) for a report. */

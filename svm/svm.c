@@ -7,6 +7,8 @@
 #include "core/hv.h"
 #include "core/msr_policy.h"
 #include "svm/vmcb.h"
+#include "pmu/pmu_hw.h"
+#include "pmu/pmu_vendor.h"
 
 #define MSR_VM_HSAVE_PA 0xC0010117
 #define PTE_P BIT(0)
@@ -134,9 +136,9 @@ static void init_save_area(struct vmcb_save *s, u64 rip, u32 eax)
 static void init_control_area(struct vmcb_control *c, const struct svm_vcpu *sv,
 			      const struct vm *vm)
 {
-	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_RDPMC | INTERCEPT_CPUID |
-			     INTERCEPT_HLT | INTERCEPT_INVLPGA | INTERCEPT_IOIO | INTERCEPT_MSR |
-			     INTERCEPT_SHUTDOWN;
+	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_CPUID | INTERCEPT_HLT |
+			     INTERCEPT_INVLPGA | INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_SHUTDOWN |
+			     (vm->pmu.rdpmc_passthrough ? 0 : INTERCEPT_RDPMC);
 	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
 			     INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
 			     INTERCEPT_SKINIT | INTERCEPT_MONITOR | INTERCEPT_MWAIT |
@@ -175,6 +177,33 @@ static int svm_vcpu_create(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx)
 	return 0;
 }
 
+/*
+ * PerfMonV2's global control is not switched by VMRUN: swap it with GIF
+ * clear, so no interrupt or NMI runs between the write and the entry.
+ * Written only when the guest enables something: an idle guest PMU costs
+ * no access. (Legacy counters need nothing: guest selectors are Guest-Only.)
+ */
+static bool guest_global_ctrl(const struct vcpu *v, u64 *val)
+{
+	*val = v->pmu.global_ctrl_hw;
+	return vpmu_has(&v->vm->pmu, FEAT_GLOBAL) && *val;
+}
+
+static void svm_world_switch(struct vcpu *v, struct svm_vcpu *sv)
+{
+	u64 global;
+	bool swap = guest_global_ctrl(v, &global);
+	asm volatile("clgi" ::: "memory");
+	if (swap)
+		pmu_write(MSR_AMD_PERF_GLOBAL_CTL, global, PHASE_ENTRY);
+	pmu_trace_world_switch(TRACE_SVMENTRY, 0);
+	svm_vmrun(&v->regs, pa(sv->vmcb), pa(host_vmcb));
+	pmu_trace_world_switch(TRACE_SVMEXIT, 0);
+	if (swap)
+		pmu_write(MSR_AMD_PERF_GLOBAL_CTL, 0, PHASE_ENTRY);
+	asm volatile("stgi" ::: "memory");
+}
+
 static void svm_run(struct vcpu *v, struct exit_info *e)
 {
 	struct svm_vcpu *sv = v->backend;
@@ -182,7 +211,7 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 
 	c->clean = has(SVM_FEATURE_VMCB_CLEAN) ? CLEAN_ALL & ~sv->dirty : 0;
 	c->tlb_control = sv->flush_tlb ? TLB_FLUSH_ALL : 0;
-	svm_vmrun(&v->regs, pa(sv->vmcb), pa(host_vmcb));
+	svm_world_switch(v, sv);
 	sv->dirty = 0;
 	sv->flush_tlb = false;
 	v->regs.rax = sv->vmcb->save.rax;
@@ -210,6 +239,7 @@ static u64 svm_get_reg(struct vcpu *v, enum vcpu_reg r)
 	case VREG_GS_BASE: return s->gs.base;
 	case VREG_CS_BASE: return s->cs.base;
 	case VREG_CS_ATTR: return s->cs.attrib;
+	case VREG_CPL: return s->cpl;
 	default: return 0;
 	}
 }
@@ -245,6 +275,15 @@ static void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 
 		      (has_error ? EVENT_ERROR_VALID | ((u64)error << 32) : 0);
 }
 
+#define EVENT_TYPE_INTR (0u << 8)
+#define EVENT_TYPE_NMI (2u << 8)
+
+static void svm_inject_event(struct vcpu *v, bool nmi, u8 vector)
+{
+	struct vmcb_control *c = &((struct svm_vcpu *)v->backend)->vmcb->control;
+	c->eventinj = (nmi ? VEC_NMI | EVENT_TYPE_NMI : vector | EVENT_TYPE_INTR) | EVENT_VALID;
+}
+
 static void svm_dump(struct vcpu *v, const struct exit_info *e)
 {
 	const struct vmcb *vmcb = ((struct svm_vcpu *)v->backend)->vmcb;
@@ -267,6 +306,7 @@ const struct vcpu_ops svm_ops = {
 	.run = svm_run,
 	.get_reg = svm_get_reg,
 	.set_reg = svm_set_reg,
+	.inject_event = svm_inject_event,
 	.inject_exception = svm_inject_exception,
 	.dump = svm_dump,
 };

@@ -3,6 +3,7 @@
 ; The guest's RAX lives in the VMCB; the other GPRs in *regs. VMLOAD/VMSAVE
 ; switch the state VMRUN leaves alone (FS/GS/TR/LDTR bases, KERNEL_GS_BASE,
 ; STAR/LSTAR/CSTAR/SFMASK, SYSENTER_*), so the guest never writes the host's.
+; The caller clears GIF around it (CLGI/STGI), see svm_world_switch().
 bits 64
 section .text
 global svm_vmrun
@@ -33,7 +34,6 @@ svm_vmrun:
 	push rdi                    ; [rsp+8]  regs
 	push rsi                    ; [rsp]    guest vmcb
 
-	clgi
 	mov rax, rdx
 	vmsave                      ; [rax]
 
@@ -79,7 +79,6 @@ svm_vmrun:
 	add rsp, 16                 ; guest vmcb, regs
 	pop rax                     ; host vmcb
 	vmload                      ; [rax]
-	stgi
 
 	pop r15
 	pop r14

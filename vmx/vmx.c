@@ -11,6 +11,7 @@
 #include "vmx/vmx_caps.h"
 #include "vmx/vmx_exit.h"
 #include "vmx/vmx_guest_check.h"
+#include "pmu/pmu_hw.h"
 
 #define FEATURE_CONTROL_LOCKED BIT(0)
 #define FEATURE_CONTROL_VMX_OUTSIDE_SMX BIT(2)
@@ -52,10 +53,18 @@
 #define VPID_CAP_INVVPID BIT(32)
 #define VPID_CAP_INVVPID_ALL BIT(42)
 
+/* An entry of the VM-entry/VM-exit MSR-load lists (SDM 25.7.2). */
+struct vmx_msr_entry {
+	u32 index, reserved;
+	u64 value;
+};
+
 struct vmx_vcpu {
 	void *vmcs;
 	u8 *msr_bitmap, *io_bitmaps;
 	bool launched;
+	u64 guest_global_ctrl;           /* what the next VM entry loads */
+	struct vmx_msr_entry *msr_lists; /* [0] entry load, [1] exit load (fallback only) */
 };
 
 int vmx_enter(struct vcpu_regs *regs, int launched);
@@ -69,6 +78,7 @@ static struct vmx_vcpu vmx_vcpu;
 static u32 pin_ctls, cpu_ctls, cpu2_ctls, exit_ctls, entry_ctls;
 
 static u64 pa(const void *p) { return (u64)(uintptr_t)p; }
+static bool perf_global_ctrl_by_controls(void);
 
 /* Fits wanted controls to the CPU; an essential control it cannot set is an error. */
 static int fit(const char *what, u64 cap, u32 want, u32 essential, u32 *out)
@@ -118,10 +128,9 @@ static int vmx_probe(void)
 		return -1;
 	pr_info("vmx: revision 0x%lx, controls pin=0x%x cpu=0x%x cpu2=0x%x exit=0x%x entry=0x%x",
 		caps.basic & 0x7FFFFFFF, pin_ctls, cpu_ctls, cpu2_ctls, exit_ctls, entry_ctls);
-	pr_info("vmx: PERF_GLOBAL_CTRL switch: %s",
-		(exit_ctls & EXIT_LOAD_PERF_GLOBAL_CTRL) && (entry_ctls & ENTRY_LOAD_PERF_GLOBAL_CTRL)
-			? "VM-entry/VM-exit load controls"
-			: "VM-entry/VM-exit MSR-load lists");
+	pr_info("vmx: PERF_GLOBAL_CTRL switch: %s", perf_global_ctrl_by_controls()
+							     ? "VM-entry/VM-exit load controls"
+							     : "VM-entry/VM-exit MSR-load lists");
 	return 0;
 }
 
@@ -270,10 +279,38 @@ static int write_guest_state(const struct vcpu *v, u64 rip, u32 eax)
 	return write_fields(guest, ARRAY_SIZE(guest));
 }
 
-static int write_controls(const struct vmx_vcpu *xv, const struct vm *vm)
+static bool perf_global_ctrl_by_controls(void)
 {
+	return (entry_ctls & ENTRY_LOAD_PERF_GLOBAL_CTRL) && (exit_ctls & EXIT_LOAD_PERF_GLOBAL_CTRL);
+}
+
+/*
+ * Without the "load IA32_PERF_GLOBAL_CTRL" controls, the VM-entry and
+ * VM-exit MSR-load lists do the same job: guest value in, 0 out.
+ */
+static int write_msr_lists(struct vmx_vcpu *xv, const struct vm *vm)
+{
+	if (perf_global_ctrl_by_controls() || !vpmu_has(&vm->pmu, FEAT_GLOBAL))
+		return 0;
+	xv->msr_lists = hv_alloc(PAGE_SIZE, PAGE_SIZE);
+	if (!xv->msr_lists) {
+		pr_err("vmx: out of memory for the MSR-load lists");
+		return -1;
+	}
+	xv->msr_lists[0] = (struct vmx_msr_entry){ MSR_IA32_PERF_GLOBAL_CTRL, 0, 0 };
+	xv->msr_lists[1] = (struct vmx_msr_entry){ MSR_IA32_PERF_GLOBAL_CTRL, 0, 0 };
+	const struct field_value lists[] = {
+		{ ENTRY_MSR_LOAD_ADDR, pa(&xv->msr_lists[0]) }, { ENTRY_MSR_LOAD_COUNT, 1 },
+		{ EXIT_MSR_LOAD_ADDR, pa(&xv->msr_lists[1]) }, { EXIT_MSR_LOAD_COUNT, 1 },
+	};
+	return write_fields(lists, ARRAY_SIZE(lists));
+}
+
+static int write_controls(struct vmx_vcpu *xv, const struct vm *vm)
+{
+	u32 cpu = cpu_ctls & ~(vm->pmu.rdpmc_passthrough ? CPU_RDPMC : 0);
 	const struct field_value ctl[] = {
-		{ PIN_BASED_CONTROLS, pin_ctls }, { CPU_BASED_CONTROLS, cpu_ctls },
+		{ PIN_BASED_CONTROLS, pin_ctls }, { CPU_BASED_CONTROLS, cpu },
 		{ SECONDARY_CONTROLS, cpu2_ctls }, { EXIT_CONTROLS, exit_ctls },
 		{ ENTRY_CONTROLS, entry_ctls }, { EXCEPTION_BITMAP, 0 },
 		{ IO_BITMAP_A, pa(xv->io_bitmaps) }, { IO_BITMAP_B, pa(xv->io_bitmaps) + PAGE_SIZE },
@@ -288,7 +325,7 @@ static int write_controls(const struct vmx_vcpu *xv, const struct vm *vm)
 		return -1;
 	if ((exit_ctls & EXIT_LOAD_PERF_GLOBAL_CTRL) && !vmwrite(HOST_PERF_GLOBAL_CTRL, 0))
 		return -1;
-	return 0;
+	return write_msr_lists(xv, vm);
 }
 
 static int vmx_vcpu_create(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx)
@@ -333,10 +370,26 @@ static void report_entry_failure(void)
 	       vmx_instruction_error_text(err));
 }
 
+/* The guest's PERF_GLOBAL_CTRL goes in at entry and 0 comes back at exit, atomically. */
+static void set_guest_global_ctrl(struct vmx_vcpu *xv, u64 val)
+{
+	if (xv->guest_global_ctrl == val)
+		return;
+	xv->guest_global_ctrl = val;
+	if (xv->msr_lists)
+		xv->msr_lists[0].value = val;
+	else if (entry_ctls & ENTRY_LOAD_PERF_GLOBAL_CTRL)
+		vmwrite(GUEST_PERF_GLOBAL_CTRL, val);
+}
+
 static void vmx_run(struct vcpu *v, struct exit_info *e)
 {
 	struct vmx_vcpu *xv = v->backend;
-	if (vmx_enter(&v->regs, xv->launched)) {
+	set_guest_global_ctrl(xv, v->pmu.global_ctrl_hw);
+	pmu_trace_world_switch(TRACE_VMENTRY, xv->guest_global_ctrl);
+	int failed = vmx_enter(&v->regs, xv->launched);
+	pmu_trace_world_switch(TRACE_VMEXIT, 0);
+	if (failed) {
 		report_entry_failure();
 		*e = (struct exit_info){ .reason = EXIT_INVALID_STATE,
 					 .raw_reason = vmread(VM_INSTRUCTION_ERROR) };
@@ -367,19 +420,32 @@ static const enum vmcs_field reg_fields[VREG_COUNT] = {
 	[VREG_CR0] = GUEST_CR0, [VREG_CR3] = GUEST_CR3, [VREG_CR4] = GUEST_CR4,
 	[VREG_EFER] = GUEST_EFER, [VREG_PAT] = GUEST_PAT, [VREG_FS_BASE] = GUEST_FS_BASE,
 	[VREG_GS_BASE] = GUEST_GS_BASE, [VREG_CS_BASE] = GUEST_CS_BASE,
-	[VREG_CS_ATTR] = GUEST_CS_AR,
+	[VREG_CS_ATTR] = GUEST_CS_AR, [VREG_CPL] = GUEST_SS_AR,
 };
+
+#define AR_DPL(ar) (((ar) >> 5) & 3)
 
 static u64 vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
 {
 	(void)v;
-	return vmread(reg_fields[r]);
+	u64 val = vmread(reg_fields[r]);
+	return r == VREG_CPL ? AR_DPL(val) : val; /* the CPL is SS.DPL */
 }
 
 static void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 {
 	(void)v;
 	vmwrite(reg_fields[r], val);
+}
+
+#define EVENT_TYPE_EXTERNAL (0u << 8)
+#define EVENT_TYPE_NMI (2u << 8)
+
+static void vmx_inject_event(struct vcpu *v, bool nmi, u8 vector)
+{
+	(void)v;
+	vmwrite(ENTRY_INTR_INFO,
+		(nmi ? VEC_NMI | EVENT_TYPE_NMI : vector | EVENT_TYPE_EXTERNAL) | EVENT_VALID);
 }
 
 static void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
@@ -442,6 +508,7 @@ const struct vcpu_ops vmx_ops = {
 	.run = vmx_run,
 	.get_reg = vmx_get_reg,
 	.set_reg = vmx_set_reg,
+	.inject_event = vmx_inject_event,
 	.inject_exception = vmx_inject_exception,
 	.dump = vmx_dump,
 };

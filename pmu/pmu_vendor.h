@@ -1,0 +1,65 @@
+/*
+ * What differs between Intel arch perfmon and AMD PerfCtr/PerfMonV2, as
+ * data: the MSR layout, selector bits, the host-side transform of a
+ * selector, and the CPUID leaves. The vendor-neutral vPMU uses only this.
+ */
+#ifndef PMU_PMU_VENDOR_H
+#define PMU_PMU_VENDOR_H
+
+#include "pmu/vpmu_desc.h"
+
+enum pmu_msr_kind {
+	PMC_NONE,
+	PMC_GP_CTR,           /* general counter (legacy write semantics on Intel) */
+	PMC_GP_CTR_FW,        /* Intel IA32_A_PMCx: full-width writes */
+	PMC_GP_SEL,
+	PMC_FIXED_CTR,
+	PMC_FIXED_CTRL,
+	PMC_GLOBAL_STATUS,
+	PMC_GLOBAL_CTRL,
+	PMC_GLOBAL_STATUS_RESET,
+	PMC_GLOBAL_STATUS_SET,
+	PMC_PERF_CAPS,
+	PMC_PERF_METRICS,
+};
+
+struct pmu_msr_range {
+	u32 first, count, stride;
+	enum pmu_msr_kind kind;
+	u32 requires; /* enum vpmu_feature bits the guest must have */
+};
+
+struct pmu_msr_class {
+	enum pmu_msr_kind kind;
+	u32 index; /* counter number for counters and selectors */
+};
+
+struct pmu_vendor {
+	const char *name;
+	const struct pmu_msr_range *ranges;
+	u32 nr_ranges;
+	u64 evtsel_guest_bits;  /* selector bits a guest may set; the rest #GP */
+	u64 evtsel_hw_set;      /* bits the hypervisor adds in hardware (AMD Guest-Only) */
+	bool gp_ctr_writes_32;  /* PMC_GP_CTR writes take 32 bits, sign-extended (Intel legacy) */
+	u32 global_ctrl_msr, global_status_msr, status_reset_msr, status_set_msr;
+	/* The MSRs the hypervisor itself uses for counter / selector i. */
+	u32 (*gp_ctr_msr)(const struct vpmu_desc *d, u32 i);
+	u32 (*gp_sel_msr)(const struct vpmu_desc *d, u32 i);
+	u16 (*event_of)(u64 evtsel);
+	/* RDPMC's ECX -> the counter it reads; false for an invalid index (#GP). */
+	bool (*rdpmc_decode)(const struct vpmu_desc *d, u32 ecx, struct pmu_msr_class *out);
+	int (*derive)(const struct pmu_caps *host, const struct guest_config *cfg,
+		      struct vpmu_desc *d, char *err, size_t errlen);
+	void (*cpuid)(const struct vpmu_desc *d, u32 leaf, u32 subleaf, struct cpuid_regs *r);
+};
+
+extern const struct pmu_vendor pmu_intel, pmu_amd;
+
+/* Which PMU MSR this is for the guest (PMC_NONE if the guest has no such MSR). */
+struct pmu_msr_class pmu_classify(const struct vpmu_desc *d, u32 msr);
+/* True for every MSR any vendor layout knows, given or not (for the MSR policy). */
+bool pmu_msr_known(const struct pmu_vendor *v, u32 msr);
+
+#define FIXED_CTR_MSR(i) (MSR_IA32_FIXED_CTR0 + (i))
+
+#endif

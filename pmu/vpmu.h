@@ -1,0 +1,94 @@
+/*
+ * The vendor-neutral virtual PMU of one vCPU (DESIGN.md, "The PMU contract").
+ *
+ * mediated: the guest's context is in the PMU hardware while it runs; data
+ *   MSRs (counters, GLOBAL_STATUS reads, PERF_METRICS) and RDPMC are passed
+ *   through, control MSRs are intercepted here so the event filter applies.
+ * emulated: the same hardware context, but every PMU MSR and RDPMC exits
+ *   and is emulated here: the cost baseline.
+ * off: no PMU; every PMU MSR and RDPMC raises #GP.
+ *
+ * State is switched by diff against what the hardware holds (struct
+ * pmu_cpu): re-entering the same vCPU writes nothing, a switch writes only
+ * the MSRs whose values differ. Host-testable against tests/pmu_model/.
+ */
+#ifndef PMU_VPMU_H
+#define PMU_VPMU_H
+
+#include "core/intercept_bitmap.h"
+#include "pmu/pmu_access.h"
+#include "pmu/vpmu_desc.h"
+
+/* LVTPC vectors: guests' PMIs arrive on the mediated one, the hypervisor's own on the host one. */
+#define PMU_MEDIATED_PMI_VECTOR 0xF0
+#define PMU_HOST_PMI_VECTOR 0xF1
+#define LVTPC_MASKED BIT(16)
+#define LVTPC_DELIVERY_MASK (7u << 8)
+#define LVTPC_DELIVERY_NMI (4u << 8)
+#define LVTPC_VECTOR_MASK 0xFFu
+#define LVTPC_RESET LVTPC_MASKED
+
+/* A PMU context: what the hardware holds for its owner. */
+struct pmu_context {
+	u64 gp_sel[VPMU_MAX_GP], gp_ctr[VPMU_MAX_GP];
+	u64 fixed_ctr[VPMU_MAX_FIXED], fixed_ctrl;
+	u64 global_status, perf_metrics;
+};
+
+struct vpmu {
+	const struct vpmu_desc *desc;
+	struct pmu_context ctx;        /* the guest's values as loaded in hardware */
+	u64 gp_sel_guest[VPMU_MAX_GP]; /* as the guest wrote them (filtered bits read back) */
+	u64 fixed_ctrl_guest, global_ctrl_guest;
+	u64 global_ctrl_hw;            /* loaded by the hardware on VM entry */
+	u32 lvtpc;                     /* the guest's virtual LVTPC */
+	bool pmi_pending;              /* a PMI waits for the guest to accept it */
+	u64 pmis_injected, pmis_dropped, loads, puts;
+	struct pmu_access_stats stats;
+	struct pmu_trace *trace;
+};
+
+/* What the PMU hardware of this CPU holds now, and for whom. */
+struct pmu_cpu {
+	struct vpmu *owner;
+	struct pmu_context hw;
+	u64 global_ctrl; /* the MSR value while the hypervisor runs */
+	u32 lvtpc;
+};
+
+extern struct pmu_cpu pmu_cpu;
+
+/* Puts the hardware in a known, idle state (boot; host PMU description h). */
+void pmu_cpu_init(const struct pmu_caps *h);
+
+void vpmu_init(struct vpmu *vp, const struct vpmu_desc *d, struct pmu_trace *trace);
+/* Before VM entry: make the hardware hold vp's context (writes only differences). */
+void vpmu_load(struct vpmu *vp);
+/* When vp leaves the CPU (another vCPU comes, or the guest ends). */
+void vpmu_put(struct vpmu *vp);
+
+/* Intercept policy: true when the guest may access msr directly. */
+bool vpmu_msr_passthrough(const struct vpmu_desc *d, u32 msr, enum msr_access a);
+/* Whether the MSR belongs to the guest's PMU at all. */
+bool vpmu_owns_msr(const struct vpmu_desc *d, u32 msr);
+/* Emulation of an intercepted access; false = #GP for the guest. */
+bool vpmu_msr_read(struct vpmu *vp, u32 msr, u64 *val);
+bool vpmu_msr_write(struct vpmu *vp, u32 msr, u64 val);
+/* RDPMC emulation (ECX = index); false = #GP. */
+bool vpmu_rdpmc(struct vpmu *vp, u32 ecx, u64 *val);
+
+/* The guest's virtual LVTPC (x2APIC 0x834 / xAPIC 0x340). */
+u32 vpmu_lvtpc_read(const struct vpmu *vp);
+void vpmu_lvtpc_write(struct vpmu *vp, u32 val);
+
+enum pmi_delivery { PMI_NONE, PMI_NMI, PMI_FIXED };
+/* A PMI arrived on the mediated vector while vp was loaded. */
+void vpmu_pmi(struct vpmu *vp);
+/*
+ * What to inject now, if anything: NMI or a fixed vector (when the guest
+ * can take it: can_take_interrupt). Marks the virtual LVTPC masked, as the
+ * hardware does when it delivers a PMI.
+ */
+enum pmi_delivery vpmu_pmi_deliver(struct vpmu *vp, bool can_take_interrupt, u8 *vector);
+
+#endif

@@ -1,0 +1,47 @@
+#include "pmu/vpmu_desc.h"
+#include "arch/format.h"
+#include "pmu/pmu_vendor.h"
+
+static const struct pmu_vendor *vendor_of(enum pmu_kind kind)
+{
+	switch (kind) {
+	case PMU_INTEL_ARCH: return &pmu_intel;
+	case PMU_AMD: return &pmu_amd;
+	default: return NULL;
+	}
+}
+
+int vpmu_desc_derive(const struct pmu_caps *host, const struct guest_config *cfg,
+		     struct vpmu_desc *d, char *err, size_t errlen)
+{
+	*d = (struct vpmu_desc){ .mode = cfg->vpmu, .host = host };
+	if (d->mode == VPMU_OFF)
+		return 0;
+	d->vendor = vendor_of(host->kind);
+	if (!d->vendor) {
+		format(err, errlen, "vpmu=%s needs a host PMU and this CPU reports none (use "
+		       "vpmu=off, or pmu_profile= in an emulator)",
+		       d->mode == VPMU_MEDIATED ? "mediated" : "emulated");
+		return -1;
+	}
+	u32 gp = cfg->pmu_gp == PMU_ALL_COUNTERS ? host->nr_gp : (u32)cfg->pmu_gp;
+	if (gp > host->nr_gp || gp > VPMU_MAX_GP) {
+		format(err, errlen, "vpmu: pmu_gp=%u but the host has %u general counters", gp,
+		       host->nr_gp);
+		return -1;
+	}
+	d->nr_gp = gp;
+	d->gp_width = host->gp_width;
+	d->filter = cfg->pmu_filter;
+	if (d->vendor->derive(host, cfg, d, err, errlen))
+		return -1;
+	if (d->mode == VPMU_EMULATED)
+		d->rdpmc_passthrough = false;
+	return 0;
+}
+
+void vpmu_cpuid(const struct vpmu_desc *d, u32 leaf, u32 subleaf, struct cpuid_regs *r)
+{
+	if (d->vendor)
+		d->vendor->cpuid(d, leaf, subleaf, r);
+}

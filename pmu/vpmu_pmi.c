@@ -1,0 +1,33 @@
+/* A PMI that arrived for a guest, delivered through its virtual LVTPC. */
+#include "pmu/vpmu.h"
+#include "pmu/pmu_vendor.h"
+
+void vpmu_pmi(struct vpmu *vp)
+{
+	/* The hardware masked its LVTPC when it raised the PMI. */
+	pmu_cpu.lvtpc |= LVTPC_MASKED;
+	if (vpmu_has(vp->desc, FEAT_GLOBAL))
+		vp->ctx.global_status = pmu_cpu.hw.global_status =
+			pmu_read(vp->desc->vendor->global_status_msr, PHASE_PMI);
+	vp->pmi_pending = true;
+}
+
+enum pmi_delivery vpmu_pmi_deliver(struct vpmu *vp, bool can_take_interrupt, u8 *vector)
+{
+	if (!vp->pmi_pending)
+		return PMI_NONE;
+	if (vp->lvtpc & LVTPC_MASKED) {
+		/* A masked LVTPC drops the PMI; the overflow stays visible in the status. */
+		vp->pmi_pending = false;
+		vp->pmis_dropped++;
+		return PMI_NONE;
+	}
+	bool nmi = (vp->lvtpc & LVTPC_DELIVERY_MASK) == LVTPC_DELIVERY_NMI;
+	if (!nmi && !can_take_interrupt)
+		return PMI_NONE; /* stays pending until the guest can take it */
+	vp->pmi_pending = false;
+	vp->lvtpc |= LVTPC_MASKED; /* as the hardware does on delivery */
+	vp->pmis_injected++;
+	*vector = (u8)(vp->lvtpc & LVTPC_VECTOR_MASK);
+	return nmi ? PMI_NMI : PMI_FIXED;
+}

@@ -1,0 +1,158 @@
+/* Loading and putting a vCPU's PMU context, by diff against the hardware. */
+#include "pmu/vpmu.h"
+#include "pmu/pmu_hw.h"
+#include "pmu/pmu_vendor.h"
+
+struct pmu_cpu pmu_cpu;
+static struct vpmu_desc host_desc; /* the whole host PMU, for the hardware's side */
+
+static u32 mediated_lvtpc(u32 guest) { return PMU_MEDIATED_PMI_VECTOR | (guest & LVTPC_MASKED); }
+
+static void set_lvtpc(u32 val, enum pmu_phase phase)
+{
+	if (pmu_cpu.lvtpc == val)
+		return;
+	pmu_write_lvtpc(val, phase);
+	pmu_cpu.lvtpc = val;
+}
+
+static void set_msr(u32 msr, u64 *now, u64 val, enum pmu_phase phase)
+{
+	if (*now == val)
+		return;
+	pmu_write(msr, val, phase);
+	*now = val;
+}
+
+static bool has_fixed(const struct vpmu_desc *d, u32 i) { return d->fixed_bitmap & BIT(i); }
+
+void pmu_cpu_init(const struct pmu_caps *h)
+{
+	struct guest_config all = { .vpmu = VPMU_MEDIATED, .pmu_gp = PMU_ALL_COUNTERS,
+				    .pmu_fixed = PMU_ALL_COUNTERS };
+	char err[8];
+	pmu_cpu = (struct pmu_cpu){ 0 };
+	if (vpmu_desc_derive(h, &all, &host_desc, err, sizeof(err))) {
+		host_desc = (struct vpmu_desc){ .mode = VPMU_OFF };
+		return;
+	}
+	const struct pmu_vendor *v = host_desc.vendor;
+	/* Values left by firmware are unknown: write every one once. */
+	if (vpmu_has(&host_desc, FEAT_GLOBAL))
+		pmu_write(v->global_ctrl_msr, 0, PHASE_INIT);
+	for (u32 i = 0; i < host_desc.nr_gp; i++) {
+		pmu_write(v->gp_sel_msr(&host_desc, i), 0, PHASE_INIT);
+		pmu_write(v->gp_ctr_msr(&host_desc, i), 0, PHASE_INIT);
+	}
+	if (vpmu_has(&host_desc, FEAT_FIXED)) {
+		pmu_write(MSR_IA32_FIXED_CTR_CTRL, 0, PHASE_INIT);
+		for (u32 i = 0; i < VPMU_MAX_FIXED; i++)
+			if (has_fixed(&host_desc, i))
+				pmu_write(FIXED_CTR_MSR(i), 0, PHASE_INIT);
+	}
+	if (h->perf_metrics)
+		pmu_write(MSR_IA32_PERF_METRICS, 0, PHASE_INIT);
+	pmu_write_lvtpc(PMU_HOST_PMI_VECTOR | LVTPC_MASKED, PHASE_INIT);
+	pmu_cpu.lvtpc = PMU_HOST_PMI_VECTOR | LVTPC_MASKED;
+}
+
+void vpmu_init(struct vpmu *vp, const struct vpmu_desc *d, struct pmu_trace *trace)
+{
+	*vp = (struct vpmu){ .desc = d, .lvtpc = LVTPC_RESET, .trace = trace };
+}
+
+/* Global status can only be changed through its reset and set MSRs. */
+static void load_global_status(const struct vpmu_desc *d, u64 target)
+{
+	const struct pmu_vendor *v = d->vendor;
+	u64 now = pmu_cpu.hw.global_status;
+	if (now & ~target)
+		pmu_write(v->status_reset_msr, now & ~target, PHASE_LOAD);
+	if ((target & ~now) && vpmu_has(&host_desc, FEAT_STATUS_SET))
+		pmu_write(v->status_set_msr, target & ~now, PHASE_LOAD);
+	pmu_cpu.hw.global_status = target;
+}
+
+static void load_counters(const struct vpmu *vp)
+{
+	const struct vpmu_desc *d = vp->desc;
+	const struct pmu_vendor *v = d->vendor;
+	const struct pmu_context *c = &vp->ctx;
+	struct pmu_context *hw = &pmu_cpu.hw;
+
+	/* Counters the guest was not given are cleared: nothing of others leaks. */
+	for (u32 i = 0; i < host_desc.nr_gp; i++) {
+		bool given = i < d->nr_gp;
+		set_msr(v->gp_sel_msr(d, i), &hw->gp_sel[i], given ? c->gp_sel[i] : 0, PHASE_LOAD);
+		set_msr(v->gp_ctr_msr(d, i), &hw->gp_ctr[i], given ? c->gp_ctr[i] : 0, PHASE_LOAD);
+	}
+	if (!vpmu_has(&host_desc, FEAT_FIXED))
+		return;
+	for (u32 i = 0; i < VPMU_MAX_FIXED; i++) {
+		if (!has_fixed(&host_desc, i))
+			continue;
+		u64 before = hw->fixed_ctr[i];
+		set_msr(FIXED_CTR_MSR(i), &hw->fixed_ctr[i], has_fixed(d, i) ? c->fixed_ctr[i] : 0,
+			PHASE_LOAD);
+		if (i == 3 && before != hw->fixed_ctr[i])
+			hw->perf_metrics = 0; /* a FIXED_CTR3 write clears PERF_METRICS */
+	}
+	/* seed 001: PERF_METRICS right after FIXED_CTR3, or the FIXED_CTR3 write clears it. */
+	if (host_desc.host->perf_metrics)
+		set_msr(MSR_IA32_PERF_METRICS, &hw->perf_metrics,
+			vpmu_has(d, FEAT_PERF_METRICS) ? c->perf_metrics : 0, PHASE_LOAD);
+	set_msr(MSR_IA32_FIXED_CTR_CTRL, &hw->fixed_ctrl, c->fixed_ctrl, PHASE_LOAD);
+}
+
+void vpmu_load(struct vpmu *vp)
+{
+	const struct vpmu_desc *d = vp->desc;
+	if (d->mode == VPMU_OFF || pmu_cpu.owner == vp)
+		return; /* the same vCPU re-enters: its context is still in the hardware */
+	if (pmu_cpu.owner)
+		vpmu_put(pmu_cpu.owner);
+	pmu_access_attach(&vp->stats, vp->trace);
+	/*
+	 * seed 002: clear GLOBAL_CTRL explicitly before touching the LVTPC and
+	 * loading selectors and counters, rather than assuming it is clear.
+	 */
+	if (vpmu_has(&host_desc, FEAT_GLOBAL)) {
+		pmu_write(d->vendor->global_ctrl_msr, 0, PHASE_LOAD);
+		pmu_cpu.global_ctrl = 0;
+	}
+	set_lvtpc(mediated_lvtpc(vp->lvtpc), PHASE_LOAD);
+	load_counters(vp);
+	if (vpmu_has(&host_desc, FEAT_GLOBAL))
+		load_global_status(d, vpmu_has(d, FEAT_GLOBAL) ? vp->ctx.global_status : 0);
+	pmu_cpu.owner = vp;
+	vp->loads++;
+}
+
+void vpmu_put(struct vpmu *vp)
+{
+	const struct vpmu_desc *d = vp->desc;
+	if (pmu_cpu.owner != vp)
+		return;
+	const struct pmu_vendor *v = d->vendor;
+	struct pmu_context *hw = &pmu_cpu.hw;
+	/* Counting is off here: VM exit loaded GLOBAL_CTRL=0 (VMX), or Guest-Only (SVM). */
+	for (u32 i = 0; i < d->nr_gp; i++)
+		vp->ctx.gp_ctr[i] = hw->gp_ctr[i] = pmu_read(v->gp_ctr_msr(d, i), PHASE_PUT);
+	for (u32 i = 0; i < VPMU_MAX_FIXED; i++)
+		if (has_fixed(d, i))
+			vp->ctx.fixed_ctr[i] = hw->fixed_ctr[i] =
+				pmu_read(FIXED_CTR_MSR(i), PHASE_PUT);
+	if (vpmu_has(d, FEAT_GLOBAL))
+		vp->ctx.global_status = hw->global_status =
+			pmu_read(v->global_status_msr, PHASE_PUT);
+	if (vpmu_has(d, FEAT_PERF_METRICS)) {
+		/* seed 001: save it, and zero it so no one after us sees the guest's value. */
+		vp->ctx.perf_metrics = pmu_read(MSR_IA32_PERF_METRICS, PHASE_PUT);
+		hw->perf_metrics = vp->ctx.perf_metrics;
+		set_msr(MSR_IA32_PERF_METRICS, &hw->perf_metrics, 0, PHASE_PUT);
+	}
+	set_lvtpc(PMU_HOST_PMI_VECTOR | LVTPC_MASKED, PHASE_PUT);
+	pmu_cpu.owner = NULL;
+	vp->puts++;
+	pmu_access_attach(NULL, NULL);
+}
