@@ -1,0 +1,160 @@
+/* sources: core/cmdline.c arch/format.c pmu/event_filter.c */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/cmdline.h"
+#include "arch/log.h"
+#include "arch/platform_exit.h"
+
+static struct config cfg;
+static char err[160];
+
+static int parse(const char *s) { return cmdline_parse(s, &cfg, err, sizeof(err)); }
+
+static void empty_line_gives_defaults(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(""), 0);
+	assert_int_equal(cfg.log_level, LOG_INFO);
+	assert_int_equal(cfg.exit_method, EXIT_AUTO);
+	assert_int_equal(cfg.nr_guests, 0);
+	assert_int_equal(cfg.defaults.vpmu, VPMU_OFF);
+	assert_int_equal(cfg.defaults.mem_mib, 16);
+	assert_string_equal(err, "");
+}
+
+static void global_keys_are_set(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("  log=debug\texit=bochs crash=ud pmu_profile=intel-v5-metrics "), 0);
+	assert_int_equal(cfg.log_level, LOG_DEBUG);
+	assert_int_equal(cfg.exit_method, EXIT_BOCHS);
+	assert_int_equal(cfg.crash, CRASH_UD);
+	assert_int_equal(cfg.pmu_profile, PROFILE_INTEL_V5_METRICS);
+}
+
+static void guest_keys_apply_to_the_guest_before_them(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("vpmu=emulated guest=a.elf mem=32 guest=b.elf vpmu=mediated"), 0);
+	assert_int_equal(cfg.nr_guests, 2);
+	assert_string_equal(cfg.guests[0].name, "a.elf");
+	assert_int_equal(cfg.guests[0].vpmu, VPMU_EMULATED); /* from the defaults */
+	assert_int_equal(cfg.guests[0].mem_mib, 32);
+	assert_string_equal(cfg.guests[1].name, "b.elf");
+	assert_int_equal(cfg.guests[1].vpmu, VPMU_MEDIATED);
+	assert_int_equal(cfg.guests[1].mem_mib, 16);
+}
+
+static void numbers_in_decimal_and_hex(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("guest=a pmu_fixed=0x5 pmu_gp=3 timeout=0x2710"), 0);
+	assert_int_equal(cfg.guests[0].pmu_fixed, 5);
+	assert_int_equal(cfg.guests[0].pmu_gp, 3);
+	assert_int_equal(cfg.guests[0].timeout_ms, 10000);
+}
+
+static void unknown_key_is_named(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("log=info nosuchkey=1"), -1);
+	assert_string_equal(err, "unknown key 'nosuchkey'");
+}
+
+static void bad_choice_lists_the_choices(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("guest=a vpmu=fast"), -1);
+	assert_string_equal(err, "bad value 'fast' for key 'vpmu' (expected off|emulated|mediated)");
+}
+
+static void numbers_out_of_range_or_malformed(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("mem=1"), -1);
+	assert_string_equal(err, "bad value '1' for key 'mem' (expected a number from 2 to 256)");
+	assert_int_equal(parse("mem=12x"), -1);
+	assert_int_equal(parse("mem=0x"), -1);
+	assert_int_equal(parse("pmu_gp=9"), -1);
+	assert_int_equal(parse("timeout=99999999999999999999999"), -1); /* overflow */
+}
+
+static void tokens_without_value_or_equals(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("quiet"), -1);
+	assert_string_equal(err, "'quiet' is not a key=value token");
+	assert_int_equal(parse("log="), -1);
+	assert_string_equal(err, "key 'log' has an empty value");
+}
+
+static void too_many_guests(void **state)
+{
+	(void)state;
+	char line[2048] = "";
+	for (int i = 0; i <= CONFIG_MAX_GUESTS; i++)
+		strcat(line, "guest=g ");
+	assert_int_equal(parse(line), -1);
+	assert_string_equal(err, "too many guests at 'g'");
+}
+
+static void long_guest_name(void **state)
+{
+	(void)state;
+	char line[256] = "guest=";
+	memset(line + 6, 'x', CONFIG_NAME_MAX);
+	assert_int_equal(parse(line), -1);
+}
+
+static void filter_value_is_parsed(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("guest=a pmu_filter=deny:c0.00,2e.4f:fixed=0x2"), 0);
+	const struct event_filter *f = &cfg.guests[0].pmu_filter;
+	assert_true(f->active);
+	assert_false(f->allow);
+	assert_int_equal(f->nr, 2);
+	assert_int_equal(f->events[1].event, 0x2e);
+	assert_int_equal(f->events[1].umask, 0x4f);
+	assert_int_equal(f->fixed_mask, 2);
+	assert_int_equal(parse("guest=a pmu_filter=maybe:c0.00"), -1);
+	assert_string_equal(err, "pmu_filter: must start with allow: or deny:");
+}
+
+static int lines;
+static void count_line(const char *line)
+{
+	assert_non_null(strchr(line, '='));
+	lines++;
+}
+
+static void every_key_is_described(void **state)
+{
+	(void)state;
+	lines = 0;
+	cmdline_describe(count_line);
+	assert_true(lines >= 14);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(empty_line_gives_defaults),
+		cmocka_unit_test(global_keys_are_set),
+		cmocka_unit_test(guest_keys_apply_to_the_guest_before_them),
+		cmocka_unit_test(numbers_in_decimal_and_hex),
+		cmocka_unit_test(unknown_key_is_named),
+		cmocka_unit_test(bad_choice_lists_the_choices),
+		cmocka_unit_test(numbers_out_of_range_or_malformed),
+		cmocka_unit_test(tokens_without_value_or_equals),
+		cmocka_unit_test(too_many_guests),
+		cmocka_unit_test(long_guest_name),
+		cmocka_unit_test(filter_value_is_parsed),
+		cmocka_unit_test(every_key_is_described),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

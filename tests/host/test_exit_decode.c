@@ -1,0 +1,152 @@
+/* sources: svm/svm_exit.c vmx/vmx_exit.c */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "svm/svm.h"
+#include "svm/vmcb.h"
+#include "vmx/vmx_exit.h"
+
+static struct vmcb vmcb;
+
+static struct exit_info svm(u64 code, u64 info1, u64 info2, bool nrips)
+{
+	memset(&vmcb, 0, sizeof(vmcb));
+	vmcb.control.exitcode = code;
+	vmcb.control.exitinfo1 = info1;
+	vmcb.control.exitinfo2 = info2;
+	vmcb.control.next_rip = 0x1234;
+	struct exit_info e;
+	svm_decode_exit(&vmcb, nrips, &e);
+	return e;
+}
+
+static void svm_ioio_gives_port_size_direction_and_next_rip(void **state)
+{
+	(void)state;
+	/* OUT dx, al to 0x3f8: type 0, SZ8 (bit 4), port in 31:16 */
+	struct exit_info e = svm(VMEXIT_IOIO, 0x03F80010, 0x100203, false);
+	assert_int_equal(e.reason, EXIT_IO);
+	assert_int_equal(e.io.port, 0x3F8);
+	assert_int_equal(e.io.size, 1);
+	assert_false(e.io.in);
+	assert_int_equal(e.next_rip, 0x100203);
+	/* IN eax, dx from 0xcfc, 32-bit, rep string */
+	e = svm(VMEXIT_IOIO, 0x0CFC004D, 0, false);
+	assert_true(e.io.in);
+	assert_int_equal(e.io.size, 4);
+	assert_true(e.io.string);
+	assert_true(e.io.rep);
+	e = svm(VMEXIT_IOIO, 0x00800021, 0, false);
+	assert_int_equal(e.io.size, 2);
+}
+
+static void svm_msr_npf_and_invalid(void **state)
+{
+	(void)state;
+	assert_int_equal(svm(VMEXIT_MSR, 0, 0, true).reason, EXIT_MSR_READ);
+	assert_int_equal(svm(VMEXIT_MSR, 1, 0, true).reason, EXIT_MSR_WRITE);
+	struct exit_info e = svm(VMEXIT_NPF, 0x6, 0xFEE00340, false); /* write, user */
+	assert_int_equal(e.reason, EXIT_NPF);
+	assert_int_equal(e.npf.gpa, 0xFEE00340);
+	assert_true(e.npf.write);
+	assert_false(e.npf.exec);
+	e = svm(VMEXIT_NPF, 0x14, 0x2000000, false);
+	assert_true(e.npf.exec);
+	assert_int_equal(svm(~0ULL, 0, 0, false).reason, EXIT_INVALID_STATE);
+	assert_int_equal(svm(0xFFFFFFFF, 0, 0, false).reason, EXIT_INVALID_STATE); /* QEMU */
+}
+
+static void svm_next_rip_only_with_nrips(void **state)
+{
+	(void)state;
+	assert_int_equal(svm(VMEXIT_CPUID, 0, 0, true).next_rip, 0x1234);
+	assert_int_equal(svm(VMEXIT_CPUID, 0, 0, false).next_rip, 0);
+}
+
+static void svm_reasons(void **state)
+{
+	(void)state;
+	struct { u64 code; enum exit_reason r; } cases[] = {
+		{ VMEXIT_CPUID, EXIT_CPUID }, { VMEXIT_HLT, EXIT_HLT },
+		{ VMEXIT_VMMCALL, EXIT_HYPERCALL }, { VMEXIT_VMRUN, EXIT_VIRT_INSN },
+		{ VMEXIT_CLGI, EXIT_VIRT_INSN }, { VMEXIT_XSETBV, EXIT_VIRT_INSN },
+		{ VMEXIT_SHUTDOWN, EXIT_SHUTDOWN }, { VMEXIT_INTR, EXIT_INTERRUPT },
+		{ VMEXIT_NMI, EXIT_NMI }, { VMEXIT_RDPMC, EXIT_RDPMC },
+		{ VMEXIT_EXCP_BASE + 14, EXIT_EXCEPTION }, { 0x7E, EXIT_OTHER },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(svm(cases[i].code, 0, 0, false).reason, cases[i].r);
+	assert_int_equal(svm(VMEXIT_EXCP_BASE + 14, 0, 0, false).exception.vector, 14);
+}
+
+static struct exit_info vmx(u32 reason, u64 qual, u64 gpa, u32 intr_info)
+{
+	struct vmx_exit_raw raw = { reason, qual, gpa, intr_info, 0, 0x100000, 3 };
+	struct exit_info e;
+	vmx_decode_exit(&raw, &e);
+	return e;
+}
+
+static void vmx_io_qualification(void **state)
+{
+	(void)state;
+	/* IN al, dx from 0x80: size-1 = 0, direction in (bit 3), port in 31:16 */
+	struct exit_info e = vmx(30, 0x00800008, 0, 0);
+	assert_int_equal(e.reason, EXIT_IO);
+	assert_int_equal(e.io.port, 0x80);
+	assert_int_equal(e.io.size, 1);
+	assert_true(e.io.in);
+	assert_int_equal(e.next_rip, 0x100003);
+	e = vmx(30, 0x00F40003, 0, 0); /* OUT dx, eax */
+	assert_int_equal(e.io.size, 4);
+	assert_false(e.io.in);
+	e = vmx(30, 0x03F80031, 0, 0); /* rep outsw */
+	assert_int_equal(e.io.size, 2);
+	assert_true(e.io.string);
+	assert_true(e.io.rep);
+}
+
+static void vmx_ept_violation_entry_failure_and_nmi(void **state)
+{
+	(void)state;
+	struct exit_info e = vmx(48, 0x2, 0x1000000, 0);
+	assert_int_equal(e.reason, EXIT_NPF);
+	assert_true(e.npf.write);
+	assert_int_equal(e.npf.gpa, 0x1000000);
+	assert_int_equal(vmx(0x80000021, 0, 0, 0).reason, EXIT_INVALID_STATE);
+	assert_int_equal(vmx(0, 0, 0, 0x80000202).reason, EXIT_NMI);      /* type 2 */
+	e = vmx(0, 0, 0, 0x80000B0D);                                       /* #GP + error */
+	assert_int_equal(e.reason, EXIT_EXCEPTION);
+	assert_int_equal(e.exception.vector, 13);
+	assert_true(e.exception.has_error);
+	assert_int_equal(vmx(18, 0, 0, 0).reason, EXIT_HYPERCALL);
+	assert_int_equal(vmx(27, 0, 0, 0).reason, EXIT_VIRT_INSN); /* VMXON */
+	assert_int_equal(vmx(2, 0, 0, 0).reason, EXIT_SHUTDOWN);
+}
+
+static void vmx_error_texts(void **state)
+{
+	(void)state;
+	assert_string_equal(vmx_instruction_error_text(7), "VM entry with invalid control field(s)");
+	assert_string_equal(vmx_instruction_error_text(8),
+			    "VM entry with invalid host-state field(s)");
+	assert_string_equal(vmx_instruction_error_text(99), "unknown VM-instruction error");
+	assert_string_equal(vmx_exit_reason_text(33), "VM entry failure: invalid guest state");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(svm_ioio_gives_port_size_direction_and_next_rip),
+		cmocka_unit_test(svm_msr_npf_and_invalid),
+		cmocka_unit_test(svm_next_rip_only_with_nrips),
+		cmocka_unit_test(svm_reasons),
+		cmocka_unit_test(vmx_io_qualification),
+		cmocka_unit_test(vmx_ept_violation_entry_failure_and_nmi),
+		cmocka_unit_test(vmx_error_texts),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
