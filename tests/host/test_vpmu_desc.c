@@ -1,0 +1,202 @@
+/* sources: pmu/vpmu_desc.c pmu/pmu_intel.c pmu/pmu_amd.c pmu/pmu_classify.c pmu/vpmu_msr.c pmu/event_filter.c pmu/pmu_profiles.c pmu/pmu_access.c arch/format.c tests/host/fake_pmu_hw.c */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "pmu/pmu_hw.h"
+#include "pmu/pmu_profiles.h"
+#include "pmu/pmu_vendor.h"
+#include "pmu/vpmu.h"
+
+struct pmu_cpu pmu_cpu; /* vpmu_msr.c's view of the hardware owner: nobody here */
+
+static struct vpmu_desc d;
+static char err[160];
+
+static struct guest_config cfg(enum vpmu_mode mode)
+{
+	return (struct guest_config){ .vpmu = mode, .pmu_gp = PMU_ALL_COUNTERS,
+				      .pmu_fixed = PMU_ALL_COUNTERS };
+}
+
+static const struct pmu_caps *profile(enum pmu_profile p) { return pmu_profile_caps(p, NULL); }
+
+static void off_mode_has_no_pmu_at_all(void **state)
+{
+	(void)state;
+	struct guest_config c = cfg(VPMU_OFF);
+	assert_int_equal(vpmu_desc_derive(profile(PROFILE_INTEL_V5_METRICS), &c, &d, err, sizeof(err)), 0);
+	struct cpuid_regs r = { 0 };
+	vpmu_cpuid(&d, 0xA, 0, &r);
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	assert_false(vpmu_owns_msr(&d, MSR_IA32_PMC0));
+	assert_false(vpmu_owns_msr(&d, MSR_IA32_PERF_GLOBAL_CTRL));
+	assert_false(vpmu_msr_passthrough(&d, MSR_IA32_PMC0, MSR_READ));
+	assert_false(d.rdpmc_passthrough);
+}
+
+static void leaf_0a_matches_what_the_guest_is_given(void **state)
+{
+	(void)state;
+	struct guest_config c = cfg(VPMU_MEDIATED);
+	c.pmu_gp = 3;
+	c.pmu_fixed = 0x3;
+	assert_int_equal(vpmu_desc_derive(profile(PROFILE_INTEL_V5_METRICS), &c, &d, err, sizeof(err)), 0);
+	struct cpuid_regs r = { 0 };
+	vpmu_cpuid(&d, 0xA, 0, &r);
+	assert_int_equal(r.eax & 0xFF, 5);            /* version */
+	assert_int_equal((r.eax >> 8) & 0xFF, 3);     /* general counters */
+	assert_int_equal((r.eax >> 16) & 0xFF, 48);   /* width */
+	assert_int_equal(r.ecx, 0x3);                 /* v5 fixed bitmap */
+	assert_int_equal(r.edx & 0x1F, 2);            /* contiguous fixed counters */
+	assert_int_equal(d.global_ctrl_valid, 0x7 | (0x3ULL << 32)); /* no metrics without FIXED_CTR3 */
+	assert_false(vpmu_has(&d, FEAT_PERF_METRICS));
+	assert_false(d.rdpmc_passthrough); /* fewer counters than the host: RDPMC must exit */
+	assert_true(vpmu_owns_msr(&d, MSR_IA32_PMC0 + 2));
+	assert_false(vpmu_owns_msr(&d, MSR_IA32_PMC0 + 3));   /* not given: #GP */
+	assert_false(vpmu_owns_msr(&d, MSR_IA32_FIXED_CTR0 + 2));
+	r = (struct cpuid_regs){ 0 };
+	vpmu_cpuid(&d, 0x1, 0, &r);
+	assert_true(r.ecx & (1u << 15)); /* PDCM: PERF_CAPABILITIES exists */
+}
+
+static void perf_metrics_only_in_mediated_mode(void **state)
+{
+	(void)state;
+	struct guest_config c = cfg(VPMU_MEDIATED);
+	assert_int_equal(vpmu_desc_derive(profile(PROFILE_INTEL_V5_METRICS), &c, &d, err, sizeof(err)), 0);
+	assert_true(vpmu_has(&d, FEAT_PERF_METRICS));
+	assert_true(d.perf_capabilities & PERF_CAP_PERF_METRICS);
+	assert_true(d.global_ctrl_valid & GLOBAL_PERF_METRICS);
+	assert_true(vpmu_msr_passthrough(&d, MSR_IA32_PERF_METRICS, MSR_READ));
+	assert_true(d.rdpmc_passthrough);
+	c = cfg(VPMU_EMULATED);
+	assert_int_equal(vpmu_desc_derive(profile(PROFILE_INTEL_V5_METRICS), &c, &d, err, sizeof(err)), 0);
+	assert_false(vpmu_has(&d, FEAT_PERF_METRICS));
+	assert_false(d.perf_capabilities & PERF_CAP_PERF_METRICS);
+	assert_false(vpmu_owns_msr(&d, MSR_IA32_PERF_METRICS));
+	assert_false(d.rdpmc_passthrough);
+}
+
+static void mediated_passes_data_and_intercepts_control(void **state)
+{
+	(void)state;
+	struct guest_config c = cfg(VPMU_MEDIATED);
+	assert_int_equal(vpmu_desc_derive(profile(PROFILE_INTEL_V4), &c, &d, err, sizeof(err)), 0);
+	u32 data[] = { MSR_IA32_PMC0, MSR_IA32_PMC0 + 3, MSR_IA32_A_PMC0, MSR_IA32_FIXED_CTR0 + 2 };
+	for (size_t i = 0; i < sizeof(data) / sizeof(data[0]); i++) {
+		assert_true(vpmu_msr_passthrough(&d, data[i], MSR_READ));
+		assert_true(vpmu_msr_passthrough(&d, data[i], MSR_WRITE));
+	}
+	u32 control[] = { MSR_IA32_PERFEVTSEL0, MSR_IA32_FIXED_CTR_CTRL, MSR_IA32_PERF_GLOBAL_OVF_CTRL,
+			  MSR_IA32_PERF_GLOBAL_STATUS_SET, MSR_IA32_PERF_CAPABILITIES };
+	for (size_t i = 0; i < sizeof(control) / sizeof(control[0]); i++) {
+		assert_true(vpmu_owns_msr(&d, control[i]));
+		assert_false(vpmu_msr_passthrough(&d, control[i], MSR_READ));
+		assert_false(vpmu_msr_passthrough(&d, control[i], MSR_WRITE));
+	}
+	assert_true(vpmu_msr_passthrough(&d, MSR_IA32_PERF_GLOBAL_STATUS, MSR_READ));
+	assert_false(vpmu_msr_passthrough(&d, MSR_IA32_PERF_GLOBAL_STATUS, MSR_WRITE));
+	assert_true(vpmu_msr_passthrough(&d, MSR_IA32_PERF_GLOBAL_CTRL, MSR_READ));
+	assert_false(vpmu_msr_passthrough(&d, MSR_IA32_PERF_GLOBAL_CTRL, MSR_WRITE));
+	/* With a filter, GLOBAL_CTRL reads are emulated too: the hardware value may differ. */
+	c.pmu_filter = (struct event_filter){ .active = true, .allow = false };
+	assert_int_equal(vpmu_desc_derive(profile(PROFILE_INTEL_V4), &c, &d, err, sizeof(err)), 0);
+	assert_false(vpmu_msr_passthrough(&d, MSR_IA32_PERF_GLOBAL_CTRL, MSR_READ));
+}
+
+static void emulated_passes_nothing(void **state)
+{
+	(void)state;
+	struct guest_config c = cfg(VPMU_EMULATED);
+	assert_int_equal(vpmu_desc_derive(profile(PROFILE_AMD_CORE_V2), &c, &d, err, sizeof(err)), 0);
+	for (u32 msr = MSR_F15H_PERFCTL0; msr < MSR_F15H_PERFCTL0 + 12; msr++) {
+		assert_true(vpmu_owns_msr(&d, msr));
+		assert_false(vpmu_msr_passthrough(&d, msr, MSR_READ));
+	}
+	assert_true(vpmu_owns_msr(&d, MSR_K7_PERFCTR0 + 3));  /* legacy aliases */
+	assert_false(vpmu_owns_msr(&d, MSR_IA32_PMC0));        /* not an AMD MSR */
+}
+
+static void amd_cpuid_bits(void **state)
+{
+	(void)state;
+	struct guest_config c = cfg(VPMU_MEDIATED);
+	c.pmu_gp = 4;
+	assert_int_equal(vpmu_desc_derive(profile(PROFILE_AMD_CORE_V2), &c, &d, err, sizeof(err)), 0);
+	struct cpuid_regs r = { 0 };
+	vpmu_cpuid(&d, 0x80000001, 0, &r);
+	assert_true(r.ecx & (1u << 23));
+	r = (struct cpuid_regs){ 0 };
+	vpmu_cpuid(&d, 0x80000022, 0, &r);
+	assert_int_equal(r.eax, 1);
+	assert_int_equal(r.ebx, 4);
+	assert_false(vpmu_owns_msr(&d, MSR_F15H_PERFCTL0 + 8)); /* counter 4: not given */
+	assert_false(d.rdpmc_passthrough);
+	c = cfg(VPMU_MEDIATED);
+	assert_int_equal(vpmu_desc_derive(profile(PROFILE_AMD_LEGACY), &c, &d, err, sizeof(err)), 0);
+	r = (struct cpuid_regs){ 0 };
+	vpmu_cpuid(&d, 0x80000001, 0, &r);
+	assert_false(r.ecx & (1u << 23));
+	assert_false(vpmu_owns_msr(&d, MSR_AMD_PERF_GLOBAL_CTL));
+}
+
+static void never_more_than_the_host(void **state)
+{
+	(void)state;
+	struct guest_config c = cfg(VPMU_MEDIATED);
+	c.pmu_gp = 5;
+	assert_int_equal(vpmu_desc_derive(profile(PROFILE_INTEL_V4), &c, &d, err, sizeof(err)), -1);
+	assert_string_equal(err, "vpmu: pmu_gp=5 but the host has 4 general counters");
+	c = cfg(VPMU_MEDIATED);
+	c.pmu_fixed = 0x8;
+	assert_int_equal(vpmu_desc_derive(profile(PROFILE_INTEL_V4), &c, &d, err, sizeof(err)), -1);
+	c = cfg(VPMU_MEDIATED);
+	c.pmu_fixed = 0x5; /* a hole below v5 */
+	assert_int_equal(vpmu_desc_derive(profile(PROFILE_INTEL_V4), &c, &d, err, sizeof(err)), -1);
+	assert_string_equal(err, "vpmu: a fixed-counter bitmap with holes needs arch perfmon v5");
+	c = cfg(VPMU_MEDIATED);
+	c.pmu_fixed = 0x1;
+	assert_int_equal(vpmu_desc_derive(profile(PROFILE_AMD_LEGACY), &c, &d, err, sizeof(err)), -1);
+	static const struct pmu_caps none = { .kind = PMU_NONE };
+	c = cfg(VPMU_EMULATED);
+	assert_int_equal(vpmu_desc_derive(&none, &c, &d, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "needs a host PMU"));
+}
+
+static void event_filter_matches_like_kvm(void **state)
+{
+	(void)state;
+	struct event_filter f;
+	assert_int_equal(event_filter_parse("allow:c0.00,3c.00:fixed=0x1", 27, &f, err, sizeof(err)), 0);
+	assert_true(event_filter_allows(&f, 0xC0, 0x00));
+	assert_false(event_filter_allows(&f, 0xC0, 0x01));
+	assert_false(event_filter_allows(&f, 0x2E, 0x4F));
+	assert_true(event_filter_allows_fixed(&f, 0));
+	assert_false(event_filter_allows_fixed(&f, 1));
+	assert_int_equal(event_filter_parse("deny:1c0.02", 11, &f, err, sizeof(err)), 0);
+	assert_false(event_filter_allows(&f, 0x1C0, 0x02)); /* a 12-bit AMD event */
+	assert_true(event_filter_allows(&f, 0xC0, 0x02));
+	assert_true(event_filter_allows_fixed(&f, 2));
+	assert_int_equal(event_filter_parse("deny:zz.00", 10, &f, err, sizeof(err)), -1);
+	assert_int_equal(event_filter_parse("deny:c0.00:fixed=", 17, &f, err, sizeof(err)), -1);
+	assert_int_equal(event_filter_parse("deny:c0", 7, &f, err, sizeof(err)), -1);
+	assert_int_equal(event_filter_parse("deny:1234.00", 12, &f, err, sizeof(err)), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(off_mode_has_no_pmu_at_all),
+		cmocka_unit_test(leaf_0a_matches_what_the_guest_is_given),
+		cmocka_unit_test(perf_metrics_only_in_mediated_mode),
+		cmocka_unit_test(mediated_passes_data_and_intercepts_control),
+		cmocka_unit_test(emulated_passes_nothing),
+		cmocka_unit_test(amd_cpuid_bits),
+		cmocka_unit_test(never_more_than_the_host),
+		cmocka_unit_test(event_filter_matches_like_kvm),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
