@@ -25,7 +25,8 @@ HV_ASM := $(wildcard boot/*.asm arch/*.asm svm/*.asm vmx/*.asm)
 HV_OBJ := $(HV_C:%.c=$(BUILD)/hv/%.o) $(HV_ASM:%.asm=$(BUILD)/hv/%.asm.o)
 
 .PHONY: all iso esp run test host-test system-test clean
-all: $(BUILD)/pmuvisor.elf
+.SECONDARY:
+all: $(BUILD)/pmuvisor.elf guests
 
 $(BUILD)/hv/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -33,7 +34,7 @@ $(BUILD)/hv/%.o: %.c
 
 $(BUILD)/hv/%.asm.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -g -o $@ $<
+	$(NASM) -f elf64 -g -w+error -o $@ $<
 
 $(BUILD)/pmuvisor.elf: $(HV_OBJ) linker.ld
 	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJ)
@@ -42,3 +43,5 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+include guests/guests.mk

@@ -7,6 +7,7 @@
 #include "arch/lapic.h"
 #include "arch/log.h"
 #include "arch/paging.h"
+#include "arch/pic.h"
 #include "arch/platform_exit.h"
 #include "arch/serial.h"
 #include "arch/string.h"
@@ -76,6 +77,7 @@ void core_main(struct boot_info *bi_in)
 	serial_init();
 	gdt_init();
 	idt_init();
+	pic_disable();
 	paging_init();
 	parse_cmdline_or_exit(&bi);
 	report_boot(&bi);

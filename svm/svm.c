@@ -111,7 +111,7 @@ static void set_seg(struct vmcb_seg *s, u16 sel, u16 attrib, u32 limit)
 }
 
 /* Flat 32-bit protected mode, paging off: what a multiboot1 kernel expects. */
-static void init_save_area(struct vmcb_save *s, u64 rip, u32 eax)
+static void init_save_area(struct vmcb_save *s, u64 rip)
 {
 	set_seg(&s->cs, 0x08, ATTR_CODE32, 0xFFFFFFFF);
 	set_seg(&s->ds, 0x10, ATTR_DATA32, 0xFFFFFFFF);
@@ -127,7 +127,6 @@ static void init_save_area(struct vmcb_save *s, u64 rip, u32 eax)
 	s->efer = EFER_SVME; /* required by VMRUN; hidden from the guest */
 	s->rflags = 0x2;
 	s->rip = rip;
-	s->rax = eax;
 	s->dr6 = 0xFFFF0FF0;
 	s->dr7 = 0x400;
 	s->g_pat = GUEST_PAT;
@@ -170,7 +169,8 @@ static int svm_vcpu_create(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx)
 	for (u32 i = 0; i < 3 * PAGE_SIZE; i++) /* every port intercepted */
 		sv->iopm[i] = 0xFF;
 	init_control_area(&sv->vmcb->control, sv, v->vm);
-	init_save_area(&sv->vmcb->save, entry_rip, eax);
+	init_save_area(&sv->vmcb->save, entry_rip);
+	v->regs.rax = eax;
 	if (v->vm->cfg->break_state == BREAK_ENTRY)
 		sv->vmcb->save.efer &= ~EFER_SVME; /* illegal: VMRUN must refuse it */
 	v->regs.rbx = ebx;
@@ -211,6 +211,7 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 
 	c->clean = has(SVM_FEATURE_VMCB_CLEAN) ? CLEAN_ALL & ~sv->dirty : 0;
 	c->tlb_control = sv->flush_tlb ? TLB_FLUSH_ALL : 0;
+	sv->vmcb->save.rax = v->regs.rax; /* VMRUN takes the guest's RAX from the VMCB */
 	svm_world_switch(v, sv);
 	sv->dirty = 0;
 	sv->flush_tlb = false;

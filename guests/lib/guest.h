@@ -1,0 +1,70 @@
+/*
+ * The unit-guest library: entry, console, TAP reporting, exception
+ * catching and the hypercall wrappers (ABI in core/abi.h). A guest defines
+ * guest_main(); what it returns is its exit status (0 = pass), which
+ * guest_exit() carries out through the debug-exit port.
+ */
+#ifndef GUESTS_LIB_GUEST_H
+#define GUESTS_LIB_GUEST_H
+
+#include "arch/cpu.h"
+#include "core/abi.h"
+
+int guest_main(const char *cmdline);
+
+/* Console (COM1) and TAP. */
+void gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void plan(int n);
+bool report(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void report_skip(const char *reason, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* 0 when every planned test ran and passed, else 1. */
+int tap_status(void);
+void guest_exit(int status) __attribute__((noreturn));
+
+/* The guest's own command line ("name.elf key=value ..."). */
+bool cmdline_value(const char *key, char *out, size_t size);
+u64 cmdline_uint(const char *key, u64 fallback);
+
+/* What the guest found at entry. */
+struct mb1_info;
+extern const struct mb1_info *guest_mbi;
+extern bool guest_on_intel;
+/* Highest guest-physical RAM address + 1, from the multiboot memory map. */
+u64 guest_ram_end(void);
+
+/* Hypercalls; HC_FAULTED(vector) when the instruction itself faulted (no hypervisor). */
+#define HC_FAULTED(vec) (-0x1000L - (vec))
+long hypercall(unsigned long nr, unsigned long a, unsigned long b, unsigned long c);
+long hc_exit_counts(u64 counts[EXIT_REASON_COUNT]);
+long hc_pmu_stats(struct hc_pmu_stats *stats);
+long hc_host_msr(u32 msr);
+
+/*
+ * The vector one instruction raised (0 = none), for faults (the fixup
+ * matches the instruction's own address): TRY("ud2"), or with register
+ * inputs, numbered from %1: TRY("mov %1, %%ds", "r"(sel)).
+ */
+#define TRY(insn, ...)                                                          \
+	({                                                                      \
+		u64 vec_ = 0;                                                   \
+		asm volatile("1: " insn "\n2:\n" EXTABLE_ENTRY(1b, 2b)          \
+			     : "+S"(vec_) : __VA_ARGS__ : "memory");            \
+		(int)vec_;                                                      \
+	})
+
+static inline u32 inl(u16 port)
+{
+	u32 v;
+	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline u16 inw(u16 port)
+{
+	u16 v;
+	asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+#endif
