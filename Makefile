@@ -45,3 +45,4 @@ clean:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 include guests/guests.mk
+include tests/tests.mk

@@ -1,0 +1,30 @@
+# Tests. make test = host unit tests + every system boot, through one prove run.
+#   make host-tests    build the cmocka binaries (build/host/test_*)
+#   make test          all of tests/t/*.t with prove; the last line is prove's Result
+#   make iso           build/pmuvisor.iso: GRUB2 ISO with the unit-guest suite
+#   make run           boot that suite in QEMU (AMD-V under TCG) and print the results
+
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -I.
+HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
+
+# Each test names the sources it needs on its first line: /* sources: a.c b.c */
+host_sources = $(shell sed -n '1s|.*sources: \(.*\) \*/|\1|p' $(1))
+
+.SECONDEXPANSION:
+$(BUILD)/host/%: tests/host/%.c $$(call host_sources,tests/host/%.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(call host_sources,$<) -lcmocka
+
+.PHONY: host-tests test iso run
+host-tests: $(HOST_TESTS)
+
+test: all host-tests
+	prove -v tests/t/
+
+iso: all
+	tests/mkiso -o $(BUILD)/pmuvisor.iso --cmdline "log=info" \
+		$(foreach g,$(GUEST_NAMES),--module $(BUILD)/guests/$(g).elf:$(g))
+
+run: all
+	tests/run --config qemu-bios
