@@ -34,7 +34,7 @@ static inline void wrmsr(u32 msr, u64 val)
  * .extable section, resumes after the instruction and puts the vector in RSI.
  */
 #define EXTABLE_ENTRY(fault, resume) \
-	".pushsection .extable,\"a\"\n .balign 8\n .quad " #fault ", " #resume "\n .popsection\n"
+	".pushsection .extable,\"aw\"\n .balign 8\n .quad " #fault ", " #resume "\n .popsection\n"
 
 static inline int rdmsr_safe(u32 msr, u64 *val)
 {

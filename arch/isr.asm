@@ -58,7 +58,7 @@ isr_common:
 	add rsp, 16                 ; vector, error code
 	iretq
 
-section .rodata
+section .data ; absolute addresses: relocated at boot
 global isr_stub_table
 align 8
 isr_stub_table:
