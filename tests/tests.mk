@@ -27,4 +27,4 @@ iso: all
 		$(foreach g,$(GUEST_NAMES),--module $(BUILD)/guests/$(g).elf:$(g))
 
 run: all
-	tests/run --config qemu-bios
+	tests/run --config qemu-bios --echo
