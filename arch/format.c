@@ -88,9 +88,14 @@ int vformat(char *buf, size_t size, const char *fmt, va_list ap)
 			s64 sv = longs ? va_arg(ap, s64) : va_arg(ap, int);
 			bool neg = sv < 0;
 			v = neg ? (u64)0 - (u64)sv : (u64)sv;
+			if (neg && pad == '0' && !left) { /* the sign goes before the zeros */
+				put(&s, '-');
+				width--;
+				neg = false;
+			}
 			num[0] = '-';
 			n = to_digits(num + neg, v, 10, false) + neg;
-			put_padded(&s, num, n, width, left, neg && pad == '0' ? ' ' : pad);
+			put_padded(&s, num, n, width, left, pad);
 			break;
 		}
 		case 'u':

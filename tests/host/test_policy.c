@@ -1,0 +1,167 @@
+/* sources: core/msr_policy.c core/cpuid_policy.c core/vlapic.c core/intercept_bitmap.c pmu/vpmu_desc.c pmu/vpmu_msr.c pmu/pmu_intel.c pmu/pmu_amd.c pmu/pmu_classify.c pmu/event_filter.c pmu/pmu_access.c pmu/pmu_profiles.c arch/format.c tests/host/fake_pmu_hw.c */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/cpuid_policy.h"
+#include "core/msr_policy.h"
+#include "pmu/pmu_hw.h"
+#include "pmu/pmu_platform.h"
+#include "pmu/pmu_profiles.h"
+
+/* What the image defines elsewhere, for this test alone. */
+struct pmu_cpu pmu_cpu;
+struct pmu_platform pmu_platform;
+static u64 regs[VREG_COUNT];
+static u64 get_reg(struct vcpu *v, enum vcpu_reg r) { (void)v; return regs[r]; }
+static void set_reg(struct vcpu *v, enum vcpu_reg r, u64 val) { (void)v; regs[r] = val; }
+static const struct vcpu_ops fake_ops = { .name = "fake", .get_reg = get_reg, .set_reg = set_reg };
+const struct vcpu_ops *vcpu_ops = &fake_ops;
+
+static struct guest_config cfg;
+static struct vm vm;
+static struct vcpu v;
+static u8 msrpm[8192];
+
+static void make_guest(enum vpmu_mode mode, enum pmu_profile profile)
+{
+	char err[128];
+	cfg = (struct guest_config){ .vpmu = mode, .pmu_gp = PMU_ALL_COUNTERS,
+				     .pmu_fixed = PMU_ALL_COUNTERS };
+	vm = (struct vm){ .name = "t", .cfg = &cfg };
+	assert_int_equal(vpmu_desc_derive(pmu_profile_caps(profile, NULL), &cfg, &vm.pmu, err,
+					  sizeof(err)), 0);
+	v = (struct vcpu){ .vm = &vm, .lapic = { VLAPIC_DEFAULT_BASE } };
+	v.pmu = (struct vpmu){ .desc = &vm.pmu, .lvtpc = LVTPC_RESET };
+	memset(regs, 0, sizeof(regs));
+	regs[VREG_EFER] = EFER_LME | EFER_LMA;
+}
+
+static bool intercepted(u32 msr, enum msr_access a)
+{
+	return msr_intercepted(&svm_msrpm_layout, msrpm, msr, a);
+}
+
+static void bitmap_is_default_deny(void **state)
+{
+	(void)state;
+	make_guest(VPMU_OFF, PROFILE_AMD_CORE_V2);
+	msr_policy_build_bitmap(&svm_msrpm_layout, msrpm, &v);
+	assert_false(intercepted(0x10, MSR_READ));  /* TSC reads pass */
+	assert_true(intercepted(0x10, MSR_WRITE));
+	assert_true(intercepted(MSR_EFER, MSR_READ));
+	assert_true(intercepted(0x1A0, MSR_READ));  /* not in the table */
+	assert_true(intercepted(0xE8, MSR_READ));   /* APERF: intercepted by default */
+	assert_true(intercepted(MSR_F15H_PERFCTL0 + 1, MSR_READ));
+	int passed = 0;
+	for (u32 msr = 0; msr < 0x2000; msr++)
+		passed += !intercepted(msr, MSR_READ) + !intercepted(msr, MSR_WRITE);
+	assert_int_equal(passed, 1); /* only the TSC read, in the whole low range */
+}
+
+static void aperfmperf_passthrough_only_when_asked(void **state)
+{
+	(void)state;
+	make_guest(VPMU_OFF, PROFILE_AMD_CORE_V2);
+	cfg.aperfmperf = APERFMPERF_PASSTHROUGH;
+	msr_policy_build_bitmap(&svm_msrpm_layout, msrpm, &v);
+	assert_false(intercepted(0xE7, MSR_READ));
+	assert_false(intercepted(0xE8, MSR_READ));
+	assert_true(intercepted(0xE8, MSR_WRITE));
+	struct cpuid_regs r = cpuid_policy(&v, 6, 0);
+	assert_int_equal(r.ecx & 1, 1);
+	cfg.aperfmperf = APERFMPERF_INTERCEPT;
+	u64 val;
+	assert_false(msr_policy_read(&v, 0xE8, &val)); /* #GP, as CPUID.6:ECX[0] says */
+	assert_int_equal(cpuid_policy(&v, 6, 0).ecx & 1, 0);
+}
+
+static void mediated_pmu_data_msrs_pass_through(void **state)
+{
+	(void)state;
+	make_guest(VPMU_MEDIATED, PROFILE_AMD_CORE_V2);
+	msr_policy_build_bitmap(&svm_msrpm_layout, msrpm, &v);
+	for (u32 i = 0; i < 6; i++) {
+		assert_false(intercepted(MSR_F15H_PERFCTL0 + 2 * i + 1, MSR_READ));
+		assert_false(intercepted(MSR_F15H_PERFCTL0 + 2 * i + 1, MSR_WRITE));
+		assert_true(intercepted(MSR_F15H_PERFCTL0 + 2 * i, MSR_WRITE)); /* selectors */
+	}
+	assert_true(intercepted(MSR_AMD_PERF_GLOBAL_CTL, MSR_WRITE));
+	assert_false(intercepted(MSR_AMD_PERF_GLOBAL_STATUS, MSR_READ));
+	make_guest(VPMU_EMULATED, PROFILE_AMD_CORE_V2);
+	msr_policy_build_bitmap(&svm_msrpm_layout, msrpm, &v);
+	assert_true(intercepted(MSR_F15H_PERFCTL0 + 1, MSR_READ));
+}
+
+static void emulated_msrs_behave(void **state)
+{
+	(void)state;
+	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
+	assert_false(msr_policy_write(&v, MSR_EFER, EFER_LME | EFER_SVME));
+	assert_true(msr_policy_write(&v, MSR_EFER, EFER_LME | EFER_NXE));
+	assert_int_equal(regs[VREG_EFER], EFER_LME | EFER_NXE | EFER_LMA); /* LMA kept */
+	assert_false(msr_policy_write(&v, 0xC0000100, 0x800000000000ULL)); /* non-canonical */
+	assert_true(msr_policy_write(&v, 0xC0000102, 0xFFFF800000001000ULL));
+	u64 val;
+	assert_true(msr_policy_read(&v, 0xC0000102, &val));
+	assert_int_equal(val, 0xFFFF800000001000ULL);
+	assert_false(msr_policy_write(&v, 0x277, 0x0202020202020202ULL)); /* reserved PAT type */
+	assert_false(msr_policy_read(&v, 0x12345678, &val));
+	assert_false(msr_policy_write(&v, 0x10, 0));
+}
+
+static void x2apic_lvtpc_after_enabling_x2apic(void **state)
+{
+	(void)state;
+	make_guest(VPMU_MEDIATED, PROFILE_INTEL_V4);
+	u64 val;
+	assert_false(msr_policy_read(&v, 0x834, &val)); /* xAPIC mode: x2APIC MSRs #GP */
+	assert_false(msr_policy_write(&v, 0x1B, 0xFEF00000ULL | BIT(11))); /* cannot move it */
+	assert_true(msr_policy_write(&v, 0x1B, VLAPIC_DEFAULT_BASE | BIT(10)));
+	assert_true(msr_policy_write(&v, 0x834, 0x4FE)); /* NMI delivery, vector 0xFE */
+	assert_true(msr_policy_read(&v, 0x834, &val));
+	assert_int_equal(val, 0x4FE);
+	assert_true(msr_policy_read(&v, 0x803, &val));
+	assert_int_equal((val >> 16) & 0xFF, 5); /* six LVT entries, LVTPC among them */
+	assert_false(msr_policy_write(&v, 0x838, 1)); /* timer: not virtualized yet */
+}
+
+static void cpuid_leaves(void **state)
+{
+	(void)state;
+	make_guest(VPMU_OFF, PROFILE_INTEL_V5_METRICS);
+	struct cpuid_regs r = cpuid_policy(&v, 0x40000000, 0);
+	assert_memory_equal(&r.ebx, "pmuv", 4);
+	assert_memory_equal(&r.ecx, "isor", 4);
+	assert_int_equal(r.edx, 0);
+	r = cpuid_policy(&v, 1, 0);
+	assert_true(r.ecx & BIT(31));
+	assert_false(r.ecx & BIT(5));
+	assert_false(r.ecx & BIT(15)); /* no PDCM without a vPMU */
+	r = cpuid_policy(&v, 0xA, 0);
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	r = cpuid_policy(&v, 0x12345, 0);
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	make_guest(VPMU_MEDIATED, PROFILE_INTEL_V5_METRICS);
+	r = cpuid_policy(&v, 0xA, 0);
+	assert_int_equal(r.eax & 0xFFFF, 0x0805);
+	pmu_platform = (struct pmu_platform){ .counts = true };
+	assert_int_equal(cpuid_policy(&v, 0x40000001, 0).ebx, HV_LEAF_PMU_COUNTS | HV_LEAF_RDPMC_WORKS);
+	pmu_platform = (struct pmu_platform){ .rdpmc_vector = VEC_UD };
+	assert_int_equal(cpuid_policy(&v, 0x40000001, 0).ebx, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(bitmap_is_default_deny),
+		cmocka_unit_test(aperfmperf_passthrough_only_when_asked),
+		cmocka_unit_test(mediated_pmu_data_msrs_pass_through),
+		cmocka_unit_test(emulated_msrs_behave),
+		cmocka_unit_test(x2apic_lvtpc_after_enabling_x2apic),
+		cmocka_unit_test(cpuid_leaves),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
