@@ -37,7 +37,7 @@ $(BUILD)/hv/%.o: %.c
 
 $(BUILD)/hv/%.asm.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -g -w+error -DLINK_BASE=$(LINK_BASE) -o $@ $<
+	$(NASM) -f elf64 -g -w+error -I. -DLINK_BASE=$(LINK_BASE) -o $@ $<
 
 # One set of objects, one linker.ld, two links: a plain executable for GRUB
 # (whose multiboot2 loader refuses ELF files with relocations), and a static

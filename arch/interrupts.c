@@ -1,16 +1,10 @@
 #include "arch/interrupts.h"
 #include "arch/cpu.h"
 #include "arch/gdt.h"
+#include "arch/idt_gate.h"
 #include "arch/log.h"
 #include "arch/platform_exit.h"
 #include "arch/string.h"
-
-struct idt_gate {
-	u16 offset_lo, selector;
-	u8 ist, type_attr;
-	u16 offset_mid;
-	u32 offset_hi, reserved;
-} __attribute__((packed));
 
 extern const u64 isr_stub_table[256];
 extern const u64 __extable_start[], __extable_end[];
@@ -30,30 +24,14 @@ static const char *const exception_names[32] = {
 	"#SX security", "reserved 31",
 };
 
-static void set_gate(u8 vec, u64 handler, u8 ist)
-{
-	idt[vec] = (struct idt_gate){
-		.offset_lo = (u16)handler,
-		.selector = GDT_CODE64,
-		.ist = ist,
-		.type_attr = 0x8E, /* present, DPL0, interrupt gate */
-		.offset_mid = (u16)(handler >> 16),
-		.offset_hi = (u32)(handler >> 32),
-	};
-}
-
 void idt_init(void)
 {
 	for (int v = 0; v < 256; v++)
-		set_gate((u8)v, isr_stub_table[v], 0);
-	set_gate(VEC_NMI, isr_stub_table[VEC_NMI], IST_NMI);
-	set_gate(VEC_DF, isr_stub_table[VEC_DF], IST_DF);
-	set_gate(VEC_MC, isr_stub_table[VEC_MC], IST_MC);
-	struct __attribute__((packed)) {
-		u16 limit;
-		u64 base;
-	} idtr = { sizeof(idt) - 1, (u64)(uintptr_t)idt };
-	asm volatile("lidt %0" : : "m"(idtr));
+		idt[v] = idt_gate(isr_stub_table[v], GDT_CODE64, 0);
+	idt[VEC_NMI] = idt_gate(isr_stub_table[VEC_NMI], GDT_CODE64, IST_NMI);
+	idt[VEC_DF] = idt_gate(isr_stub_table[VEC_DF], GDT_CODE64, IST_DF);
+	idt[VEC_MC] = idt_gate(isr_stub_table[VEC_MC], GDT_CODE64, IST_MC);
+	idt_load(idt, 256);
 }
 
 void interrupt_register(u8 vector, interrupt_handler handler) { handlers[vector] = handler; }

@@ -10,6 +10,7 @@
 MB2_MAGIC    equ 0xE85250D6
 MB2_ARCH_X86 equ 0
 R_X86_64_RELATIVE equ 8
+%include "arch/long_mode.inc"
 
 section .boot.header
 align 8
@@ -81,18 +82,8 @@ anchor:
 	cmp ecx, 2048
 	jb .fill_pd
 
-	mov eax, cr4
-	or eax, 1 << 5              ; PAE
-	mov cr4, eax
-	lea eax, [AT(boot_pml4)]
-	mov cr3, eax
-	mov ecx, 0xC0000080         ; EFER.LME
-	rdmsr
-	or eax, 1 << 8
-	wrmsr
-	mov eax, cr0
-	or eax, (1 << 31) | 1       ; PG, PE
-	mov cr0, eax
+	lea ebx, [AT(boot_pml4)]
+	ENTER_LONG_MODE ebx
 	lea eax, [AT(boot_gdt)]
 	mov [AT(boot_gdtr) + 2], eax
 	lgdt [AT(boot_gdtr)]
@@ -116,13 +107,7 @@ no_long_mode:
 
 bits 64
 long_mode:
-	mov ax, 0x10
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	xor ax, ax
-	mov fs, ax
-	mov gs, ax
+	LOAD_DATA_SEGMENTS
 	mov edi, edi                ; mb2_main(magic, info)
 	mov esi, esi
 	push rdi

@@ -1,23 +1,7 @@
 #include "core/mb1_info.h"
 #include "arch/string.h"
 
-#define MB1_INFO_MEMORY BIT(0)
-#define MB1_INFO_CMDLINE BIT(2)
-#define MB1_INFO_MMAP BIT(6)
 #define LOW_MEM_KIB 640
-#define MB1_MMAP_AVAILABLE 1
-
-struct mb1_info {
-	u32 flags, mem_lower, mem_upper, boot_device, cmdline, mods_count, mods_addr;
-	u32 syms[4];
-	u32 mmap_length, mmap_addr;
-} __attribute__((packed));
-
-struct mb1_mmap_entry {
-	u32 size;
-	u64 addr, len;
-	u32 type;
-} __attribute__((packed));
 
 int mb1_info_build(const struct guest_mem *mem, u64 gpa, const char *cmdline)
 {

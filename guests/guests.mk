@@ -5,7 +5,7 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-stac
 	-fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -fno-builtin \
 	-fno-asynchronous-unwind-tables -I.
 GUEST_LIB_C := $(wildcard guests/lib/*.c) arch/format.c arch/string.c arch/mem.c
-GUEST_LIB_ASM := $(wildcard guests/lib/*.asm)
+GUEST_LIB_ASM := $(wildcard guests/lib/*.asm) arch/isr.asm
 GUEST_LIB_OBJ := $(GUEST_LIB_C:%.c=$(BUILD)/guest-obj/%.o) \
 	$(GUEST_LIB_ASM:%.asm=$(BUILD)/guest-obj/%.asm.o)
 GUEST_NAMES := $(basename $(notdir $(wildcard guests/*.c)))
@@ -20,7 +20,7 @@ $(BUILD)/guest-obj/%.o: %.c
 
 $(BUILD)/guest-obj/%.asm.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -w+error -o $@ $<
+	$(NASM) -f elf64 -w+error -I. -o $@ $<
 
 # Linked as x86-64, shipped as ELF32 so QEMU's -kernel also boots it directly.
 $(BUILD)/guests/%.elf: $(BUILD)/guest-obj/guests/%.o $(GUEST_LIB_OBJ) guests/lib/guest.ld

@@ -75,18 +75,6 @@ static int svm_enable(void)
 	return 0;
 }
 
-static u64 alloc_table(void *ctx)
-{
-	(void)ctx;
-	return pa(hv_alloc(PAGE_SIZE, PAGE_SIZE));
-}
-
-static u64 *map_table(void *ctx, u64 table_pa)
-{
-	(void)ctx;
-	return (u64 *)(uintptr_t)table_pa;
-}
-
 /* NPT entries are ordinary x86 page-table entries; guest accesses count as user. */
 static const struct gpt_format npt_format = {
 	.table = PTE_P | PTE_W | PTE_U,
@@ -94,16 +82,7 @@ static const struct gpt_format npt_format = {
 	.leaf_2m = PTE_P | PTE_W | PTE_U | PTE_PS,
 };
 
-static int svm_map_guest(struct vm *vm)
-{
-	struct gpt_builder b = { &npt_format, alloc_table, map_table, NULL };
-	vm->gpt_root = gpt_build(&b, vm->mem_hpa, vm->mem.size);
-	if (!vm->gpt_root) {
-		pr_err("svm: out of memory for nested page tables");
-		return -1;
-	}
-	return 0;
-}
+static int svm_map_guest(struct vm *vm) { return vm_map_memory(vm, &npt_format); }
 
 static void set_seg(struct vmcb_seg *s, u16 sel, u16 attrib, u32 limit)
 {

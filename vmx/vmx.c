@@ -159,34 +159,13 @@ static int vmx_enable(void)
 	return 0;
 }
 
-static u64 alloc_table(void *ctx)
-{
-	(void)ctx;
-	return pa(hv_alloc(PAGE_SIZE, PAGE_SIZE));
-}
-
-static u64 *map_table(void *ctx, u64 table_pa)
-{
-	(void)ctx;
-	return (u64 *)(uintptr_t)table_pa;
-}
-
 static const struct gpt_format ept_format = {
 	.table = EPT_RWX,
 	.leaf_4k = EPT_RWX | EPT_MEMTYPE_WB,
 	.leaf_2m = EPT_RWX | EPT_MEMTYPE_WB | EPT_LARGE,
 };
 
-static int vmx_map_guest(struct vm *vm)
-{
-	struct gpt_builder b = { &ept_format, alloc_table, map_table, NULL };
-	vm->gpt_root = gpt_build(&b, vm->mem_hpa, vm->mem.size);
-	if (!vm->gpt_root) {
-		pr_err("vmx: out of memory for EPT tables");
-		return -1;
-	}
-	return 0;
-}
+static int vmx_map_guest(struct vm *vm) { return vm_map_memory(vm, &ept_format); }
 
 /* A new guest may reuse the EPT root and VPID of the last one: drop cached translations. */
 static void flush_translations(void)

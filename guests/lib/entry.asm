@@ -3,6 +3,8 @@
 ; multiboot information. We identity-map 4 GiB with 2 MiB pages, switch to
 ; long mode and call guest_start(magic, mbi).
 
+%include "arch/long_mode.inc"
+
 MB1_MAGIC equ 0x1BADB002
 MB1_FLAGS equ 0
 
@@ -46,27 +48,14 @@ _start:
 	cmp ecx, 2048
 	jb .pd
 
-	mov eax, cr4
-	or eax, 1 << 5               ; PAE
-	mov cr4, eax
-	mov eax, pml4
-	mov cr3, eax
-	mov ecx, 0xC0000080          ; EFER.LME
-	rdmsr
-	or eax, 1 << 8
-	wrmsr
-	mov eax, cr0
-	or eax, (1 << 31) | 1
-	mov cr0, eax
+	mov ebx, pml4
+	ENTER_LONG_MODE ebx
 	lgdt [gdtr]
 	jmp 0x08:long_mode
 
 bits 64
 long_mode:
-	mov ax, 0x10
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
+	LOAD_DATA_SEGMENTS
 	mov rsp, stack_top
 	mov edi, edi
 	mov esi, esi

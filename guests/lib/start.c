@@ -1,22 +1,8 @@
 /* From the assembly entry to guest_main(): boot information, IDT, vendor. */
 #include "guests/lib/guest.h"
 #include "arch/string.h"
+#include "core/mb1_info.h"
 
-struct mb1_info {
-	u32 flags, mem_lower, mem_upper, boot_device, cmdline, mods_count, mods_addr;
-	u32 syms[4];
-	u32 mmap_length, mmap_addr;
-} __attribute__((packed));
-
-struct mb1_mmap_entry {
-	u32 size;
-	u64 addr, len;
-	u32 type;
-} __attribute__((packed));
-
-#define MB1_INFO_CMDLINE (1u << 2)
-#define MB1_INFO_MMAP (1u << 6)
-#define MB1_BOOTLOADER_MAGIC 0x2BADB002
 
 const struct mb1_info *guest_mbi;
 bool guest_on_intel;
@@ -48,7 +34,7 @@ u64 guest_ram_end(void)
 	u64 p = guest_mbi->mmap_addr, stop = p + guest_mbi->mmap_length;
 	while (p < stop) {
 		const struct mb1_mmap_entry *e = (const void *)(uintptr_t)p;
-		if (e->type == 1 && e->addr + e->len > end)
+		if (e->type == MB1_MMAP_AVAILABLE && e->addr + e->len > end)
 			end = e->addr + e->len;
 		p += e->size + 4;
 	}
