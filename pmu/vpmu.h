@@ -67,6 +67,14 @@ void vpmu_load(struct vpmu *vp);
 /* When vp leaves the CPU (another vCPU comes, or the guest ends). */
 void vpmu_put(struct vpmu *vp);
 
+/*
+ * Where the hardware does not switch GLOBAL_CTRL at VM entry and exit (SVM's
+ * PerfMonV2): software writes it around the world switch, with GIF clear.
+ * Nothing is written while the guest enables no counter.
+ */
+void vpmu_global_ctrl_enter(struct vpmu *vp);
+void vpmu_global_ctrl_exit(struct vpmu *vp);
+
 /* Intercept policy: true when the guest may access msr directly. */
 bool vpmu_msr_passthrough(const struct vpmu_desc *d, u32 msr, enum msr_access a);
 /* Whether the MSR belongs to the guest's PMU at all. */

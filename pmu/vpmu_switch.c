@@ -156,3 +156,20 @@ void vpmu_put(struct vpmu *vp)
 	vp->puts++;
 	pmu_access_attach(NULL, NULL);
 }
+
+static bool software_global_ctrl(const struct vpmu *vp)
+{
+	return vpmu_has(vp->desc, FEAT_GLOBAL) && vp->global_ctrl_hw;
+}
+
+void vpmu_global_ctrl_enter(struct vpmu *vp)
+{
+	if (software_global_ctrl(vp))
+		pmu_write(vp->desc->vendor->global_ctrl_msr, vp->global_ctrl_hw, PHASE_ENTRY);
+}
+
+void vpmu_global_ctrl_exit(struct vpmu *vp)
+{
+	if (software_global_ctrl(vp))
+		pmu_write(vp->desc->vendor->global_ctrl_msr, 0, PHASE_ENTRY);
+}

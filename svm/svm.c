@@ -7,8 +7,6 @@
 #include "core/hv.h"
 #include "core/msr_policy.h"
 #include "svm/vmcb.h"
-#include "pmu/pmu_hw.h"
-#include "pmu/pmu_vendor.h"
 
 #define MSR_VM_HSAVE_PA 0xC0010117
 #define PTE_P BIT(0)
@@ -157,29 +155,18 @@ static int svm_vcpu_create(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx)
 }
 
 /*
- * PerfMonV2's global control is not switched by VMRUN: swap it with GIF
- * clear, so no interrupt or NMI runs between the write and the entry.
- * Written only when the guest enables something: an idle guest PMU costs
- * no access. (Legacy counters need nothing: guest selectors are Guest-Only.)
+ * PerfMonV2's global control is not switched by VMRUN: the vPMU swaps it with
+ * GIF clear, so no interrupt or NMI runs between the write and the entry.
+ * Legacy counters need nothing: guest selectors are Guest-Only.
  */
-static bool guest_global_ctrl(const struct vcpu *v, u64 *val)
-{
-	*val = v->pmu.global_ctrl_hw;
-	return vpmu_has(&v->vm->pmu, FEAT_GLOBAL) && *val;
-}
-
 static void svm_world_switch(struct vcpu *v, struct svm_vcpu *sv)
 {
-	u64 global;
-	bool swap = guest_global_ctrl(v, &global);
 	asm volatile("clgi" ::: "memory");
-	if (swap)
-		pmu_write(MSR_AMD_PERF_GLOBAL_CTL, global, PHASE_ENTRY);
+	vpmu_global_ctrl_enter(&v->pmu);
 	pmu_trace_world_switch(TRACE_SVMENTRY, 0);
 	svm_vmrun(&v->regs, pa(sv->vmcb), pa(host_vmcb));
 	pmu_trace_world_switch(TRACE_SVMEXIT, 0);
-	if (swap)
-		pmu_write(MSR_AMD_PERF_GLOBAL_CTL, 0, PHASE_ENTRY);
+	vpmu_global_ctrl_exit(&v->pmu);
 	asm volatile("stgi" ::: "memory");
 }
 
