@@ -104,6 +104,18 @@ static void load_counters(const struct vpmu *vp)
 	set_msr(MSR_IA32_FIXED_CTR_CTRL, &hw->fixed_ctrl, c->fixed_ctrl, PHASE_LOAD);
 }
 
+/*
+ * seed 002: clear GLOBAL_CTRL explicitly before the LVTPC is switched and
+ * selectors and counters are loaded, rather than assume the VM exit did.
+ */
+static void clear_global_ctrl(enum pmu_phase phase)
+{
+	if (!vpmu_has(&host_desc, FEAT_GLOBAL))
+		return;
+	pmu_write(host_desc.vendor->global_ctrl_msr, 0, phase);
+	pmu_cpu.global_ctrl = 0;
+}
+
 void vpmu_load(struct vpmu *vp)
 {
 	const struct vpmu_desc *d = vp->desc;
@@ -112,14 +124,7 @@ void vpmu_load(struct vpmu *vp)
 	if (pmu_cpu.owner)
 		vpmu_put(pmu_cpu.owner);
 	pmu_access_attach(&vp->stats, vp->trace);
-	/*
-	 * seed 002: clear GLOBAL_CTRL explicitly before touching the LVTPC and
-	 * loading selectors and counters, rather than assuming it is clear.
-	 */
-	if (vpmu_has(&host_desc, FEAT_GLOBAL)) {
-		pmu_write(d->vendor->global_ctrl_msr, 0, PHASE_LOAD);
-		pmu_cpu.global_ctrl = 0;
-	}
+	clear_global_ctrl(PHASE_LOAD);
 	set_lvtpc(mediated_lvtpc(vp->lvtpc), PHASE_LOAD);
 	load_counters(vp);
 	if (vpmu_has(&host_desc, FEAT_GLOBAL))
@@ -135,7 +140,7 @@ void vpmu_put(struct vpmu *vp)
 		return;
 	const struct pmu_vendor *v = d->vendor;
 	struct pmu_context *hw = &pmu_cpu.hw;
-	/* Counting is off here: VM exit loaded GLOBAL_CTRL=0 (VMX), or Guest-Only (SVM). */
+	/* Counting is off: VM exit loaded GLOBAL_CTRL=0 (VMX), or Guest-Only (SVM). */
 	for (u32 i = 0; i < d->nr_gp; i++)
 		vp->ctx.gp_ctr[i] = hw->gp_ctr[i] = pmu_read(v->gp_ctr_msr(d, i), PHASE_PUT);
 	for (u32 i = 0; i < VPMU_MAX_FIXED; i++)
@@ -151,6 +156,7 @@ void vpmu_put(struct vpmu *vp)
 		hw->perf_metrics = vp->ctx.perf_metrics;
 		set_msr(MSR_IA32_PERF_METRICS, &hw->perf_metrics, 0, PHASE_PUT);
 	}
+	clear_global_ctrl(PHASE_PUT);
 	set_lvtpc(PMU_HOST_PMI_VECTOR | LVTPC_MASKED, PHASE_PUT);
 	pmu_cpu.owner = NULL;
 	vp->puts++;

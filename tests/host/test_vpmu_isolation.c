@@ -253,6 +253,36 @@ static void lvtpc_write(struct guest *g)
 	pmu_model_write_lvtpc(&g->ref, val);
 }
 
+/* What perf record does: a counter just below overflow, its PMI on, the LVTPC open. */
+static bool arm_sampling(struct guest *g)
+{
+	u32 i = (u32)pick(g->desc.nr_gp);
+	bool amd = !intel();
+	u32 sel = amd ? (vpmu_has(&g->desc, FEAT_AMD_CORE) ? MSR_F15H_PERFCTL0 + 2 * i
+							    : MSR_K7_PERFCTL0 + i)
+		      : MSR_IA32_PERFEVTSEL0 + i;
+	u32 ctr = amd ? (vpmu_has(&g->desc, FEAT_AMD_CORE) ? sel + 1 : MSR_K7_PERFCTR0 + i)
+		      : (vpmu_has(&g->desc, FEAT_FULL_WIDTH) ? MSR_IA32_A_PMC0 : MSR_IA32_PMC0) + i;
+	u64 values[3] = { 0xC0 | EVTSEL_OS | EVTSEL_USR | EVTSEL_EN | EVTSEL_INT,
+			  ((1ULL << g->desc.gp_width) - 1 - pick(1000)) & 0xFFFFFFFFFFFFULL,
+			  g->desc.global_ctrl_valid };
+	u32 msrs[3] = { sel, ctr, amd ? MSR_AMD_PERF_GLOBAL_CTL : MSR_IA32_PERF_GLOBAL_CTRL };
+	int n = vpmu_has(&g->desc, FEAT_GLOBAL) ? 3 : 2;
+	if (intel() && !vpmu_has(&g->desc, FEAT_FULL_WIDTH))
+		values[1] = 0xFFFFFFFF - pick(1000); /* legacy writes: sign-extended 32 bits */
+	for (int k = 0; k < n; k++) {
+		u64 v = values[k], r = values[k];
+		if (guest_msr(g, msrs[k], true, &v) != pmu_model_wrmsr(&g->ref, msrs[k], r))
+			return mismatch("arming: wrmsr 0x%x differs", msrs[k]);
+	}
+	u32 lvtpc = pick(2) ? LVTPC_DELIVERY_NMI : 0xE0;
+	leave();
+	vpmu_lvtpc_write(&g->vp, lvtpc);
+	enter(g);
+	pmu_model_write_lvtpc(&g->ref, lvtpc);
+	return true;
+}
+
 static bool step(int nguests)
 {
 	struct guest *g = running;
@@ -265,6 +295,7 @@ static bool step(int nguests)
 	case 5: return guest_events(g);
 	case 6: return hypervisor_events(g);
 	case 7: lvtpc_write(g); return true;
+	case 8: return arm_sampling(g);
 	default:
 		leave();
 		enter(&guests[pick((u64)nguests)]);

@@ -1,0 +1,188 @@
+/* sources: pmu/vpmu_switch.c pmu/vpmu_msr.c pmu/vpmu_pmi.c pmu/vpmu_desc.c pmu/pmu_intel.c pmu/pmu_amd.c pmu/pmu_classify.c pmu/event_filter.c pmu/pmu_access.c pmu/pmu_profiles.c arch/format.c tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c */
+/*
+ * What a world switch and a vCPU switch cost in PMU accesses, and in which
+ * order (DESIGN invariants 1-5), against the PMU model and the trace.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "pmu/pmu_hw.h"
+#include "pmu/pmu_profiles.h"
+#include "pmu/pmu_vendor.h"
+#include "pmu/vpmu.h"
+#include "tests/pmu_model/pmu_model.h"
+
+static struct guest_config cfg;
+static struct vpmu_desc da, db;
+static struct vpmu a, b;
+static struct pmu_trace trace;
+
+static void setup(enum pmu_profile p, enum vpmu_mode mode)
+{
+	const struct pmu_caps *host = pmu_profile_caps(p, NULL);
+	char err[128];
+	cfg = (struct guest_config){ .vpmu = mode, .pmu_gp = PMU_ALL_COUNTERS,
+				     .pmu_fixed = PMU_ALL_COUNTERS };
+	pmu_model_init(&hw_model, host);
+	pmu_cpu_init(host);
+	assert_int_equal(vpmu_desc_derive(host, &cfg, &da, err, sizeof(err)), 0);
+	assert_int_equal(vpmu_desc_derive(host, &cfg, &db, err, sizeof(err)), 0);
+	memset(&trace, 0, sizeof(trace));
+	trace.enabled = true;
+	vpmu_init(&a, &da, &trace);
+	vpmu_init(&b, &db, NULL);
+	hw_model.accesses = hw_model.writes = 0;
+}
+
+static void same_vcpu_reentry_writes_nothing(void **state)
+{
+	(void)state;
+	setup(PROFILE_INTEL_V5_METRICS, VPMU_MEDIATED);
+	vpmu_load(&a);
+	u64 first = hw_model.writes;
+	assert_int_equal(first, 2); /* GLOBAL_CTRL=0, then the LVTPC: the context is all zero */
+	for (int i = 0; i < 100; i++)
+		vpmu_load(&a); /* every re-entry */
+	assert_int_equal(hw_model.writes, first);
+	assert_int_equal(a.stats.writes[PHASE_LOAD], 2);
+	assert_int_equal(a.loads, 1);
+}
+
+static void switch_writes_only_what_differs(void **state)
+{
+	(void)state;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	vpmu_load(&a);
+	assert_true(vpmu_msr_write(&a, MSR_IA32_PERFEVTSEL0 + 1, 0x3C | EVTSEL_OS | EVTSEL_EN));
+	assert_true(vpmu_msr_write(&a, MSR_IA32_A_PMC0 + 1, 1000));
+	vpmu_load(&b); /* puts a: reads 4 counters + 3 fixed + status; GLOBAL_CTRL=0, LVTPC back */
+	assert_int_equal(a.stats.reads[PHASE_PUT], 4 + 3 + 1);
+	assert_int_equal(a.stats.writes[PHASE_PUT], 2);
+	/* b's context is all zero: only selector 1 and counter 1 differ, plus GLOBAL_CTRL, LVTPC */
+	assert_int_equal(b.stats.writes[PHASE_LOAD], 4);
+	vpmu_load(&a);
+	assert_int_equal(a.stats.writes[PHASE_LOAD], 2 + 4);
+	assert_int_equal(hw_model.violations, 0);
+}
+
+static void lvtpc_switched_only_with_global_ctrl_clear(void **state)
+{
+	(void)state;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	vpmu_lvtpc_write(&a, 0x4FE); /* NMI, vector 0xFE: the hardware gets the mediated vector */
+	vpmu_load(&a);
+	assert_int_equal(hw_model.lvtpc, PMU_MEDIATED_PMI_VECTOR);
+	assert_int_equal(vpmu_lvtpc_read(&a), 0x4FE); /* reads back as the guest wrote it */
+	vpmu_lvtpc_write(&a, 0x104FE);                 /* the mask bit reaches the hardware */
+	assert_int_equal(hw_model.lvtpc, PMU_MEDIATED_PMI_VECTOR | LVTPC_MASKED);
+	/* a guest counting at VM exit: the next load must clear GLOBAL_CTRL before the LVTPC */
+	assert_true(vpmu_msr_write(&a, MSR_IA32_PERF_GLOBAL_CTRL, 1));
+	pmu_model_vm_entry(&hw_model, a.global_ctrl_hw);
+	hw_model.global_ctrl = 1; /* as if the host value were not 0 */
+	pmu_model_vm_exit(&hw_model, 1);
+	vpmu_load(&b);
+	assert_int_equal(hw_model.violations, 0);
+	assert_int_equal(hw_model.lvtpc, PMU_MEDIATED_PMI_VECTOR | LVTPC_MASKED);
+	vpmu_put(&b);
+	assert_int_equal(hw_model.lvtpc, PMU_HOST_PMI_VECTOR | LVTPC_MASKED);
+}
+
+static void perf_metrics_restored_right_after_fixed_ctr3(void **state)
+{
+	(void)state;
+	setup(PROFILE_INTEL_V5_METRICS, VPMU_MEDIATED);
+	a.ctx.fixed_ctr[3] = 77;
+	a.ctx.perf_metrics = 0x1122334455667788ULL;
+	vpmu_load(&a);
+	int ctr3 = -1, metrics = -1;
+	for (u32 i = 0; i < trace.len; i++) {
+		if (trace.rec[i].op != TRACE_WRITE)
+			continue;
+		if (trace.rec[i].msr == MSR_IA32_FIXED_CTR0 + 3)
+			ctr3 = (int)i;
+		if (trace.rec[i].msr == MSR_IA32_PERF_METRICS)
+			metrics = (int)i;
+	}
+	assert_int_equal(metrics, ctr3 + 1);
+	assert_int_equal(hw_model.perf_metrics, 0x1122334455667788ULL);
+	vpmu_put(&a); /* saved, and zeroed for whoever comes next */
+	assert_int_equal(a.ctx.perf_metrics, 0x1122334455667788ULL);
+	assert_int_equal(hw_model.perf_metrics, 0);
+	assert_int_equal(hw_model.violations, 0);
+}
+
+static void filtered_event_reads_back_but_never_counts(void **state)
+{
+	(void)state;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	char err[64];
+	assert_int_equal(event_filter_parse("deny:c0.00", 10, &cfg.pmu_filter, err, sizeof(err)), 0);
+	assert_int_equal(vpmu_desc_derive(pmu_profile_caps(PROFILE_INTEL_V4, NULL), &cfg, &da, err,
+					  sizeof(err)), 0);
+	vpmu_init(&a, &da, NULL);
+	vpmu_load(&a);
+	u64 sel = 0xC0 | EVTSEL_OS | EVTSEL_EN, got;
+	assert_true(vpmu_msr_write(&a, MSR_IA32_PERFEVTSEL0, sel));
+	assert_true(vpmu_msr_read(&a, MSR_IA32_PERFEVTSEL0, &got));
+	assert_int_equal(got, sel);                       /* reads back as written */
+	assert_int_equal(hw_model.gp_sel[0] & EVTSEL_EN, 0); /* disabled in hardware */
+	assert_true(vpmu_msr_write(&a, MSR_IA32_PERF_GLOBAL_CTRL, 1));
+	pmu_model_vm_entry(&hw_model, a.global_ctrl_hw);
+	pmu_model_count(&hw_model, EVENT_INSTRUCTIONS, 1000);
+	assert_int_equal(hw_model.gp_ctr[0], 0);
+}
+
+static void amd_perfmon_v2_swaps_global_ctl_only_when_used(void **state)
+{
+	(void)state;
+	setup(PROFILE_AMD_CORE_V2, VPMU_MEDIATED);
+	vpmu_load(&a);
+	u64 before = hw_model.writes;
+	vpmu_global_ctrl_enter(&a);
+	vpmu_global_ctrl_exit(&a);
+	assert_int_equal(hw_model.writes, before); /* idle guest PMU: no access */
+	assert_true(vpmu_msr_write(&a, MSR_AMD_PERF_GLOBAL_CTL, 0x3));
+	vpmu_global_ctrl_enter(&a);
+	assert_int_equal(hw_model.global_ctrl, 0x3);
+	vpmu_global_ctrl_exit(&a);
+	assert_int_equal(hw_model.global_ctrl, 0);
+	assert_int_equal(a.stats.writes[PHASE_ENTRY], 2);
+}
+
+static void pmi_delivered_through_the_virtual_lvtpc(void **state)
+{
+	(void)state;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	u8 vec = 0;
+	vpmu_lvtpc_write(&a, 0xEE);
+	vpmu_load(&a);
+	vpmu_pmi(&a);
+	assert_int_equal(vpmu_pmi_deliver(&a, false, &vec), PMI_NONE); /* IF=0: stays pending */
+	assert_int_equal(vpmu_pmi_deliver(&a, true, &vec), PMI_FIXED);
+	assert_int_equal(vec, 0xEE);
+	assert_true(vpmu_lvtpc_read(&a) & LVTPC_MASKED);
+	vpmu_pmi(&a); /* masked now: dropped, as the hardware would */
+	assert_int_equal(vpmu_pmi_deliver(&a, true, &vec), PMI_NONE);
+	assert_int_equal(a.pmis_dropped, 1);
+	vpmu_lvtpc_write(&a, LVTPC_DELIVERY_NMI);
+	vpmu_pmi(&a);
+	assert_int_equal(vpmu_pmi_deliver(&a, false, &vec), PMI_NMI); /* NMIs need no IF */
+	assert_int_equal(a.pmis_injected, 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(same_vcpu_reentry_writes_nothing),
+		cmocka_unit_test(switch_writes_only_what_differs),
+		cmocka_unit_test(lvtpc_switched_only_with_global_ctrl_clear),
+		cmocka_unit_test(perf_metrics_restored_right_after_fixed_ctr3),
+		cmocka_unit_test(filtered_event_reads_back_but_never_counts),
+		cmocka_unit_test(amd_perfmon_v2_swaps_global_ctl_only_when_used),
+		cmocka_unit_test(pmi_delivered_through_the_virtual_lvtpc),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
