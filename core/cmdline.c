@@ -40,6 +40,9 @@ static const char *const profile_choices[] = { [PROFILE_HOST] = "host",
 					       [PROFILE_AMD_LEGACY] = "amd-legacy",
 					       [PROFILE_AMD_CORE_V2] = "amd-core-v2", NULL };
 
+static const char *const switch_choices[] = { [PMU_SWITCH_AUTO] = "auto",
+					      [PMU_SWITCH_MSR_LISTS] = "msr-lists", NULL };
+
 static int parse_filter(const char *s, size_t len, void *dst, char *err, size_t errlen)
 {
 	return event_filter_parse(s, len, dst, err, errlen);
@@ -67,6 +70,9 @@ static const struct key keys[] = {
 		      "test hook: raise this exception in the hypervisor at boot"),
 	GLOBAL_CHOICE("pmu_profile", pmu_profile, profile_choices,
 		      "host PMU to assume instead of the probed one (emulators)"),
+	GLOBAL_CHOICE("pmu_switch", pmu_switch, switch_choices,
+		      "VT-x: switch PERF_GLOBAL_CTRL with the entry/exit controls when the CPU has "
+		      "them (auto) or always with the MSR-load lists"),
 	{ .name = "guest", .scope = GLOBAL, .kind = NAME,
 	  .help = "start a guest: the module whose first word is NAME" },
 	GUEST_CHOICE("vpmu", vpmu, vpmu_choices, "guest PMU mode"),

@@ -18,6 +18,9 @@ enum on_off { OFF, ON };
 enum pmu_profile { PROFILE_HOST, PROFILE_INTEL_V4, PROFILE_INTEL_V5_METRICS, PROFILE_AMD_LEGACY,
 		   PROFILE_AMD_CORE_V2 };
 
+/* How VT-x switches PERF_GLOBAL_CTRL: the entry/exit controls, or the MSR-load lists. */
+enum pmu_switch { PMU_SWITCH_AUTO, PMU_SWITCH_MSR_LISTS };
+
 #define PMU_ALL_COUNTERS 0xFF /* pmu_gp / pmu_fixed default: all the host has */
 
 struct guest_config {
@@ -38,6 +41,7 @@ struct config {
 	u32 exit_method; /* enum exit_method */
 	u32 crash;       /* enum crash_kind: test hook, raise an exception at boot */
 	u32 pmu_profile; /* enum pmu_profile */
+	u32 pmu_switch;  /* enum pmu_switch */
 	struct guest_config defaults; /* per-guest keys given before any guest= */
 	u32 nr_guests;
 	struct guest_config guests[CONFIG_MAX_GUESTS];

@@ -103,7 +103,7 @@ static void finish_guest(struct vcpu *v)
 	report_exits(v);
 	pmu_report(v->vm->name, &v->pmu);
 	if (v->pmu.trace && v->pmu.trace->enabled)
-		pmu_trace_dump(v->vm->name, v->pmu.trace);
+		pmu_trace_dump(v->vm->name, v->pmu.trace, hv.pmu);
 }
 
 static int run_guest(u32 id, const struct guest_config *cfg, const struct boot_module *m)

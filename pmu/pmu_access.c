@@ -80,8 +80,31 @@ void pmu_write_lvtpc(u32 val, enum pmu_phase phase)
 	record(phase, TRACE_LVTPC_WRITE, LVTPC_TRACE_MSR, val);
 }
 
+/*
+ * An entry/exit pair tells the replay something only if GLOBAL_CTRL changed
+ * or PMU accesses happened since the last pair recorded: skip the rest, or
+ * a guest's thousands of exits would fill the trace.
+ */
+static bool switch_is_news(enum pmu_trace_op op, u64 global_ctrl)
+{
+	static u32 len_after_last;
+	static u64 last_entry_value = ~0ULL;
+	static bool entry_skipped;
+	bool entry = op == TRACE_VMENTRY || op == TRACE_SVMENTRY;
+	if (!entry)
+		return !entry_skipped;
+	entry_skipped = trace->len == len_after_last && global_ctrl == last_entry_value;
+	if (!entry_skipped) {
+		last_entry_value = global_ctrl;
+		len_after_last = trace->len + 2; /* this entry and its exit */
+	}
+	return !entry_skipped;
+}
+
 void pmu_trace_world_switch(enum pmu_trace_op op, u64 global_ctrl)
 {
+	if (!trace || !trace->enabled || !switch_is_news(op, global_ctrl))
+		return;
 	record(PHASE_ENTRY, op, op == TRACE_VMENTRY || op == TRACE_VMEXIT
 				       ? MSR_IA32_PERF_GLOBAL_CTRL : 0, global_ctrl);
 }

@@ -5,7 +5,11 @@
 #include "pmu/vpmu.h"
 
 void pmu_report(const char *guest, const struct vpmu *vp);
-/* Prints the recorded accesses as "hv: pmutrace ..." lines (tests/pmu_model replays them). */
-void pmu_trace_dump(const char *guest, const struct pmu_trace *t);
+/*
+ * Prints the recorded accesses as "hv: pmutrace ..." lines, after a header
+ * describing the host PMU they were made on (tests/pmu_model/pmu_replay
+ * replays them against the PMU model).
+ */
+void pmu_trace_dump(const char *guest, const struct pmu_trace *t, const struct pmu_caps *host);
 
 #endif

@@ -1,7 +1,7 @@
 # Tests. make test = host unit tests + every system boot, through one prove run.
 #   make host-tests    build the cmocka binaries (build/host/test_*)
 #   make test          all of tests/t/*.t with prove; the last line is prove's Result
-#   make iso           build/pmuvisor.iso: GRUB2 ISO with the unit-guest suite
+#   make iso           build/pmuvisor.iso: GRUB2 ISO with the unit-guest suite (tests/suite)
 #   make run           boot that suite in QEMU (AMD-V under TCG) and print the results
 
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
@@ -16,15 +16,20 @@ $(BUILD)/host/%: tests/host/%.c $$(call host_sources,tests/host/%.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $< $(call host_sources,$<) -lcmocka
 
+# Replays the PMU traces of emulator runs against the PMU model (used by tests/run).
+PMU_REPLAY := $(BUILD)/host/pmu_replay
+$(PMU_REPLAY): tests/pmu_model/pmu_replay.c tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $^
+
 .PHONY: host-tests test iso run
-host-tests: $(HOST_TESTS)
+host-tests: $(HOST_TESTS) $(PMU_REPLAY)
 
 test: all host-tests
 	prove -v tests/t/
 
 iso: all
-	tests/mkiso -o $(BUILD)/pmuvisor.iso --cmdline "log=info" \
-		$(foreach g,$(GUEST_NAMES),--module $(BUILD)/guests/$(g).elf:$(g))
+	tests/run --config qemu-bios --make-iso $(BUILD)/pmuvisor.iso
 
 run: all
 	tests/run --config qemu-bios --echo

@@ -101,6 +101,10 @@ static int compute_controls(void)
 	u32 exit_want = EXIT_HOST_64BIT | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER |
 			EXIT_LOAD_EFER | EXIT_LOAD_PERF_GLOBAL_CTRL;
 	u32 entry_want = ENTRY_LOAD_PAT | ENTRY_LOAD_EFER | ENTRY_LOAD_PERF_GLOBAL_CTRL;
+	if (hv.config.pmu_switch == PMU_SWITCH_MSR_LISTS) { /* the fallback, on purpose */
+		exit_want &= ~EXIT_LOAD_PERF_GLOBAL_CTRL;
+		entry_want &= ~ENTRY_LOAD_PERF_GLOBAL_CTRL;
+	}
 	u32 cpu_want = CPU_HLT | CPU_MWAIT | CPU_RDPMC | CPU_IO_BITMAPS | CPU_MONITOR |
 		       CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY;
 	if (fit("pin-based", caps.pinbased, PIN_EXTERNAL_INTERRUPT | PIN_NMI,

@@ -1,0 +1,211 @@
+/*
+ * The PMU contract as a guest sees it, in the mode its command line names
+ * (expect=off|emulated|mediated, gp=N counters when fewer than the host's):
+ * CPUID leaves, MSR behaviour, RDPMC, the virtual LVTPC, exit counts per
+ * operation, no PMU access by the hypervisor on re-entry, and counting where
+ * the platform counts. Vendor differences are chosen from CPUID.
+ */
+#include "guests/lib/guest.h"
+#include "arch/string.h"
+#include "pmu/pmu_caps.h"
+#include "pmu/pmu_hw.h"
+
+#define N 100
+#define APIC_BASE_EXTD BIT(10)
+#define X2APIC_LVTPC 0x834
+
+enum mode { OFF, EMULATED, MEDIATED };
+
+static enum mode mode;
+static u32 gp;         /* counters the guest was given */
+static u32 sel0, ctr0; /* MSRs of counter 0 on this vendor */
+static bool counts, rdpmc_works;
+
+static u64 exits_of(enum exit_reason r, void (*op)(void))
+{
+	u64 before[EXIT_REASON_COUNT], after[EXIT_REASON_COUNT];
+	hc_exit_counts(before);
+	for (int i = 0; i < N; i++)
+		op();
+	hc_exit_counts(after);
+	return after[r] - before[r];
+}
+
+static void read_counter0(void)
+{
+	u64 v;
+	rdmsr_safe(ctr0, &v);
+}
+
+static void rdpmc0(void)
+{
+	u64 v;
+	rdpmc_safe(0, &v);
+}
+
+static void cpuid_leaves(void)
+{
+	if (guest_on_intel) {
+		struct cpuid_regs a = cpuid(0xA, 0);
+		if (mode == OFF)
+			report(!(a.eax | a.ebx | a.ecx | a.edx), "CPUID leaf 0xA is zero");
+		else
+			report((a.eax & 0xFF) >= 2 && ((a.eax >> 8) & 0xFF) == gp,
+			       "CPUID leaf 0xA: arch perfmon v%u with %u counters (expected %u)",
+			       a.eax & 0xFF, (a.eax >> 8) & 0xFF, gp);
+		return;
+	}
+	bool core = cpuid(0x80000001, 0).ecx & BIT(23);
+	if (mode == OFF)
+		report(!core, "PerfCtrExtCore is hidden");
+	else
+		report(true, "AMD counters offered (PerfCtrExtCore %s)", core ? "set" : "clear");
+}
+
+static void off_mode(void)
+{
+	u64 v;
+	report(wrmsr_safe(sel0, 0x4300C0) == VEC_GP, "event selector write raises #GP");
+	report(rdmsr_safe(ctr0, &v) == VEC_GP, "counter read raises #GP");
+	report(rdpmc_safe(0, &v) == VEC_GP, "RDPMC raises #GP");
+	report(exits_of(EXIT_MSR_READ, read_counter0) == N, "%d counter reads cost %d exits", N, N);
+}
+
+static void msr_behaviour(void)
+{
+	u64 v = 0, sel = 0xC0 | EVTSEL_OS | EVTSEL_USR | EVTSEL_EN;
+	report(wrmsr_safe(sel0, sel) == 0 && rdmsr_safe(sel0, &v) == 0 && v == sel,
+	       "an event selector reads back what was written (0x%lx)", v);
+	u64 reserved = guest_on_intel ? BIT(32) : BIT(42);
+	report(wrmsr_safe(sel0, sel | reserved) == VEC_GP, "a reserved selector bit raises #GP");
+	u32 beyond = guest_on_intel ? MSR_IA32_PERFEVTSEL0 + gp : MSR_F15H_PERFCTL0 + 2 * gp;
+	report(wrmsr_safe(beyond, 0) == VEC_GP, "the selector of counter %u (not given) raises #GP", gp);
+	if (guest_on_intel) {
+		u64 caps = 0;
+		int vec = rdmsr_safe(MSR_IA32_PERF_CAPABILITIES, &caps);
+		u64 x;
+		bool fw = caps & PERF_CAP_FW_WRITES;
+		report(!vec && (rdmsr_safe(MSR_IA32_A_PMC0, &x) == 0) == fw,
+		       "full-width counters exist exactly when PERF_CAPABILITIES says (0x%lx)", caps);
+		report(wrmsr_safe(MSR_IA32_PERF_CAPABILITIES, 0) == VEC_GP,
+		       "PERF_CAPABILITIES is read-only");
+		report(wrmsr_safe(MSR_IA32_PERF_GLOBAL_CTRL, BIT(40)) == VEC_GP,
+		       "a reserved GLOBAL_CTRL bit raises #GP");
+	}
+	wrmsr_safe(sel0, 0);
+	if (!counts) {
+		report_skip("the platform's PMU MSRs read 0 and drop writes (emulator)",
+			    "a counter reads back what was written");
+		return;
+	}
+	report(wrmsr_safe(ctr0, 0x1234) == 0 && rdmsr_safe(ctr0, &v) == 0 && v == 0x1234,
+	       "a counter reads back what was written");
+}
+
+static void rdpmc_checks(bool intercepted)
+{
+	u64 v;
+	/* Passed through, RDPMC is the platform's: only a real PMU makes these checks ours. */
+	if (!intercepted && !counts) {
+		const char *why = rdpmc_works ? "RDPMC is passed through to an emulated PMU that does "
+						"not validate indexes (Bochs)"
+					      : "RDPMC is passed through and faults on this platform "
+						"(QEMU TCG: #UD)";
+		report_skip(why, "RDPMC of a given counter works");
+		report_skip(why, "RDPMC of a counter not given raises #GP");
+		return;
+	}
+	report(rdpmc_safe(0, &v) == 0, "RDPMC of counter 0 works");
+	report(rdpmc_safe(gp, &v) == VEC_GP, "RDPMC of counter %u (not given) raises #GP", gp);
+}
+
+static void virtual_lvtpc(void)
+{
+	u64 base = 0, v = 0;
+	rdmsr_safe(MSR_APIC_BASE, &base);
+	report(wrmsr_safe(MSR_APIC_BASE, base | APIC_BASE_EXTD) == 0 &&
+		       wrmsr_safe(X2APIC_LVTPC, 0x104FE) == 0 && rdmsr_safe(X2APIC_LVTPC, &v) == 0 &&
+		       v == 0x104FE,
+	       "the virtual LVTPC (x2APIC 0x834) reads back what was written (0x%lx)", v);
+}
+
+static void exit_costs(void)
+{
+	u64 reads = exits_of(EXIT_MSR_READ, read_counter0);
+	u64 expect = mode == MEDIATED ? 0 : N;
+	report(reads == expect, "%d counter reads cost %lu MSR exits (expected %lu)", N, reads, expect);
+	bool intercepted = mode == EMULATED || cmdline_uint("gp", 0);
+	if (intercepted || rdpmc_works) {
+		u64 r = exits_of(EXIT_RDPMC, rdpmc0);
+		report(r == (intercepted ? N : 0), "%d RDPMCs cost %lu RDPMC exits (expected %d)", N, r,
+		       intercepted ? N : 0);
+	} else {
+		report_skip("RDPMC faults on this platform (QEMU TCG: #UD)", "RDPMC costs no exit");
+	}
+	rdpmc_checks(intercepted);
+}
+
+/* Invariant: the hypervisor touches no PMU MSR when the same vCPU re-enters. */
+static void idle_reentry_costs_nothing(void)
+{
+	struct hc_pmu_stats a, b;
+	hc_pmu_stats(&a);
+	for (int i = 0; i < N; i++)
+		cpuid(0, 0);
+	hc_pmu_stats(&b);
+	u64 delta = 0;
+	for (int p = 0; p < HC_PHASE_COUNT; p++)
+		delta += (b.reads[p] - a.reads[p]) + (b.writes[p] - a.writes[p]);
+	u64 loads = mode == OFF ? 0 : 1; /* one load when the guest started, none after */
+	report(delta == 0 && b.loads == loads, "%d re-entries: %lu hypervisor PMU accesses, %llu loads",
+	       N, delta, b.loads);
+}
+
+static void counting(void)
+{
+	if (!counts) {
+		report_skip("the platform's PMU does not count (emulator)", "a counter counts a loop");
+		return;
+	}
+	u32 global = guest_on_intel ? MSR_IA32_PERF_GLOBAL_CTRL : MSR_AMD_PERF_GLOBAL_CTL;
+	wrmsr_safe(ctr0, 0);
+	wrmsr_safe(sel0, 0xC0 | EVTSEL_OS | EVTSEL_USR | EVTSEL_EN);
+	wrmsr_safe(global, 1);
+	for (volatile int i = 0; i < 100000; i++)
+		;
+	wrmsr_safe(global, 0);
+	u64 v = 0;
+	rdmsr_safe(ctr0, &v);
+	report(v >= 100000 && v < 2000000, "100,000 iterations count %lu instructions", v);
+}
+
+
+int guest_main(const char *cmdline)
+{
+	(void)cmdline;
+	char m[16] = "";
+	cmdline_value("expect", m, sizeof(m));
+	mode = !strcmp(m, "mediated") ? MEDIATED : !strcmp(m, "emulated") ? EMULATED : OFF;
+	u32 ebx = cpuid(0x40000001, 0).ebx;
+	counts = ebx & HV_LEAF_PMU_COUNTS;
+	rdpmc_works = ebx & HV_LEAF_RDPMC_WORKS;
+	bool core = cpuid(0x80000001, 0).ecx & BIT(23);
+	sel0 = guest_on_intel ? MSR_IA32_PERFEVTSEL0 : core ? MSR_F15H_PERFCTL0 : MSR_K7_PERFCTL0;
+	ctr0 = guest_on_intel ? MSR_IA32_PMC0 : core ? MSR_F15H_PERFCTL0 + 1 : MSR_K7_PERFCTR0;
+	gp = (u32)cmdline_uint("gp", guest_on_intel ? (cpuid(0xA, 0).eax >> 8) & 0xFF
+						    : core ? 6 : 4);
+	diag("mode %s, %u counters, platform counts: %s, RDPMC works: %s", m, gp,
+	     counts ? "yes" : "no", rdpmc_works ? "yes" : "no");
+	plan(mode == OFF ? 7 : guest_on_intel ? 15 : 12);
+	cpuid_leaves();
+	if (mode == OFF)
+		off_mode();
+	else {
+		msr_behaviour();
+		exit_costs();
+		counting();
+	}
+	virtual_lvtpc();
+	idle_reentry_costs_nothing();
+	return tap_status();
+}
