@@ -17,6 +17,12 @@
  *                                                hypervisor, so a guest can check
  *                                                its write changed nothing; only
  *                                                for MSRs in the audit list
+ *   HC_EXIT_CYCLES  (gpa, bytes)              -> EXIT_REASON_COUNT; writes u64
+ *                                                cycles[EXIT_REASON_COUNT]: TSC ticks
+ *                                                the hypervisor spent handling this
+ *                                                vCPU's exits, by reason (from the
+ *                                                exit to the next entry; under QEMU
+ *                                                -icount, instructions)
  *   HC_PMU_STATS    (gpa, bytes)              -> sizeof(struct hc_pmu_stats); writes
  *                                                this vCPU's vPMU accounting: the
  *                                                hypervisor's PMU MSR reads and
@@ -41,6 +47,7 @@ enum hypercall {
 	HC_EXIT_COUNTS = 3,
 	HC_HOST_MSR = 4,
 	HC_PMU_STATS = 5,
+	HC_EXIT_CYCLES = 6,
 };
 
 #define HC_ENOSYS (-38L)

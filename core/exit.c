@@ -163,6 +163,7 @@ static const exit_handler handlers[EXIT_REASON_COUNT] = {
 void exit_dispatch(struct vcpu *v, const struct exit_info *e)
 {
 	v->exit_counts[e->reason]++;
+	v->last_reason = e->reason;
 	handlers[e->reason](v, e);
 }
 

@@ -39,16 +39,23 @@ static const struct boot_module *find_module(const struct boot_info *bi, const c
 	return NULL;
 }
 
+/* Exit counts, and the hypervisor's mean TSC ticks per exit, by reason. */
 static void report_exits(const struct vcpu *v)
 {
-	char line[512];
-	size_t n = 0;
-	for (int r = 0; r < EXIT_REASON_COUNT; r++)
-		if (v->exit_counts[r])
-			n += (size_t)format(line + n, sizeof(line) - n, " %s=%lu",
-					    exit_reason_names[r], v->exit_counts[r]);
-	log_raw("hv: guest %s exits%s denied_io=%lu", v->vm->name, n ? line : " none",
+	char counts[512], cycles[512];
+	size_t n = 0, c = 0;
+	for (int r = 0; r < EXIT_REASON_COUNT; r++) {
+		if (!v->exit_counts[r])
+			continue;
+		n += (size_t)format(counts + n, sizeof(counts) - n, " %s=%lu", exit_reason_names[r],
+				    v->exit_counts[r]);
+		c += (size_t)format(cycles + c, sizeof(cycles) - c, " %s=%lu", exit_reason_names[r],
+				    v->exit_cycles[r] / v->exit_counts[r]);
+	}
+	log_raw("hv: guest %s exits%s denied_io=%lu", v->vm->name, n ? counts : " none",
 		v->denied_io);
+	if (n)
+		log_raw("hv: guest %s tsc_per_exit%s", v->vm->name, cycles);
 }
 
 static int load_guest(struct vm *vm, const struct boot_module *m, u64 *entry)
@@ -128,7 +135,8 @@ static int run_guest(u32 id, const struct guest_config *cfg, const struct boot_m
 	while (!v.stopped) {
 		struct exit_info e;
 		vpmu_load(&v.pmu); /* nothing to do when the same vCPU re-enters */
-		deliver_pmi(&v);
+		if (v.pmu.pmi_pending)
+			deliver_pmi(&v);
 		vcpu_ops->run(&v, &e);
 		exit_dispatch(&v, &e);
 	}

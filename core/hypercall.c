@@ -21,11 +21,11 @@ static s64 hc_print(struct vcpu *v, u64 gpa, u64 len)
 	return (s64)len;
 }
 
-static s64 hc_exit_counts(struct vcpu *v, u64 gpa, u64 bytes)
+static s64 copy_per_reason(struct vcpu *v, u64 gpa, u64 bytes, const u64 *table)
 {
-	if (bytes < sizeof(v->exit_counts))
+	if (bytes < sizeof(u64) * EXIT_REASON_COUNT)
 		return HC_EINVAL;
-	if (gmem_write(&v->vm->mem, gpa, v->exit_counts, sizeof(v->exit_counts)))
+	if (gmem_write(&v->vm->mem, gpa, table, sizeof(u64) * EXIT_REASON_COUNT))
 		return HC_EFAULT;
 	return EXIT_REASON_COUNT;
 }
@@ -70,7 +70,10 @@ void handle_hypercall(struct vcpu *v, const struct exit_info *e)
 		vcpu_stop(v, (int)r->rbx, "exit hypercall");
 		return;
 	case HC_EXIT_COUNTS:
-		ret = hc_exit_counts(v, r->rbx, r->rcx);
+		ret = copy_per_reason(v, r->rbx, r->rcx, v->exit_counts);
+		break;
+	case HC_EXIT_CYCLES:
+		ret = copy_per_reason(v, r->rbx, r->rcx, v->exit_cycles);
 		break;
 	case HC_HOST_MSR:
 		ret = hc_host_msr(r->rbx);

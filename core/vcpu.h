@@ -5,6 +5,7 @@
 #ifndef CORE_VCPU_H
 #define CORE_VCPU_H
 
+#include "arch/cpu.h"
 #include "arch/types.h"
 #include "core/abi.h"
 #include "core/config.h"
@@ -62,6 +63,9 @@ struct vcpu {
 	struct vpmu pmu;
 	void *backend;    /* struct svm_vcpu / struct vmx_vcpu */
 	u64 exit_counts[EXIT_REASON_COUNT];
+	u64 exit_cycles[EXIT_REASON_COUNT]; /* TSC from exit to the next entry, by reason */
+	u64 exited_at;                      /* TSC at the last exit (0: none yet) */
+	enum exit_reason last_reason;
 	u64 denied_io; /* port accesses the I/O policy refused */
 	/* set by exit handlers to end the guest */
 	bool stopped;
@@ -98,6 +102,19 @@ struct vcpu_ops {
 	/* Prints the backend's view of the exit (raw codes, state) for a report. */
 	void (*dump)(struct vcpu *v, const struct exit_info *e);
 };
+
+/*
+ * The hypervisor's share of each exit's round trip, by reason: backends call
+ * these right before VMRUN/VMLAUNCH and right after the exit returns. Under
+ * QEMU -icount the TSC counts instructions, so these are exact counts.
+ */
+static inline void vcpu_account_entry(struct vcpu *v)
+{
+	if (v->exited_at)
+		v->exit_cycles[v->last_reason] += rdtsc() - v->exited_at;
+}
+
+static inline void vcpu_account_exit(struct vcpu *v) { v->exited_at = rdtsc(); }
 
 /* The backend chosen at boot from CPUID. */
 extern const struct vcpu_ops *vcpu_ops;

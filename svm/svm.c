@@ -164,7 +164,9 @@ static void svm_world_switch(struct vcpu *v, struct svm_vcpu *sv)
 	asm volatile("clgi" ::: "memory");
 	vpmu_global_ctrl_enter(&v->pmu);
 	pmu_trace_world_switch(TRACE_SVMENTRY, 0);
+	vcpu_account_entry(v);
 	svm_vmrun(&v->regs, pa(sv->vmcb), pa(host_vmcb));
+	vcpu_account_exit(v);
 	pmu_trace_world_switch(TRACE_SVMEXIT, 0);
 	vpmu_global_ctrl_exit(&v->pmu);
 	asm volatile("stgi" ::: "memory");

@@ -3,6 +3,7 @@
 #   make test          all of tests/t/*.t with prove; the last line is prove's Result
 #   make iso           build/pmuvisor.iso: GRUB2 ISO with the unit-guest suite (tests/suite)
 #   make run           boot that suite in QEMU (AMD-V under TCG) and print the results
+#   make bench         the cost of PMU virtualization per mode (tests/bench): JSON, table, plots
 
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -I.
@@ -33,3 +34,9 @@ iso: all
 
 run: all
 	tests/run --config qemu-bios --echo
+
+.PHONY: bench
+# Debian's python3 has python3-matplotlib for the plots, whatever python3 comes first in PATH.
+PLOT_PYTHON := $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
+bench: all
+	$(PLOT_PYTHON) tests/bench

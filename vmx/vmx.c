@@ -370,7 +370,9 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 	struct vmx_vcpu *xv = v->backend;
 	set_guest_global_ctrl(xv, v->pmu.global_ctrl_hw);
 	pmu_trace_world_switch(TRACE_VMENTRY, xv->guest_global_ctrl);
+	vcpu_account_entry(v);
 	int failed = vmx_enter(&v->regs, xv->launched);
+	vcpu_account_exit(v);
 	pmu_trace_world_switch(TRACE_VMEXIT, 0);
 	if (failed) {
 		report_entry_failure();

@@ -1,0 +1,185 @@
+/*
+ * A profiler's PMU work, for the cost measurements (make bench):
+ *   kind=sampling   per sample, what perf's PMI handler does: read the status,
+ *                   stop, read the counter, re-arm it, clear the status,
+ *                   unmask the LVTPC, start again
+ *   kind=multiplex  per rotation, what perf stat does with more events than
+ *                   counters: stop, read and reprogram every counter, start
+ *   kind=counting   program once, read at the end
+ *   kind=reads      one counter read per operation
+ *   kind=none       the same work, no PMU
+ * ops=N operations, work=W loop iterations of "work" between them. The
+ * emulators raise no PMIs, so the handler runs from the work loop. The guest
+ * asserts the exits its operations cost, exactly, from its mode (expect=),
+ * and prints one "bench ..." line of counts for tests/bench.
+ */
+#include "guests/lib/guest.h"
+#include "arch/string.h"
+#include "pmu/pmu_caps.h"
+#include "pmu/pmu_hw.h"
+
+#define X2APIC_LVTPC 0x834
+#define MUX_COUNTERS 2
+#define ACCOUNTING_CALLS 5
+
+enum mode { OFF, EMULATED, MEDIATED };
+
+struct vendor_msrs {
+	u32 sel, ctr, stride, global, status, status_reset;
+};
+
+static struct vendor_msrs msrs;
+static enum mode mode;
+static bool filtered;
+static bool global; /* GLOBAL_CTRL/STATUS exist (Intel, AMD PerfMonV2); else selectors gate */
+
+#define SELECTOR(event) ((event) | EVTSEL_OS | EVTSEL_USR | EVTSEL_EN)
+
+static void work(u64 iterations)
+{
+	for (volatile u64 i = 0; i < iterations; i++)
+		;
+}
+
+static void wr(u32 msr, u64 v) { wrmsr_safe(msr, v); }
+static u64 rd(u32 msr)
+{
+	u64 v = 0;
+	rdmsr_safe(msr, &v);
+	return v;
+}
+
+/* Stop or start counting: the global control, or counter 0's selector without one. */
+static void enable(bool on)
+{
+	if (global)
+		wr(msrs.global, on);
+	else
+		wr(msrs.sel, on ? SELECTOR(0xC0) : 0);
+}
+
+static void sample(void)
+{
+	u64 status = global ? rd(msrs.status) : 0;
+	enable(false);
+	(void)rd(msrs.ctr);
+	wr(msrs.ctr, (1ULL << 48) - 100000);
+	if (global)
+		wr(msrs.status_reset, status);
+	wr(X2APIC_LVTPC, 0xF0); /* unmask, as the handler's last act */
+	enable(true);
+}
+
+static void rotate(u32 round)
+{
+	if (global)
+		wr(msrs.global, 0);
+	for (u32 i = 0; i < MUX_COUNTERS; i++) {
+		(void)rd(msrs.ctr + i * msrs.stride);
+		wr(msrs.sel + i * msrs.stride, SELECTOR(0xC0 + round % 4));
+		wr(msrs.ctr + i * msrs.stride, 0);
+	}
+	if (global)
+		wr(msrs.global, (1u << MUX_COUNTERS) - 1);
+}
+
+/*
+ * Exits per operation in this mode. Mediated: counters and status reads pass
+ * through; selectors, GLOBAL_CTRL writes, status resets and the LVTPC exit.
+ * A filter makes GLOBAL_CTRL reads exit too, which these operations do not do.
+ */
+static u64 expected_exits(const char *kind)
+{
+	bool med = mode == MEDIATED;
+	u64 g = global ? 1 : 0;
+	if (!strcmp(kind, "sampling")) /* stop, start, LVTPC, [status reset, status read] */
+		return 3 + g + (med ? 0 : 2 + g);
+	if (!strcmp(kind, "multiplex")) /* [stop, start], per counter: selector, [read, write] */
+		return 2 * g + MUX_COUNTERS * (med ? 1 : 3);
+	if (!strcmp(kind, "reads"))
+		return med ? 0 : 1;
+	return 0;
+}
+
+int guest_main(const char *cmdline)
+{
+	(void)cmdline;
+	char kind[16] = "none", m[16] = "off";
+	cmdline_value("kind", kind, sizeof(kind));
+	cmdline_value("expect", m, sizeof(m));
+	mode = !strcmp(m, "mediated") ? MEDIATED : !strcmp(m, "emulated") ? EMULATED : OFF;
+	filtered = cmdline_uint("filtered", 0);
+	u64 ops = cmdline_uint("ops", 1000), per = cmdline_uint("work", 1000);
+	bool core = cpuid(0x80000001, 0).ecx & BIT(23);
+	global = guest_on_intel || (cpuid(0x80000000, 0).eax >= 0x80000022 &&
+				    (cpuid(0x80000022, 0).eax & BIT(0)));
+	msrs = guest_on_intel
+		       ? (struct vendor_msrs){ MSR_IA32_PERFEVTSEL0, MSR_IA32_PMC0, 1,
+					       MSR_IA32_PERF_GLOBAL_CTRL, MSR_IA32_PERF_GLOBAL_STATUS,
+					       MSR_IA32_PERF_GLOBAL_OVF_CTRL }
+		       : (struct vendor_msrs){ core ? MSR_F15H_PERFCTL0 : MSR_K7_PERFCTL0,
+					       core ? MSR_F15H_PERFCTL0 + 1 : MSR_K7_PERFCTR0,
+					       core ? 2 : 1, MSR_AMD_PERF_GLOBAL_CTL,
+					       MSR_AMD_PERF_GLOBAL_STATUS,
+					       MSR_AMD_PERF_GLOBAL_STATUS_CLR };
+	bool pmu = strcmp(kind, "none") != 0;
+	plan(pmu && mode != OFF && strcmp(kind, "counting") ? 2 : 1);
+
+	u64 base = 0;
+	rdmsr_safe(MSR_APIC_BASE, &base);
+	wrmsr_safe(MSR_APIC_BASE, base | BIT(10)); /* x2APIC: the LVTPC at MSR 0x834 */
+	if (!strcmp(kind, "counting")) {
+		wr(msrs.sel, SELECTOR(0xC0));
+		if (global)
+			wr(msrs.global, 1);
+	}
+
+	u64 e0[EXIT_REASON_COUNT], e1[EXIT_REASON_COUNT], c0[EXIT_REASON_COUNT],
+	    c1[EXIT_REASON_COUNT];
+	struct hc_pmu_stats p0, p1;
+	hc_exit_counts(e0);
+	hypercall(HC_EXIT_CYCLES, (unsigned long)c0, sizeof(c0), 0);
+	hc_pmu_stats(&p0);
+	u64 t0 = rdtsc();
+	for (u64 i = 0; i < ops; i++) {
+		work(per);
+		if (!strcmp(kind, "sampling"))
+			sample();
+		else if (!strcmp(kind, "multiplex"))
+			rotate((u32)i);
+		else if (!strcmp(kind, "reads"))
+			(void)rd(msrs.ctr);
+	}
+	u64 t1 = rdtsc();
+	hc_pmu_stats(&p1);
+	hypercall(HC_EXIT_CYCLES, (unsigned long)c1, sizeof(c1), 0);
+	hc_exit_counts(e1);
+	if (!strcmp(kind, "counting"))
+		(void)rd(msrs.ctr);
+
+	/* the five accounting hypercalls after the first snapshot are not the workload's */
+	u64 msr_exits = (e1[EXIT_MSR_READ] - e0[EXIT_MSR_READ]) + (e1[EXIT_MSR_WRITE] - e0[EXIT_MSR_WRITE]);
+	u64 total = 0, hv_cycles = 0;
+	for (int r = 0; r < EXIT_REASON_COUNT; r++) {
+		total += e1[r] - e0[r];
+		hv_cycles += c1[r] - c0[r];
+	}
+	u64 reads = 0, writes = 0;
+	for (int p = 0; p < HC_PHASE_COUNT; p++) {
+		reads += p1.reads[p] - p0.reads[p];
+		writes += p1.writes[p] - p0.writes[p];
+	}
+	u64 at_switch = (p1.reads[HC_PHASE_ENTRY] - p0.reads[HC_PHASE_ENTRY]) +
+			(p1.writes[HC_PHASE_ENTRY] - p0.writes[HC_PHASE_ENTRY]);
+	gprintf("bench kind=%s mode=%s filtered=%lu ops=%lu work=%lu exits=%lu msr_exits=%lu "
+		"hv_tsc=%lu pmu_reads=%lu pmu_writes=%lu switch_accesses=%lu tsc=%lu\n", kind, m,
+		(u64)filtered, ops, per, total - ACCOUNTING_CALLS, msr_exits, hv_cycles, reads, writes, at_switch,
+		t1 - t0);
+	report(total >= ACCOUNTING_CALLS, "the workload ran %lu operations (%lu exits)", ops,
+	       total - ACCOUNTING_CALLS);
+	if (pmu && mode != OFF && strcmp(kind, "counting"))
+		report(msr_exits == ops * expected_exits(kind),
+		       "%s: %lu MSR exits for %lu operations, exactly %lu each", kind, msr_exits, ops,
+		       expected_exits(kind));
+	return tap_status();
+}
