@@ -3,13 +3,13 @@
 #include "pmu/pmu_platform.h"
 #include "pmu/vpmu_desc.h"
 
-enum cpuid_action { CPUID_PASS, CPUID_SYNTH };
+enum cpuid_action { CPUID_ZERO, CPUID_PASS, CPUID_SYNTH };
 
 /* Register indexes into the clear/set masks. */
 enum { EAX, EBX, ECX, EDX };
 
+/* A leaf missing from the tables (all zero: CPUID_ZERO) reads as zero. */
 struct cpuid_rule {
-	u32 leaf;
 	enum cpuid_action action;
 	u32 clear[4], set[4]; /* applied to the host's value (PASS) */
 	void (*synth)(const struct vcpu *v, u32 subleaf, struct cpuid_regs *r);
@@ -50,25 +50,46 @@ static void synth_power_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_reg
 #define LEAF1_ECX_HYPERVISOR BIT(31)
 #define EXT1_ECX_HIDDEN (BIT(2) | BIT(12) | BIT(23)) /* SVM SKINIT PerfCtrExtCore */
 
-static const struct cpuid_rule rules[] = {
-	{ 0x0, CPUID_PASS, { 0 }, { 0 }, NULL },
-	{ 0x1, CPUID_PASS, { [ECX] = LEAF1_ECX_HIDDEN },
-	  { [ECX] = LEAF1_ECX_HYPERVISOR | LEAF1_ECX_X2APIC }, NULL },
-	{ 0x2, CPUID_PASS, { 0 }, { 0 }, NULL },
-	{ 0x4, CPUID_PASS, { 0 }, { 0 }, NULL },
-	{ 0x6, CPUID_SYNTH, { 0 }, { 0 }, synth_power_leaf },
-	{ 0x7, CPUID_PASS, { 0 }, { 0 }, NULL },
-	{ 0xB, CPUID_PASS, { 0 }, { 0 }, NULL },
-	{ 0x40000000, CPUID_SYNTH, { 0 }, { 0 }, synth_vendor_leaf },
-	{ 0x40000001, CPUID_SYNTH, { 0 }, { 0 }, synth_abi_leaf },
-	{ 0x80000000, CPUID_PASS, { 0 }, { 0 }, NULL },
-	{ 0x80000001, CPUID_PASS, { [ECX] = EXT1_ECX_HIDDEN }, { 0 }, NULL },
-	{ 0x80000002, CPUID_PASS, { 0 }, { 0 }, NULL },
-	{ 0x80000003, CPUID_PASS, { 0 }, { 0 }, NULL },
-	{ 0x80000004, CPUID_PASS, { 0 }, { 0 }, NULL },
-	{ 0x80000005, CPUID_PASS, { 0 }, { 0 }, NULL },
-	{ 0x80000006, CPUID_PASS, { 0 }, { 0 }, NULL },
-	{ 0x80000008, CPUID_PASS, { 0 }, { 0 }, NULL },
+#define PASS { .action = CPUID_PASS }
+
+/* Indexed by leaf within each range, so the lookup on every CPUID exit is O(1). */
+static const struct cpuid_rule basic_leaves[] = {
+	[0x0] = PASS,
+	[0x1] = { CPUID_PASS, { [ECX] = LEAF1_ECX_HIDDEN },
+		  { [ECX] = LEAF1_ECX_HYPERVISOR | LEAF1_ECX_X2APIC }, NULL },
+	[0x2] = PASS,
+	[0x4] = PASS,
+	[0x6] = { .action = CPUID_SYNTH, .synth = synth_power_leaf },
+	[0x7] = PASS,
+	[0xB] = PASS,
+};
+
+static const struct cpuid_rule hypervisor_leaves[] = {
+	[0x0] = { .action = CPUID_SYNTH, .synth = synth_vendor_leaf },
+	[0x1] = { .action = CPUID_SYNTH, .synth = synth_abi_leaf },
+};
+
+static const struct cpuid_rule extended_leaves[] = {
+	[0x0] = PASS,
+	[0x1] = { CPUID_PASS, { [ECX] = EXT1_ECX_HIDDEN }, { 0 }, NULL },
+	[0x2] = PASS,
+	[0x3] = PASS,
+	[0x4] = PASS,
+	[0x5] = PASS,
+	[0x6] = PASS,
+	[0x8] = PASS,
+};
+
+struct leaf_range {
+	u32 base;
+	const struct cpuid_rule *rules;
+	u32 count;
+};
+
+static const struct leaf_range ranges[] = {
+	{ 0x0, basic_leaves, ARRAY_SIZE(basic_leaves) },
+	{ 0x40000000, hypervisor_leaves, ARRAY_SIZE(hypervisor_leaves) },
+	{ 0x80000000, extended_leaves, ARRAY_SIZE(extended_leaves) },
 };
 
 static void apply(const struct cpuid_rule *rule, const struct vcpu *v, u32 leaf, u32 subleaf,
@@ -87,9 +108,11 @@ static void apply(const struct cpuid_rule *rule, const struct vcpu *v, u32 leaf,
 struct cpuid_regs cpuid_policy(const struct vcpu *v, u32 leaf, u32 subleaf)
 {
 	struct cpuid_regs r = { 0 };
-	for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
-		if (rules[i].leaf == leaf)
-			apply(&rules[i], v, leaf, subleaf, &r);
+	for (size_t i = 0; i < ARRAY_SIZE(ranges); i++) {
+		u32 n = leaf - ranges[i].base;
+		if (n < ranges[i].count && ranges[i].rules[n].action != CPUID_ZERO)
+			apply(&ranges[i].rules[n], v, leaf, subleaf, &r);
+	}
 	vpmu_cpuid(&v->vm->pmu, leaf, subleaf, &r); /* leaves 0xA, 0x80000022 and PMU bits */
 	return r;
 }

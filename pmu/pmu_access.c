@@ -9,6 +9,7 @@ _Static_assert((int)PHASE_COUNT == (int)HC_PHASE_COUNT, "abi.h phases");
 static struct pmu_access_stats *stats;
 static struct pmu_trace *trace;
 u32 pmu_access_faults;
+bool pmu_tracing;
 
 static const char *const phase_names[PHASE_COUNT] = {
 	[PHASE_INIT] = "init", [PHASE_LOAD] = "load", [PHASE_PUT] = "put",
@@ -28,6 +29,7 @@ void pmu_access_attach(struct pmu_access_stats *s, struct pmu_trace *t)
 {
 	stats = s;
 	trace = t;
+	pmu_tracing = t && t->enabled;
 }
 
 static void record(enum pmu_phase phase, enum pmu_trace_op op, u32 msr, u64 value)
@@ -101,7 +103,7 @@ static bool switch_is_news(enum pmu_trace_op op, u64 global_ctrl)
 	return !entry_skipped;
 }
 
-void pmu_trace_world_switch(enum pmu_trace_op op, u64 global_ctrl)
+void pmu_trace_record_switch(enum pmu_trace_op op, u64 global_ctrl)
 {
 	if (!trace || !trace->enabled || !switch_is_news(op, global_ctrl))
 		return;

@@ -43,7 +43,14 @@ void pmu_write(u32 msr, u64 val, enum pmu_phase phase);
 u32 pmu_read_lvtpc(enum pmu_phase phase);
 void pmu_write_lvtpc(u32 val, enum pmu_phase phase);
 /* World switches the hardware performs (traced, not counted as accesses). */
-void pmu_trace_world_switch(enum pmu_trace_op op, u64 global_ctrl);
+void pmu_trace_record_switch(enum pmu_trace_op op, u64 global_ctrl);
+extern bool pmu_tracing; /* a trace is attached and enabled: checked on every world switch */
+
+static inline void pmu_trace_world_switch(enum pmu_trace_op op, u64 global_ctrl)
+{
+	if (pmu_tracing)
+		pmu_trace_record_switch(op, global_ctrl);
+}
 
 /* Set when a PMU MSR access faulted: a bug in the vPMU's bookkeeping. */
 extern u32 pmu_access_faults;

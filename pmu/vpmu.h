@@ -56,24 +56,42 @@ struct pmu_cpu {
 	u32 lvtpc;
 };
 
-extern struct pmu_cpu pmu_cpu;
-
 /* Puts the hardware in a known, idle state (boot; host PMU description h). */
 void pmu_cpu_init(const struct pmu_caps *h);
 
+extern struct pmu_cpu pmu_cpu;
+
 void vpmu_init(struct vpmu *vp, const struct vpmu_desc *d, struct pmu_trace *trace);
 /* Before VM entry: make the hardware hold vp's context (writes only differences). */
-void vpmu_load(struct vpmu *vp);
+void vpmu_switch_in(struct vpmu *vp);
+
+static inline void vpmu_load(struct vpmu *vp)
+{
+	if (pmu_cpu.owner != vp) /* the same vCPU re-entering costs nothing */
+		vpmu_switch_in(vp);
+}
 /* When vp leaves the CPU (another vCPU comes, or the guest ends). */
 void vpmu_put(struct vpmu *vp);
 
 /*
  * Where the hardware does not switch GLOBAL_CTRL at VM entry and exit (SVM's
  * PerfMonV2): software writes it around the world switch, with GIF clear.
- * Nothing is written while the guest enables no counter.
+ * Nothing is written while the guest enables no counter, checked inline:
+ * this runs on every world switch.
  */
-void vpmu_global_ctrl_enter(struct vpmu *vp);
-void vpmu_global_ctrl_exit(struct vpmu *vp);
+void vpmu_global_ctrl_write(struct vpmu *vp, u64 val);
+
+static inline void vpmu_global_ctrl_enter(struct vpmu *vp)
+{
+	if (vp->global_ctrl_hw)
+		vpmu_global_ctrl_write(vp, vp->global_ctrl_hw);
+}
+
+static inline void vpmu_global_ctrl_exit(struct vpmu *vp)
+{
+	if (vp->global_ctrl_hw)
+		vpmu_global_ctrl_write(vp, 0);
+}
 
 /* Intercept policy: true when the guest may access msr directly. */
 bool vpmu_msr_passthrough(const struct vpmu_desc *d, u32 msr, enum msr_access a);

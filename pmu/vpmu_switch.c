@@ -116,11 +116,11 @@ static void clear_global_ctrl(enum pmu_phase phase)
 	pmu_cpu.global_ctrl = 0;
 }
 
-void vpmu_load(struct vpmu *vp)
+void vpmu_switch_in(struct vpmu *vp)
 {
 	const struct vpmu_desc *d = vp->desc;
-	if (d->mode == VPMU_OFF || pmu_cpu.owner == vp)
-		return; /* the same vCPU re-enters: its context is still in the hardware */
+	if (d->mode == VPMU_OFF)
+		return;
 	if (pmu_cpu.owner)
 		vpmu_put(pmu_cpu.owner);
 	pmu_access_attach(&vp->stats, vp->trace);
@@ -163,19 +163,8 @@ void vpmu_put(struct vpmu *vp)
 	pmu_access_attach(NULL, NULL);
 }
 
-static bool software_global_ctrl(const struct vpmu *vp)
+void vpmu_global_ctrl_write(struct vpmu *vp, u64 val)
 {
-	return vpmu_has(vp->desc, FEAT_GLOBAL) && vp->global_ctrl_hw;
-}
-
-void vpmu_global_ctrl_enter(struct vpmu *vp)
-{
-	if (software_global_ctrl(vp))
-		pmu_write(vp->desc->vendor->global_ctrl_msr, vp->global_ctrl_hw, PHASE_ENTRY);
-}
-
-void vpmu_global_ctrl_exit(struct vpmu *vp)
-{
-	if (software_global_ctrl(vp))
-		pmu_write(vp->desc->vendor->global_ctrl_msr, 0, PHASE_ENTRY);
+	if (vpmu_has(vp->desc, FEAT_GLOBAL))
+		pmu_write(vp->desc->vendor->global_ctrl_msr, val, PHASE_ENTRY);
 }
