@@ -26,7 +26,7 @@ $(PMU_REPLAY): tests/pmu_model/pmu_replay.c tests/pmu_model/pmu_model.c tests/pm
 .PHONY: host-tests test iso run
 host-tests: $(HOST_TESTS) $(PMU_REPLAY)
 
-test: all host-tests
+test: all host-tests fuzz-targets
 	prove -v tests/t/
 
 iso: all
@@ -40,3 +40,21 @@ run: all
 PLOT_PYTHON := $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
 bench: all
 	$(PLOT_PYTHON) tests/bench
+
+# Fuzz targets: tests/fuzz/fuzz_*.c with clang's libFuzzer, ASan and UBSan; each
+# names its sources on its first line like the host tests.
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -I.
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $$(call host_sources,tests/fuzz/%.c)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(call host_sources,$<)
+
+.PHONY: fuzz fuzz-targets
+fuzz-targets: $(FUZZ_TARGETS)
+
+# make fuzz FUZZ_SECONDS=600 for a long run; make test runs each for 10 s.
+fuzz: fuzz-targets
+	tests/fuzz/run $(FUZZ_SECONDS)

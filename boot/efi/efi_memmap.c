@@ -31,7 +31,8 @@ static void add(struct boot_info *bi, u64 start, u64 size)
 void efi_memmap_to_ranges(const void *map, u64 map_size, u64 desc_size, struct boot_info *bi)
 {
 	bi->nr_ranges = 0;
-	if (desc_size < sizeof(struct efi_memory_descriptor))
+	/* A size that is too small or breaks 8-byte alignment is a broken map: use none of it. */
+	if (desc_size < sizeof(struct efi_memory_descriptor) || desc_size % 8)
 		return;
 	for (u64 off = 0; off + desc_size <= map_size; off += desc_size) {
 		const struct efi_memory_descriptor *d = (const void *)((const u8 *)map + off);

@@ -81,6 +81,9 @@ static void memory_map_keeps_conventional_memory_merged(void **state)
 	assert_int_equal(bi.ranges[1].size, 0x200000);
 	efi_memmap_to_ranges(map, sizeof(map), 8, &bi); /* a nonsense descriptor size */
 	assert_int_equal(bi.nr_ranges, 0);
+	/* found by fuzz_boot_info: a size off 8-byte alignment read misaligned descriptors */
+	efi_memmap_to_ranges(map, sizeof(map), sizeof(map[0]) + 1, &bi);
+	assert_int_equal(bi.nr_ranges, 0);
 }
 
 static void memory_map_keeps_the_largest_when_full(void **state)

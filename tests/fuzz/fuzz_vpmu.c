@@ -1,0 +1,59 @@
+/* sources: pmu/vpmu_switch.c pmu/vpmu_msr.c pmu/vpmu_pmi.c pmu/vpmu_desc.c pmu/pmu_intel.c pmu/pmu_amd.c pmu/pmu_classify.c pmu/event_filter.c pmu/pmu_access.c pmu/pmu_profiles.c arch/format.c tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c */
+/*
+ * A guest's PMU MSR accesses, any MSR, any value, in every mode and on every
+ * host profile, emulated by pmu/ on the PMU model: no crash, no broken
+ * hardware invariant, and the other guest's context untouched.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "pmu/pmu_hw.h"
+#include "pmu/pmu_profiles.h"
+#include "pmu/vpmu.h"
+#include "tests/pmu_model/pmu_model.h"
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+	static struct vpmu_desc da, db;
+	static struct vpmu a, b;
+	if (size < 2)
+		return 0;
+	const struct pmu_caps *host = pmu_profile_caps((enum pmu_profile)(1 + data[0] % 4), NULL);
+	struct guest_config cfg = { .vpmu = data[1] % 3, .pmu_gp = PMU_ALL_COUNTERS,
+				    .pmu_fixed = PMU_ALL_COUNTERS };
+	char err[128];
+	pmu_model_init(&hw_model, host);
+	pmu_cpu_init(host);
+	if (vpmu_desc_derive(host, &cfg, &da, err, sizeof(err)))
+		return 0;
+	cfg.vpmu = VPMU_MEDIATED;
+	vpmu_desc_derive(host, &cfg, &db, err, sizeof(err));
+	vpmu_init(&a, &da, NULL);
+	vpmu_init(&b, &db, NULL);
+	vpmu_load(&b);
+	b.ctx.gp_ctr[0] = 0x1234;
+	vpmu_load(&a);
+	struct pmu_context before = b.ctx;
+	for (size_t i = 2; i + 13 <= size; i += 13) {
+		u32 msr;
+		u64 val;
+		memcpy(&msr, data + i + 1, 4);
+		memcpy(&val, data + i + 5, 8);
+		if (data[i] & 0x80) /* stay near the PMU's MSRs most of the time */
+			msr = (data[i] & 1 ? 0xC0010000 : 0x0) + (msr & 0x3FF);
+		if (data[i] & 2)
+			vpmu_msr_write(&a, msr, val);
+		else if (data[i] & 4)
+			vpmu_rdpmc(&a, msr, &val);
+		else
+			vpmu_msr_read(&a, msr, &val);
+		if (data[i] & 8)
+			vpmu_lvtpc_write(&a, (u32)val);
+		if (!vpmu_owns_msr(&da, msr) && vpmu_msr_read(&a, msr, &val))
+			abort(); /* an MSR the guest was not given must #GP */
+	}
+	vpmu_put(&a);
+	if (hw_model.violations || memcmp(&before, &b.ctx, sizeof(before)))
+		abort();
+	return 0;
+}
