@@ -43,3 +43,19 @@ void lapic_write(enum lapic_reg reg, u32 val)
 }
 
 void lapic_eoi(void) { lapic_write(LAPIC_EOI, 0); }
+
+#define LVT_TIMER_PERIODIC BIT(17)
+#define TIMER_DIVIDE_BY_16 0x3
+
+void lapic_timer_periodic(u8 vector, u32 initial_count)
+{
+	lapic_write(LAPIC_TIMER_DIVIDE, TIMER_DIVIDE_BY_16);
+	lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_PERIODIC | vector);
+	lapic_write(LAPIC_TIMER_INITIAL, initial_count);
+}
+
+void lapic_timer_stop(void)
+{
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	lapic_write(LAPIC_TIMER_INITIAL, 0);
+}

@@ -36,5 +36,8 @@ enum lapic_mode lapic_mode(void);
 u32 lapic_read(enum lapic_reg reg);
 void lapic_write(enum lapic_reg reg, u32 val);
 void lapic_eoi(void);
+/* A periodic timer interrupt on vector (divide by 16): it makes guests exit. */
+void lapic_timer_periodic(u8 vector, u32 initial_count);
+void lapic_timer_stop(void);
 
 #endif

@@ -1,12 +1,16 @@
 /* Runs the configured guests one after another and sums up. */
 #include "core/hv.h"
 #include "arch/host_caps.h"
+#include "arch/interrupts.h"
+#include "arch/lapic.h"
+#include "arch/tsc.h"
 #include "arch/log.h"
 #include "arch/platform_exit.h"
 #include "arch/format.h"
 #include "arch/string.h"
 #include "core/elf_loader.h"
 #include "core/exit.h"
+#include "core/host_audit.h"
 #include "core/mb1_info.h"
 #include "core/vcpu.h"
 #include "pmu/pmi_host.h"
@@ -90,6 +94,27 @@ static int load_guest(struct vm *vm, const struct boot_module *m, u64 *entry)
 	return 0;
 }
 
+/*
+ * The watchdog: a guest past its budget (timeout=, ms) is stopped. Checked
+ * on every exit; a periodic LAPIC timer makes even a guest that never exits
+ * come back to be checked (the hypervisor runs with interrupts off, so the
+ * tick only causes the exit; its handler just acknowledges it).
+ */
+#define WATCHDOG_VECTOR 0xF2
+#define WATCHDOG_TICK 0x100000 /* LAPIC timer count at divide-by-16 */
+
+static void on_watchdog_tick(struct trap_frame *f)
+{
+	(void)f;
+	lapic_eoi();
+}
+
+static void start_watchdog(void)
+{
+	interrupt_register(WATCHDOG_VECTOR, on_watchdog_tick);
+	lapic_timer_periodic(WATCHDOG_VECTOR, WATCHDOG_TICK);
+}
+
 /* A PMI waiting for the guest goes in through its virtual LVTPC. */
 static void deliver_pmi(struct vcpu *v)
 {
@@ -118,9 +143,11 @@ static int run_guest(u32 id, const struct guest_config *cfg, const struct boot_m
 	static struct vm vm;
 	static struct vcpu v;
 	static struct pmu_trace trace;
+	static struct host_audit audit;
 	struct page_mark mark = page_alloc_mark(&hv.pages);
 	u64 entry;
 
+	host_audit_take(&audit);
 	vm = (struct vm){ .name = cfg->name, .cfg = cfg, .id = id };
 	v = (struct vcpu){ .vm = &vm, .lapic = { VLAPIC_DEFAULT_BASE } };
 	trace.enabled = cfg->pmu_trace == ON;
@@ -132,8 +159,15 @@ static int run_guest(u32 id, const struct guest_config *cfg, const struct boot_m
 	if (!ok || vcpu_ops->map_guest(&vm) ||
 	    vcpu_ops->vcpu_create(&v, entry, MB1_BOOTLOADER_MAGIC, GUEST_MBI_GPA))
 		vcpu_stop(&v, 1, "setup failed");
+	u64 budget = cfg->timeout_ms * (tsc_hz / 1000), started = rdtsc();
 	while (!v.stopped) {
 		struct exit_info e;
+		if (rdtsc() - started > budget) {
+			pr_err("%s: still running after its %lu ms budget (timeout=): stopped",
+			       vm.name, cfg->timeout_ms);
+			vcpu_stop(&v, 1, "watchdog");
+			break;
+		}
 		vpmu_load(&v.pmu); /* nothing to do when the same vCPU re-enters */
 		if (v.pmu.pmi_pending)
 			deliver_pmi(&v);
@@ -141,6 +175,11 @@ static int run_guest(u32 id, const struct guest_config *cfg, const struct boot_m
 		exit_dispatch(&v, &e);
 	}
 	finish_guest(&v);
+	u32 changed = host_audit_check(&audit, vm.name);
+	if (changed)
+		vcpu_stop(&v, 1, "changed host MSRs");
+	else
+		log_raw("hv: guest %s left the host's %u audited MSRs unchanged", vm.name, audit.count);
 	log_raw("hv: guest %s status=%d reason=%s", cfg->name, v.status, v.stop_reason);
 	page_alloc_release(&hv.pages, mark);
 	return v.status;
@@ -200,6 +239,7 @@ int hv_run_guests(const struct boot_info *bi)
 	if (select_backend())
 		return STATUS_BAD_INPUT;
 	init_pmu();
+	start_watchdog();
 
 	u32 passed = 0, failed = 0;
 	for (u32 i = 0; i < c->nr_guests; i++) {
@@ -216,6 +256,7 @@ int hv_run_guests(const struct boot_info *bi)
 		else
 			failed++;
 	}
+	lapic_timer_stop();
 	log_raw("hv: result: %u passed, %u failed", passed, failed);
 	return failed ? STATUS_GUEST_FAILED : STATUS_PASS;
 }

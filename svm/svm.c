@@ -158,10 +158,14 @@ static int svm_vcpu_create(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx)
  * PerfMonV2's global control is not switched by VMRUN: the vPMU swaps it with
  * GIF clear, so no interrupt or NMI runs between the write and the entry.
  * Legacy counters need nothing: guest selectors are Guest-Only.
+ * With V_INTR_MASKING, the host's RFLAGS.IF saved by VMRUN decides whether a
+ * physical interrupt ends the guest's run: so IF=1 across VMRUN (GIF=0 keeps
+ * the hypervisor itself uninterrupted), or a guest that never exits would
+ * never see the watchdog's tick.
  */
 static void svm_world_switch(struct vcpu *v, struct svm_vcpu *sv)
 {
-	asm volatile("clgi" ::: "memory");
+	asm volatile("clgi; sti" ::: "memory");
 	vpmu_global_ctrl_enter(&v->pmu);
 	pmu_trace_world_switch(TRACE_SVMENTRY, 0);
 	vcpu_account_entry(v);
@@ -169,7 +173,7 @@ static void svm_world_switch(struct vcpu *v, struct svm_vcpu *sv)
 	vcpu_account_exit(v);
 	pmu_trace_world_switch(TRACE_SVMEXIT, 0);
 	vpmu_global_ctrl_exit(&v->pmu);
-	asm volatile("stgi" ::: "memory");
+	asm volatile("cli; stgi" ::: "memory");
 }
 
 static void svm_run(struct vcpu *v, struct exit_info *e)
