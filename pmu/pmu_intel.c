@@ -5,6 +5,7 @@
 
 #define INTEL_MAX_VERSION 5
 #define LEAF1_ECX_PDCM BIT(15)
+#define LEAF_0A_EDX_ANYTHREAD_DEPRECATED BIT(15)
 /* Perf capabilities a guest may see: full-width writes, and PERF_METRICS when mediated. */
 #define PERF_CAPS_OFFERED (PERF_CAP_FW_WRITES | PERF_CAP_PERF_METRICS)
 
@@ -128,7 +129,9 @@ static void intel_cpuid(const struct vpmu_desc *d, u32 leaf, u32 subleaf, struct
 		r->eax = d->version | d->nr_gp << 8 | d->gp_width << 16 | d->events_len << 24;
 		r->ebx = d->events_unavailable;
 		r->ecx = d->version >= 5 ? d->fixed_bitmap : 0;
-		r->edx = d->nr_fixed_contiguous | d->fixed_width << 5;
+		/* AnyThread is refused (it would count another thread's events): say so, like KVM */
+		r->edx = d->nr_fixed_contiguous | d->fixed_width << 5 |
+			 (d->version >= 3 ? LEAF_0A_EDX_ANYTHREAD_DEPRECATED : 0);
 	}
 }
 

@@ -51,6 +51,7 @@ static void leaf_0a_matches_what_the_guest_is_given(void **state)
 	assert_int_equal((r.eax >> 16) & 0xFF, 48);   /* width */
 	assert_int_equal(r.ecx, 0x3);                 /* v5 fixed bitmap */
 	assert_int_equal(r.edx & 0x1F, 2);            /* contiguous fixed counters */
+	assert_true(r.edx & (1u << 15));              /* AnyThread deprecated: it is refused */
 	assert_int_equal(d.global_ctrl_valid, 0x7 | (0x3ULL << 32)); /* no metrics without FIXED_CTR3 */
 	assert_false(vpmu_has(&d, FEAT_PERF_METRICS));
 	assert_false(d.rdpmc_passthrough); /* fewer counters than the host: RDPMC must exit */
