@@ -1,0 +1,32 @@
+/*
+ * Runs after the abuse guests: it must start from a clean state, nothing of
+ * the previous guest left: RAM zeroed, MSRs at their reset values, and (with
+ * vpmu=mediated) an idle PMU.
+ */
+#include "guests/lib/guest.h"
+#include "pmu/pmu_hw.h"
+
+int guest_main(const char *cmdline)
+{
+	(void)cmdline;
+	plan(4);
+	u64 end = guest_ram_end(), dirty = 0;
+	for (u64 a = 2ULL << 20; a < end; a += 8) /* above this image, stack and page tables */
+		dirty += *(volatile u64 *)(uintptr_t)a != 0;
+	report(dirty == 0, "RAM from 2 MiB to %lu MiB is zero (%lu dirty words)", end >> 20, dirty);
+	u64 fs = 1, gs = 1, kgs = 1, star = 1;
+	rdmsr_safe(0xC0000100, &fs);
+	rdmsr_safe(0xC0000101, &gs);
+	rdmsr_safe(0xC0000102, &kgs);
+	rdmsr_safe(0xC0000081, &star);
+	report(!fs && !gs && !kgs && !star, "FS/GS/KERNEL_GS base and STAR are 0");
+	u64 apic = 0;
+	rdmsr_safe(MSR_APIC_BASE, &apic);
+	report(apic == 0xFEE00900, "the APIC base is the reset one, xAPIC mode (0x%lx)", apic);
+	u32 sel = guest_on_intel ? MSR_IA32_PERFEVTSEL0
+				 : cpuid(0x80000001, 0).ecx & BIT(23) ? MSR_F15H_PERFCTL0 : MSR_K7_PERFCTL0;
+	u64 s = 1;
+	rdmsr_safe(sel, &s);
+	report(s == 0, "event selector 0 is clear (0x%lx)", s);
+	return tap_status();
+}
