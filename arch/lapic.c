@@ -44,14 +44,30 @@ void lapic_write(enum lapic_reg reg, u32 val)
 
 void lapic_eoi(void) { lapic_write(LAPIC_EOI, 0); }
 
-#define LVT_TIMER_PERIODIC BIT(17)
 #define TIMER_DIVIDE_BY_16 0x3
 
-void lapic_timer_periodic(u8 vector, u32 initial_count)
+static u64 ticks_per_tsc_q32; /* LAPIC timer ticks (divide 16) per TSC tick, 32.32 fixed point */
+
+/* Counts the timer's ticks over 1 ms of TSC: the ratio one-shot deadlines need. */
+void lapic_timer_calibrate(u64 tsc_hz)
 {
+	u64 window = tsc_hz / 1000;
 	lapic_write(LAPIC_TIMER_DIVIDE, TIMER_DIVIDE_BY_16);
-	lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_PERIODIC | vector);
-	lapic_write(LAPIC_TIMER_INITIAL, initial_count);
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	lapic_write(LAPIC_TIMER_INITIAL, 0xFFFFFFFF);
+	u64 start = rdtsc();
+	while (rdtsc() - start < window)
+		cpu_relax();
+	u64 ticks = 0xFFFFFFFFu - lapic_read(LAPIC_TIMER_CURRENT);
+	lapic_write(LAPIC_TIMER_INITIAL, 0);
+	ticks_per_tsc_q32 = window ? (ticks << 32) / window : 0;
+}
+
+void lapic_timer_oneshot(u8 vector, u64 tsc_ticks)
+{
+	u64 count = (tsc_ticks * ticks_per_tsc_q32) >> 32;
+	lapic_write(LAPIC_LVT_TIMER, vector);
+	lapic_write(LAPIC_TIMER_INITIAL, count == 0 ? 1 : count > 0xFFFFFFFF ? 0xFFFFFFFF : (u32)count);
 }
 
 void lapic_timer_stop(void)

@@ -36,8 +36,10 @@ enum lapic_mode lapic_mode(void);
 u32 lapic_read(enum lapic_reg reg);
 void lapic_write(enum lapic_reg reg, u32 val);
 void lapic_eoi(void);
-/* A periodic timer interrupt on vector (divide by 16): it makes guests exit. */
-void lapic_timer_periodic(u8 vector, u32 initial_count);
+/* Measures the timer against the TSC; once, before lapic_timer_oneshot. */
+void lapic_timer_calibrate(u64 tsc_hz);
+/* One timer interrupt on vector after about tsc_ticks TSC ticks. */
+void lapic_timer_oneshot(u8 vector, u64 tsc_ticks);
 void lapic_timer_stop(void);
 
 #endif

@@ -15,7 +15,7 @@ struct cpuid_rule {
 	void (*synth)(const struct vcpu *v, u32 subleaf, struct cpuid_regs *r);
 };
 
-#define HV_MAX_LEAF 0x40000001
+#define HV_MAX_LEAF 0x40000010
 
 /* "pmuvisor" in EBX, ECX, EDX, NUL padded. */
 static void synth_vendor_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_regs *r)
@@ -37,6 +37,14 @@ static void synth_abi_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_regs 
 		 (pmu_platform.rdpmc_vector == 0 ? HV_LEAF_RDPMC_WORKS : 0);
 }
 
+/* The timing leaf VMware defined and Linux reads: TSC and APIC bus rates in kHz. */
+static void synth_timing_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_regs *r)
+{
+	(void)subleaf;
+	r->eax = (u32)v->lapic.tsc_khz;
+	r->ebx = VLAPIC_BUS_KHZ;
+}
+
 /* Leaf 6: only the APERF/MPERF bit, and only when passed through (seed 000). */
 static void synth_power_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_regs *r)
 {
@@ -47,6 +55,7 @@ static void synth_power_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_reg
 /* MONITOR VMX SMX PDCM XSAVE OSXSAVE AVX; PDCM comes back from the vPMU when it has one. */
 #define LEAF1_ECX_HIDDEN (BIT(3) | BIT(5) | BIT(6) | BIT(15) | BIT(26) | BIT(27) | BIT(28))
 #define LEAF1_ECX_X2APIC BIT(21) /* the virtual LAPIC offers x2APIC mode */
+#define LEAF1_ECX_TSC_DEADLINE BIT(24) /* and the TSC-deadline timer */
 #define LEAF1_ECX_HYPERVISOR BIT(31)
 #define EXT1_ECX_HIDDEN (BIT(2) | BIT(12) | BIT(23)) /* SVM SKINIT PerfCtrExtCore */
 
@@ -56,7 +65,7 @@ static void synth_power_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_reg
 static const struct cpuid_rule basic_leaves[] = {
 	[0x0] = PASS,
 	[0x1] = { CPUID_PASS, { [ECX] = LEAF1_ECX_HIDDEN },
-		  { [ECX] = LEAF1_ECX_HYPERVISOR | LEAF1_ECX_X2APIC }, NULL },
+		  { [ECX] = LEAF1_ECX_HYPERVISOR | LEAF1_ECX_X2APIC | LEAF1_ECX_TSC_DEADLINE }, NULL },
 	[0x2] = PASS,
 	[0x4] = PASS,
 	[0x6] = { .action = CPUID_SYNTH, .synth = synth_power_leaf },
@@ -67,6 +76,7 @@ static const struct cpuid_rule basic_leaves[] = {
 static const struct cpuid_rule hypervisor_leaves[] = {
 	[0x0] = { .action = CPUID_SYNTH, .synth = synth_vendor_leaf },
 	[0x1] = { .action = CPUID_SYNTH, .synth = synth_abi_leaf },
+	[0x10] = { .action = CPUID_SYNTH, .synth = synth_timing_leaf },
 };
 
 static const struct cpuid_rule extended_leaves[] = {

@@ -25,6 +25,7 @@ const char *const exit_reason_names[EXIT_REASON_COUNT] = {
 	[EXIT_RDPMC] = "rdpmc",
 	[EXIT_SHUTDOWN] = "shutdown",
 	[EXIT_VIRT_INSN] = "virt_insn",
+	[EXIT_INTR_WINDOW] = "intr_window",
 	[EXIT_INVALID_STATE] = "invalid_state",
 	[EXIT_OTHER] = "other",
 };
@@ -65,11 +66,21 @@ static void handle_msr_write(struct vcpu *v, const struct exit_info *e)
 	vcpu_skip_instruction(v, e, LEN_MSR);
 }
 
-/* No virtual interrupts yet: a halted guest would never wake up. */
+/*
+ * The vCPU sleeps until its LAPIC has an interrupt for it (core/vcpu_events.c).
+ * HLT ends an STI shadow: the interrupt that wakes it goes in right after.
+ */
 static void handle_hlt(struct vcpu *v, const struct exit_info *e)
 {
+	vcpu_skip_instruction(v, e, LEN_HLT);
+	vcpu_ops->set_reg(v, VREG_INTR_SHADOW, 0);
+	v->halted = true;
+}
+
+static void handle_intr_window(struct vcpu *v, const struct exit_info *e)
+{
 	(void)e;
-	vcpu_stop(v, 1, "hlt with no interrupt source");
+	vcpu_ops->interrupt_window(v, false);
 }
 
 static void handle_virt_insn(struct vcpu *v, const struct exit_info *e)
@@ -120,6 +131,8 @@ static void report_and_stop(struct vcpu *v, const struct exit_info *e, const cha
 
 static void handle_npf(struct vcpu *v, const struct exit_info *e)
 {
+	if (mmio_emulate(v, e))
+		return;
 	pr_err("%s: access to guest-physical 0x%lx outside its RAM (%s%s%s)", v->vm->name,
 	       e->npf.gpa, e->npf.read ? "read" : "", e->npf.write ? "write" : "",
 	       e->npf.exec ? "exec" : "");
@@ -156,6 +169,7 @@ static const exit_handler handlers[EXIT_REASON_COUNT] = {
 	[EXIT_RDPMC] = handle_rdpmc,
 	[EXIT_SHUTDOWN] = handle_shutdown,
 	[EXIT_VIRT_INSN] = handle_virt_insn,
+	[EXIT_INTR_WINDOW] = handle_intr_window,
 	[EXIT_INVALID_STATE] = handle_invalid,
 	[EXIT_OTHER] = handle_unexpected,
 };

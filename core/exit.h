@@ -12,5 +12,7 @@ void exit_dispatch(struct vcpu *v, const struct exit_info *e);
 /* Per-exit handlers that live in their own files. */
 void handle_io(struct vcpu *v, const struct exit_info *e);
 void handle_hypercall(struct vcpu *v, const struct exit_info *e);
+/* xAPIC MMIO: true when the access was the LAPIC's (emulated, or the guest stopped). */
+bool mmio_emulate(struct vcpu *v, const struct exit_info *e);
 
 #endif

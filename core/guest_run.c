@@ -12,6 +12,7 @@
 #include "core/exit.h"
 #include "core/host_audit.h"
 #include "core/mb1_info.h"
+#include "core/vcpu_events.h"
 #include "core/vcpu.h"
 #include "pmu/pmi_host.h"
 #include "pmu/pmu_platform.h"
@@ -94,37 +95,6 @@ static int load_guest(struct vm *vm, const struct boot_module *m, u64 *entry)
 	return 0;
 }
 
-/*
- * The watchdog: a guest past its budget (timeout=, ms) is stopped. Checked
- * on every exit; a periodic LAPIC timer makes even a guest that never exits
- * come back to be checked (the hypervisor runs with interrupts off, so the
- * tick only causes the exit; its handler just acknowledges it).
- */
-#define WATCHDOG_VECTOR 0xF2
-#define WATCHDOG_TICK 0x100000 /* LAPIC timer count at divide-by-16 */
-
-static void on_watchdog_tick(struct trap_frame *f)
-{
-	(void)f;
-	lapic_eoi();
-}
-
-static void start_watchdog(void)
-{
-	interrupt_register(WATCHDOG_VECTOR, on_watchdog_tick);
-	lapic_timer_periodic(WATCHDOG_VECTOR, WATCHDOG_TICK);
-}
-
-/* A PMI waiting for the guest goes in through its virtual LVTPC. */
-static void deliver_pmi(struct vcpu *v)
-{
-	u8 vector;
-	bool can_take = vcpu_ops->get_reg(v, VREG_RFLAGS) & RFLAGS_IF;
-	enum pmi_delivery d = vpmu_pmi_deliver(&v->pmu, can_take, &vector);
-	if (d != PMI_NONE)
-		vcpu_ops->inject_event(v, d == PMI_NMI, vector);
-}
-
 static void finish_guest(struct vcpu *v)
 {
 	vpmu_put(&v->pmu);
@@ -149,7 +119,8 @@ static int run_guest(u32 id, const struct guest_config *cfg, const struct boot_m
 
 	host_audit_take(&audit);
 	vm = (struct vm){ .name = cfg->name, .cfg = cfg, .id = id };
-	v = (struct vcpu){ .vm = &vm, .lapic = { VLAPIC_DEFAULT_BASE } };
+	v = (struct vcpu){ .vm = &vm };
+	vlapic_reset(&v.lapic, tsc_hz / 1000);
 	trace.enabled = cfg->pmu_trace == ON;
 	trace.len = 0;
 	trace.dropped = 0;
@@ -159,18 +130,28 @@ static int run_guest(u32 id, const struct guest_config *cfg, const struct boot_m
 	if (!ok || vcpu_ops->map_guest(&vm) ||
 	    vcpu_ops->vcpu_create(&v, entry, MB1_BOOTLOADER_MAGIC, GUEST_MBI_GPA))
 		vcpu_stop(&v, 1, "setup failed");
+	/*
+	 * The watchdog: a guest past its budget (timeout=, ms) is stopped. It is
+	 * checked on every exit, and the host timer makes even a guest that never
+	 * exits come back to be checked.
+	 */
 	u64 budget = cfg->timeout_ms * (tsc_hz / 1000), started = rdtsc();
 	while (!v.stopped) {
 		struct exit_info e;
-		if (rdtsc() - started > budget) {
+		u64 now = rdtsc();
+		if (now - started > budget) {
 			pr_err("%s: still running after its %lu ms budget (timeout=): stopped",
 			       vm.name, cfg->timeout_ms);
 			vcpu_stop(&v, 1, "watchdog");
 			break;
 		}
+		vcpu_deliver_events(&v, now);
+		if (v.halted) {
+			vcpu_halt_wait(&v, now);
+			continue;
+		}
+		vcpu_arm_host_timer(&v, now);
 		vpmu_load(&v.pmu); /* nothing to do when the same vCPU re-enters */
-		if (v.pmu.pmi_pending)
-			deliver_pmi(&v);
 		vcpu_ops->run(&v, &e);
 		exit_dispatch(&v, &e);
 	}
@@ -239,7 +220,7 @@ int hv_run_guests(const struct boot_info *bi)
 	if (select_backend())
 		return STATUS_BAD_INPUT;
 	init_pmu();
-	start_watchdog();
+	vcpu_events_init();
 
 	u32 passed = 0, failed = 0;
 	for (u32 i = 0; i < c->nr_guests; i++) {

@@ -128,6 +128,8 @@ static const struct msr_rule rules[] = {
 	{ .first = MSR_IA32_MPERF, .last = MSR_IA32_APERF, .action = aperfmperf_action },
 	RULE(MSR_APIC_BASE_ADDR, MSR_APIC_BASE_ADDR, MSR_EMULATE, MSR_EMULATE, vlapic_base_read,
 	     vlapic_base_write),
+	RULE(MSR_TSC_DEADLINE, MSR_TSC_DEADLINE, MSR_EMULATE, MSR_EMULATE, vlapic_tsc_deadline_read,
+	     vlapic_tsc_deadline_write),
 	RULE(MSR_X2APIC_FIRST, MSR_X2APIC_LAST, MSR_EMULATE, MSR_EMULATE, vlapic_x2apic_read,
 	     vlapic_x2apic_write),
 	RULE(MSR_SYSENTER_CS, MSR_SYSENTER_EIP, MSR_EMULATE, MSR_EMULATE, read_stored,

@@ -22,7 +22,10 @@ struct vcpu_regs {
 /* State kept in the VMCB/VMCS, reached through the backend. */
 enum vcpu_reg {
 	VREG_RIP, VREG_RSP, VREG_RFLAGS, VREG_CR0, VREG_CR3, VREG_CR4, VREG_EFER,
-	VREG_PAT, VREG_FS_BASE, VREG_GS_BASE, VREG_CS_BASE, VREG_CS_ATTR, VREG_CPL,
+	VREG_PAT, VREG_FS_BASE, VREG_GS_BASE, VREG_CS_BASE,
+	VREG_CS_ATTR,     /* in VMX access-rights form (L is bit 13) on both backends */
+	VREG_CPL,
+	VREG_INTR_SHADOW, /* nonzero while STI or MOV SS blocks interrupts */
 	VREG_COUNT
 };
 
@@ -67,6 +70,7 @@ struct vcpu {
 	u64 exited_at;                      /* TSC at the last exit (0: none yet) */
 	enum exit_reason last_reason;
 	u64 denied_io; /* port accesses the I/O policy refused */
+	bool halted; /* in HLT: not entered until an interrupt wakes it */
 	/* set by exit handlers to end the guest */
 	bool stopped;
 	int status;
@@ -97,6 +101,10 @@ struct vcpu_ops {
 	void (*set_reg)(struct vcpu *v, enum vcpu_reg r, u64 val);
 	/* Injects an NMI (vector ignored) or an external interrupt on the next entry. */
 	void (*inject_event)(struct vcpu *v, bool nmi, u8 vector);
+	/* True when an external interrupt can go in now: IF=1, no shadow, no event queued. */
+	bool (*interruptible)(struct vcpu *v);
+	/* Asks for an exit as soon as the guest can take an interrupt (or stops asking). */
+	void (*interrupt_window)(struct vcpu *v, bool on);
 	/* Injects an exception on the next entry. */
 	void (*inject_exception)(struct vcpu *v, u8 vector, bool has_error, u32 error);
 	/* Prints the backend's view of the exit (raw codes, state) for a report. */

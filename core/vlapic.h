@@ -1,9 +1,11 @@
 /*
- * The guest's local APIC, as far as pmuvisor virtualizes it so far: the
- * APIC base MSR (xAPIC or x2APIC mode) and, in x2APIC mode, the ID, the
- * version and the LVTPC (MSR 0x834), which the vPMU delivers PMIs through.
- * Other x2APIC registers raise #GP; xAPIC MMIO is not mapped yet (a guest
- * touching 0xFEE00000 is stopped with a nested page fault report).
+ * The guest's local APIC, one per vCPU, vendor-neutral: the APIC base MSR,
+ * the register file reached through xAPIC MMIO (core/mmio.c) or x2APIC
+ * MSRs, the timer in one-shot, periodic and TSC-deadline modes, self-IPIs,
+ * and the IRR/ISR/TPR logic that decides which vector goes in next. The
+ * LVTPC lives in the vPMU (the PMI path reads it); the register file only
+ * forwards to it. Time is the host TSC; the APIC bus runs at 1 GHz, as in
+ * QEMU, so a count of N at divide 1 is N nanoseconds.
  */
 #ifndef CORE_VLAPIC_H
 #define CORE_VLAPIC_H
@@ -12,15 +14,50 @@
 
 struct vcpu;
 
+enum vlapic_lvt { LVT_TIMER, LVT_THERMAL, LVT_PMC, LVT_LINT0, LVT_LINT1, LVT_ERROR, LVT_COUNT };
+
 struct vlapic {
 	u64 apic_base;
+	u32 tpr, svr, ldr, dfr, icr_low, icr_high;
+	u32 esr, esr_pending;  /* ESR reads what the last ESR write latched */
+	u32 lvt[LVT_COUNT];    /* lvt[LVT_PMC] unused: the vPMU keeps the LVTPC */
+	u32 irr[8], isr[8];
+	u8 irr_summary;         /* bit i: irr[i] != 0, so an empty IRR costs one test */
+	u32 timer_initial, timer_divide_reg;
+	u64 timer_deadline;    /* TSC at which the timer fires next; 0: not armed */
+	u64 timer_period;      /* TSC ticks of a periodic timer */
+	u64 tsc_deadline;      /* IA32_TSC_DEADLINE as the guest wrote it */
+	u64 tsc_khz;           /* host TSC rate, for the 1 GHz APIC bus */
+	u64 timer_fired;       /* timer interrupts raised, for the report */
 };
 
 #define VLAPIC_DEFAULT_BASE (0xFEE00000ULL | BIT(11) | BIT(8)) /* enabled, BSP */
+#define VLAPIC_MMIO_BASE 0xFEE00000ULL
+#define VLAPIC_BUS_KHZ 1000000u
+#define MSR_TSC_DEADLINE 0x6E0
+
+void vlapic_reset(struct vlapic *l, u64 tsc_khz);
 
 bool vlapic_base_read(struct vcpu *v, u32 msr, u64 *val);
 bool vlapic_base_write(struct vcpu *v, u32 msr, u64 val);
 bool vlapic_x2apic_read(struct vcpu *v, u32 msr, u64 *val);
 bool vlapic_x2apic_write(struct vcpu *v, u32 msr, u64 val);
+bool vlapic_tsc_deadline_read(struct vcpu *v, u32 msr, u64 *val);
+bool vlapic_tsc_deadline_write(struct vcpu *v, u32 msr, u64 val);
+
+/* xAPIC mode: the MMIO page is the guest's way in (4-byte accesses at 16-byte steps). */
+bool vlapic_xapic_active(const struct vlapic *l);
+u32 vlapic_mmio_read(struct vcpu *v, u32 offset);
+void vlapic_mmio_write(struct vcpu *v, u32 offset, u32 val);
+
+/* Raises vector in the IRR (an illegal vector < 16 sets ESR instead). */
+void vlapic_set_irq(struct vlapic *l, u8 vector);
+static inline bool vlapic_irr_empty(const struct vlapic *l) { return !l->irr_summary; }
+/* Fires the timer if its time has come (TSC now); re-arms a periodic one. */
+void vlapic_tick(struct vlapic *l, u64 now);
+/* The highest IRR vector the PPR lets through, or -1. */
+int vlapic_pending_vector(const struct vlapic *l);
+/* The vector goes in: IRR -> ISR. */
+void vlapic_ack(struct vlapic *l, u8 vector);
 
 #endif

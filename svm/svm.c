@@ -211,8 +211,10 @@ static u64 svm_get_reg(struct vcpu *v, enum vcpu_reg r)
 	case VREG_FS_BASE: return s->fs.base;
 	case VREG_GS_BASE: return s->gs.base;
 	case VREG_CS_BASE: return s->cs.base;
-	case VREG_CS_ATTR: return s->cs.attrib;
+	case VREG_CS_ATTR: return (s->cs.attrib & 0xFF) | ((u64)(s->cs.attrib & 0xF00) << 4);
 	case VREG_CPL: return s->cpl;
+	case VREG_INTR_SHADOW:
+		return ((struct svm_vcpu *)v->backend)->vmcb->control.interrupt_shadow & 1;
 	default: return 0;
 	}
 }
@@ -235,6 +237,7 @@ static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 		break;
 	case VREG_FS_BASE: s->fs.base = val; break;
 	case VREG_GS_BASE: s->gs.base = val; break;
+	case VREG_INTR_SHADOW: sv->vmcb->control.interrupt_shadow = val & 1; break;
 	default:
 		pr_warn("svm: register %d is not writable through set_reg", r);
 		break;
@@ -255,6 +258,25 @@ static void svm_inject_event(struct vcpu *v, bool nmi, u8 vector)
 {
 	struct vmcb_control *c = &((struct svm_vcpu *)v->backend)->vmcb->control;
 	c->eventinj = (nmi ? VEC_NMI | EVENT_TYPE_NMI : vector | EVENT_TYPE_INTR) | EVENT_VALID;
+}
+
+static bool svm_interruptible(struct vcpu *v)
+{
+	const struct vmcb *vmcb = ((struct svm_vcpu *)v->backend)->vmcb;
+	return (vmcb->save.rflags & RFLAGS_IF) && !(vmcb->control.interrupt_shadow & 1) &&
+	       !(vmcb->control.eventinj & EVENT_VALID);
+}
+
+/* A virtual interrupt nobody takes (V_IRQ) exits with VINTR once the guest can take it. */
+static void svm_interrupt_window(struct vcpu *v, bool on)
+{
+	struct svm_vcpu *sv = v->backend;
+	struct vmcb_control *c = &sv->vmcb->control;
+	const u64 virq = VINTR_V_IRQ | VINTR_PRIO_HIGHEST | VINTR_IGN_TPR;
+	c->vintr = on ? c->vintr | virq : c->vintr & ~virq;
+	c->intercept_misc1 = on ? c->intercept_misc1 | INTERCEPT_VINTR
+				: c->intercept_misc1 & ~INTERCEPT_VINTR;
+	sv->dirty |= CLEAN_TPR | CLEAN_INTERCEPTS;
 }
 
 static void svm_dump(struct vcpu *v, const struct exit_info *e)
@@ -279,6 +301,8 @@ const struct vcpu_ops svm_ops = {
 	.run = svm_run,
 	.get_reg = svm_get_reg,
 	.set_reg = svm_set_reg,
+	.interruptible = svm_interruptible,
+	.interrupt_window = svm_interrupt_window,
 	.inject_event = svm_inject_event,
 	.inject_exception = svm_inject_exception,
 	.dump = svm_dump,

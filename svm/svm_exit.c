@@ -16,6 +16,7 @@ static enum exit_reason reason_of(u64 code)
 	switch (code) {
 	case VMEXIT_INTR: return EXIT_INTERRUPT;
 	case VMEXIT_NMI: return EXIT_NMI;
+	case VMEXIT_VINTR: return EXIT_INTR_WINDOW;
 	case VMEXIT_RDPMC: return EXIT_RDPMC;
 	case VMEXIT_CPUID: return EXIT_CPUID;
 	case VMEXIT_HLT: return EXIT_HLT;

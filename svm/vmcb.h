@@ -67,6 +67,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb layout");
 /* intercept_misc1 */
 #define INTERCEPT_INTR BIT(0)
 #define INTERCEPT_NMI BIT(1)
+#define INTERCEPT_VINTR BIT(4)
 #define INTERCEPT_RDPMC BIT(15)
 #define INTERCEPT_CPUID BIT(18)
 #define INTERCEPT_HLT BIT(24)
@@ -87,6 +88,9 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb layout");
 #define INTERCEPT_MWAIT_COND BIT(12)
 #define INTERCEPT_XSETBV BIT(13)
 
+#define VINTR_V_IRQ BIT(8)
+#define VINTR_PRIO_HIGHEST (0xFull << 16)
+#define VINTR_IGN_TPR BIT(20)
 #define VINTR_MASKING BIT(24)
 #define NP_ENABLE BIT(0)
 #define TLB_FLUSH_ALL 1
@@ -114,6 +118,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb layout");
 /* Exit codes (APM appendix C). */
 #define VMEXIT_EXCP_BASE 0x40
 #define VMEXIT_INTR 0x60
+#define VMEXIT_VINTR 0x64
 #define VMEXIT_NMI 0x61
 #define VMEXIT_RDPMC 0x6F
 #define VMEXIT_CPUID 0x72

@@ -18,6 +18,7 @@
 
 #define PIN_EXTERNAL_INTERRUPT BIT(0)
 #define PIN_NMI BIT(3)
+#define CPU_INTR_WINDOW BIT(2)
 #define CPU_HLT BIT(7)
 #define CPU_MWAIT BIT(10)
 #define CPU_RDPMC BIT(11)
@@ -44,6 +45,7 @@
 #define EPTP_WB_4LEVEL (6u | (3u << 3))
 #define GUEST_PAT_VALUE 0x0007040600070406ULL
 #define EVENT_VALID BIT(31)
+#define INTERRUPTIBILITY_SHADOW 3u /* blocking by STI, by MOV SS */
 #define EVENT_HAS_ERROR BIT(11)
 #define EVENT_TYPE_EXCEPTION (3u << 8)
 #define INVEPT_ALL_CONTEXT 2
@@ -63,6 +65,7 @@ struct vmx_vcpu {
 	void *vmcs;
 	u8 *msr_bitmap, *io_bitmaps;
 	bool launched;
+	u32 cpu_ctls;                    /* the processor-based controls now in the VMCS */
 	u64 guest_global_ctrl;           /* what the next VM entry loads */
 	struct vmx_msr_entry *msr_lists; /* [0] entry load, [1] exit load (fallback only) */
 };
@@ -105,8 +108,9 @@ static int compute_controls(void)
 		exit_want &= ~EXIT_LOAD_PERF_GLOBAL_CTRL;
 		entry_want &= ~ENTRY_LOAD_PERF_GLOBAL_CTRL;
 	}
+	/* Interrupt-window exiting is checked here and turned on only while needed. */
 	u32 cpu_want = CPU_HLT | CPU_MWAIT | CPU_RDPMC | CPU_IO_BITMAPS | CPU_MONITOR |
-		       CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY;
+		       CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY | CPU_INTR_WINDOW;
 	if (fit("pin-based", caps.pinbased, PIN_EXTERNAL_INTERRUPT | PIN_NMI,
 		PIN_EXTERNAL_INTERRUPT | PIN_NMI, &pin_ctls) ||
 	    fit("processor-based", caps.procbased, cpu_want, cpu_want, &cpu_ctls) ||
@@ -116,6 +120,7 @@ static int compute_controls(void)
 	    fit("VM-entry", caps.entry, entry_want, entry_want & ~ENTRY_LOAD_PERF_GLOBAL_CTRL,
 		&entry_ctls))
 		return -1;
+	cpu_ctls &= ~CPU_INTR_WINDOW;
 	return 0;
 }
 
@@ -291,7 +296,7 @@ static int write_msr_lists(struct vmx_vcpu *xv, const struct vm *vm)
 
 static int write_controls(struct vmx_vcpu *xv, const struct vm *vm)
 {
-	u32 cpu = cpu_ctls & ~(vm->pmu.rdpmc_passthrough ? CPU_RDPMC : 0);
+	u32 cpu = xv->cpu_ctls = cpu_ctls & ~(vm->pmu.rdpmc_passthrough ? CPU_RDPMC : 0);
 	const struct field_value ctl[] = {
 		{ PIN_BASED_CONTROLS, pin_ctls }, { CPU_BASED_CONTROLS, cpu },
 		{ SECONDARY_CONTROLS, cpu2_ctls }, { EXIT_CONTROLS, exit_ctls },
@@ -406,6 +411,7 @@ static const enum vmcs_field reg_fields[VREG_COUNT] = {
 	[VREG_EFER] = GUEST_EFER, [VREG_PAT] = GUEST_PAT, [VREG_FS_BASE] = GUEST_FS_BASE,
 	[VREG_GS_BASE] = GUEST_GS_BASE, [VREG_CS_BASE] = GUEST_CS_BASE,
 	[VREG_CS_ATTR] = GUEST_CS_AR, [VREG_CPL] = GUEST_SS_AR,
+	[VREG_INTR_SHADOW] = GUEST_INTERRUPTIBILITY,
 };
 
 #define AR_DPL(ar) (((ar) >> 5) & 3)
@@ -414,13 +420,34 @@ static u64 vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
 {
 	(void)v;
 	u64 val = vmread(reg_fields[r]);
+	if (r == VREG_INTR_SHADOW)
+		return val & INTERRUPTIBILITY_SHADOW;
 	return r == VREG_CPL ? AR_DPL(val) : val; /* the CPL is SS.DPL */
 }
 
 static void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 {
 	(void)v;
+	if (r == VREG_INTR_SHADOW) /* the NMI-blocking bits stay as they are */
+		val = (vmread(GUEST_INTERRUPTIBILITY) & ~INTERRUPTIBILITY_SHADOW) |
+		      (val & INTERRUPTIBILITY_SHADOW);
 	vmwrite(reg_fields[r], val);
+}
+
+static bool vmx_interruptible(struct vcpu *v)
+{
+	(void)v;
+	return (vmread(GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmread(GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_SHADOW) &&
+	       !(vmread(ENTRY_INTR_INFO) & EVENT_VALID);
+}
+
+static void vmx_interrupt_window(struct vcpu *v, bool on)
+{
+	struct vmx_vcpu *xv = v->backend;
+	u32 cpu = on ? xv->cpu_ctls | CPU_INTR_WINDOW : xv->cpu_ctls & ~CPU_INTR_WINDOW;
+	if (cpu != xv->cpu_ctls)
+		vmwrite(CPU_BASED_CONTROLS, xv->cpu_ctls = cpu);
 }
 
 #define EVENT_TYPE_EXTERNAL (0u << 8)
@@ -493,6 +520,8 @@ const struct vcpu_ops vmx_ops = {
 	.run = vmx_run,
 	.get_reg = vmx_get_reg,
 	.set_reg = vmx_set_reg,
+	.interruptible = vmx_interruptible,
+	.interrupt_window = vmx_interrupt_window,
 	.inject_event = vmx_inject_event,
 	.inject_exception = vmx_inject_exception,
 	.dump = vmx_dump,

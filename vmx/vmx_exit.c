@@ -35,6 +35,7 @@ static enum exit_reason reason_of(u32 basic, u32 intr_info)
 		return INTR_INFO_TYPE(intr_info) == INTR_TYPE_NMI ? EXIT_NMI : EXIT_EXCEPTION;
 	case BASIC_EXTERNAL_INTERRUPT: return EXIT_INTERRUPT;
 	case BASIC_TRIPLE_FAULT: return EXIT_SHUTDOWN;
+	case BASIC_INTERRUPT_WINDOW: return EXIT_INTR_WINDOW;
 	case BASIC_CPUID: return EXIT_CPUID;
 	case BASIC_HLT: return EXIT_HLT;
 	case BASIC_RDPMC: return EXIT_RDPMC;

@@ -33,6 +33,11 @@ extern bool guest_on_intel;
 /* Highest guest-physical RAM address + 1, from the multiboot memory map. */
 u64 guest_ram_end(void);
 
+/* Interrupt handlers (vectors 32-255, or an exception vector taken over). */
+struct trap_frame;
+typedef void (*guest_irq_handler)(struct trap_frame *f);
+void guest_irq_register(u8 vector, guest_irq_handler fn);
+
 /* Hypercalls; HC_FAULTED(vector) when the instruction itself faulted (no hypervisor). */
 #define HC_FAULTED(vec) (-0x1000L - (vec))
 long hypercall(unsigned long nr, unsigned long a, unsigned long b, unsigned long c);

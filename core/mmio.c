@@ -1,0 +1,71 @@
+/*
+ * Guest MMIO: the xAPIC page is the only device behind the nested page
+ * tables. The access is decoded from the guest's own instruction (fetched
+ * through its page tables), emulated on the virtual LAPIC, and RIP moves on.
+ * Anything else outside guest RAM is a report and a stop.
+ */
+#include "core/exit.h"
+#include "arch/log.h"
+#include "core/guest_walk.h"
+#include "core/insn_decode.h"
+
+#define CS_AR_L BIT(13) /* VREG_CS_ATTR is in VMX access-rights form */
+
+/* struct vcpu_regs in encoding order; RSP lives in the VMCB/VMCS. */
+#define GPR(r) offsetof(struct vcpu_regs, r)
+static const u8 gpr_offset[16] = {
+	GPR(rax), GPR(rcx), GPR(rdx), GPR(rbx), 0xFF, GPR(rbp), GPR(rsi), GPR(rdi),
+	GPR(r8), GPR(r9), GPR(r10), GPR(r11), GPR(r12), GPR(r13), GPR(r14), GPR(r15),
+};
+
+static u64 *gpr(struct vcpu *v, s8 reg) { return (u64 *)((u8 *)&v->regs + gpr_offset[reg]); }
+
+static const char *fetch_and_decode(struct vcpu *v, struct mmio_insn *insn)
+{
+	struct paging_state ps = {
+		vcpu_ops->get_reg(v, VREG_CR0), vcpu_ops->get_reg(v, VREG_CR3),
+		vcpu_ops->get_reg(v, VREG_CR4), vcpu_ops->get_reg(v, VREG_EFER),
+	};
+	u64 rip = vcpu_ops->get_reg(v, VREG_CS_BASE) + vcpu_ops->get_reg(v, VREG_RIP);
+	bool long_code = (ps.efer & EFER_LMA) && (vcpu_ops->get_reg(v, VREG_CS_ATTR) & CS_AR_L);
+	u8 bytes[INSN_MAX_LEN];
+	u32 n = guest_read_linear(&v->vm->mem, &ps, rip, bytes, sizeof(bytes));
+	if (n == 0)
+		return "its instruction could not be fetched";
+	const char *err = insn_decode_mov(bytes, n, long_code ? CODE_64 : CODE_32, insn);
+	if (!err && insn->reg == 4)
+		err = "RSP as the operand is not emulated";
+	return err;
+}
+
+static const char *emulate_lapic(struct vcpu *v, const struct exit_info *e)
+{
+	struct mmio_insn insn;
+	const char *err = fetch_and_decode(v, &insn);
+	if (err)
+		return err;
+	u32 offset = (u32)(e->npf.gpa - VLAPIC_MMIO_BASE);
+	if (insn.size != 4 || (offset & 0xF))
+		return "LAPIC registers take aligned 4-byte accesses only";
+	if (insn.write) {
+		u64 val = insn.reg == INSN_REG_NONE ? insn.imm : *gpr(v, insn.reg);
+		vlapic_mmio_write(v, offset, (u32)val);
+	} else {
+		*gpr(v, insn.reg) = vlapic_mmio_read(v, offset); /* a 32-bit load zero-extends */
+	}
+	vcpu_ops->set_reg(v, VREG_RIP, vcpu_ops->get_reg(v, VREG_RIP) + insn.len);
+	return NULL;
+}
+
+bool mmio_emulate(struct vcpu *v, const struct exit_info *e)
+{
+	if ((e->npf.gpa & ~(PAGE_SIZE - 1)) != VLAPIC_MMIO_BASE || !vlapic_xapic_active(&v->lapic))
+		return false;
+	const char *err = emulate_lapic(v, e);
+	if (err) {
+		pr_err("%s: LAPIC access at 0x%lx from rip=0x%lx: %s", v->vm->name, e->npf.gpa,
+		       vcpu_ops->get_reg(v, VREG_RIP), err);
+		vcpu_stop(v, 1, "mmio");
+	}
+	return true;
+}

@@ -1,0 +1,80 @@
+#include "core/vcpu_events.h"
+#include "arch/cpu.h"
+#include "arch/interrupts.h"
+#include "arch/lapic.h"
+#include "arch/tsc.h"
+
+#define WATCHDOG_TICK_MS 10
+
+static u64 watchdog_tick;     /* TSC ticks between checks of a guest that never exits */
+static u64 host_timer_fires;  /* TSC at which the armed host timer fires */
+
+/* The tick only makes the guest exit (or ends a halt); the run loop does the rest. */
+static void on_host_timer(struct trap_frame *f)
+{
+	(void)f;
+	host_timer_fires = 0;
+	lapic_eoi();
+}
+
+void vcpu_events_init(void)
+{
+	watchdog_tick = tsc_hz / 1000 * WATCHDOG_TICK_MS;
+	interrupt_register(HOST_TIMER_VECTOR, on_host_timer);
+	lapic_timer_calibrate(tsc_hz);
+}
+
+void vcpu_arm_host_timer(const struct vcpu *v, u64 now)
+{
+	u64 at = now + watchdog_tick, guest = v->lapic.timer_deadline;
+	if (guest && guest < at)
+		at = guest;
+	if (host_timer_fires > now && host_timer_fires <= at)
+		return; /* what is armed comes soon enough */
+	host_timer_fires = at;
+	lapic_timer_oneshot(HOST_TIMER_VECTOR, at > now ? at - now : 0);
+}
+
+/* A PMI goes through the guest's LVTPC: an NMI, or a vector for the LAPIC's IRR. */
+static void deliver_pmi(struct vcpu *v)
+{
+	u8 vector;
+	enum pmi_delivery d = vpmu_pmi_deliver(&v->pmu, true, &vector);
+	if (d == PMI_NMI)
+		vcpu_ops->inject_event(v, true, 0);
+	else if (d == PMI_FIXED)
+		vlapic_set_irq(&v->lapic, vector);
+}
+
+void vcpu_deliver_events(struct vcpu *v, u64 now)
+{
+	vlapic_tick(&v->lapic, now);
+	if (v->pmu.pmi_pending)
+		deliver_pmi(v);
+	if (vlapic_irr_empty(&v->lapic))
+		return;
+	int vector = vlapic_pending_vector(&v->lapic);
+	if (vector < 0)
+		return; /* held back by the TPR or a higher vector in service */
+	if (!vcpu_ops->interruptible(v)) {
+		vcpu_ops->interrupt_window(v, true);
+		return;
+	}
+	vlapic_ack(&v->lapic, (u8)vector);
+	vcpu_ops->inject_event(v, false, (u8)vector);
+	v->halted = false;
+}
+
+void vcpu_halt_wait(struct vcpu *v, u64 now)
+{
+	if (!(vcpu_ops->get_reg(v, VREG_RFLAGS) & RFLAGS_IF)) {
+		vcpu_stop(v, 1, "hlt with interrupts disabled");
+		return;
+	}
+	if (!v->lapic.timer_deadline) {
+		vcpu_stop(v, 1, "hlt with no interrupt source");
+		return;
+	}
+	vcpu_arm_host_timer(v, now);
+	asm volatile("sti; hlt; cli" ::: "memory"); /* until the host timer, or any interrupt */
+}

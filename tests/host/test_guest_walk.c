@@ -1,0 +1,107 @@
+/* sources: core/guest_walk.c core/guest_mem.c */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "arch/cpu.h"
+#include "core/guest_walk.h"
+
+#define RAM (8u << 20)
+static u8 ram[RAM] __attribute__((aligned(4096)));
+static const struct guest_mem mem = { ram, RAM };
+
+static void put32(u64 pa, u32 v) { memcpy(ram + pa, &v, 4); }
+static void put64(u64 pa, u64 v) { memcpy(ram + pa, &v, 8); }
+
+static u64 walk(const struct paging_state *ps, u64 la)
+{
+	u64 pa = ~0ULL;
+	const char *err = guest_linear_to_phys(&mem, ps, la, &pa);
+	if (err)
+		fail_msg("0x%lx: %s", (unsigned long)la, err);
+	return pa;
+}
+
+static void paging_off_is_identity(void **state)
+{
+	(void)state;
+	struct paging_state ps = { .cr0 = CR0_PE };
+	assert_int_equal(walk(&ps, 0x123456), 0x123456);
+	assert_int_equal(walk(&ps, 0x1FEE00030ULL), 0xFEE00030); /* 32-bit wrap */
+}
+
+static void two_level_32bit(void **state)
+{
+	(void)state;
+	memset(ram, 0, RAM);
+	struct paging_state ps = { .cr0 = CR0_PE | CR0_PG, .cr3 = 0x1000, .cr4 = CR4_PSE };
+	put32(0x1000 + 0x3FB * 4, 0x00400000 | 0x83);   /* 0xFEC00000: 4 MiB page at 4 MiB */
+	put32(0x1000 + 0x001 * 4, 0x2000 | 0x3);        /* 0x00400000: a page table */
+	put32(0x2000 + 0x005 * 4, 0x00345000 | 0x3);    /* 0x00405000 -> 0x345000 */
+	assert_int_equal(walk(&ps, 0xFEE00030), 0x00600030);
+	assert_int_equal(walk(&ps, 0x00405ABC), 0x00345ABC);
+	ps.cr4 = 0; /* without PSE the PS bit is ignored: the entry is a table */
+	u64 pa;
+	assert_non_null(guest_linear_to_phys(&mem, &ps, 0x00406000, &pa)); /* not present */
+}
+
+static void pae_three_level(void **state)
+{
+	(void)state;
+	memset(ram, 0, RAM);
+	struct paging_state ps = { .cr0 = CR0_PE | CR0_PG, .cr3 = 0x1020, .cr4 = CR4_PAE };
+	put64(0x1020 + 3 * 8, 0x3000 | 1);            /* PDPTE 3: 0xC0000000-0xFFFFFFFF */
+	put64(0x3000 + 0x1F7 * 8, 0x00200000 | 0x83); /* 0xFEE00000: 2 MiB page at 2 MiB */
+	assert_int_equal(walk(&ps, 0xFEE00030), 0x00200030);
+}
+
+static void long_mode_four_level(void **state)
+{
+	(void)state;
+	memset(ram, 0, RAM);
+	struct paging_state ps = { .cr0 = CR0_PE | CR0_PG, .cr3 = 0x1000, .cr4 = CR4_PAE,
+				   .efer = EFER_LME | EFER_LMA };
+	put64(0x1000, 0x2000 | 3);              /* PML4[0] */
+	put64(0x2000 + 3 * 8, 0x3000 | 3);      /* PDPT[3]: a directory */
+	put64(0x2000 + 1 * 8, 0x00000000 | 0x83); /* PDPT[1]: 1 GiB page at 0 */
+	put64(0x3000 + 0x1F7 * 8, 0x4000 | 3);  /* PD[0x1F7]: a table */
+	put64(0x4000, 0x00567000 | 3);          /* PT[0]: 0xFEE00000 -> 0x567000 */
+	put64(0x3000 + 0x1F8 * 8, 0x00600000 | 0x83);
+	assert_int_equal(walk(&ps, 0xFEE00030), 0x00567030);
+	assert_int_equal(walk(&ps, 0xFF000010), 0x00600010);
+	assert_int_equal(walk(&ps, 0x40001234), 0x00001234);
+	u64 pa;
+	assert_non_null(guest_linear_to_phys(&mem, &ps, 0x8000000000ULL, &pa)); /* PML4[1] */
+	put64(0x1000 + 8, 0x7FFFF000ULL | 3); /* a table beyond guest RAM */
+	assert_non_null(guest_linear_to_phys(&mem, &ps, 0x8000000000ULL, &pa));
+}
+
+static void reads_across_pages(void **state)
+{
+	(void)state;
+	memset(ram, 0, RAM);
+	struct paging_state ps = { .cr0 = CR0_PE | CR0_PG, .cr3 = 0x1000 };
+	put32(0x1000, 0x2000 | 3);
+	put32(0x2000 + 0 * 4, 0x5000 | 3); /* 0x0000 -> 0x5000 */
+	put32(0x2000 + 1 * 4, 0x9000 | 3); /* 0x1000 -> 0x9000 */
+	memcpy(ram + 0x5FFE, "ab", 2);
+	memcpy(ram + 0x9000, "cd", 2);
+	u8 buf[4];
+	assert_int_equal(guest_read_linear(&mem, &ps, 0xFFE, buf, 4), 4);
+	assert_memory_equal(buf, "abcd", 4);
+	assert_int_equal(guest_read_linear(&mem, &ps, 0x1FFE, buf, 4), 2); /* 0x2000 unmapped */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(paging_off_is_identity),
+		cmocka_unit_test(two_level_32bit),
+		cmocka_unit_test(pae_three_level),
+		cmocka_unit_test(long_mode_four_level),
+		cmocka_unit_test(reads_across_pages),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
