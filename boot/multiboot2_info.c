@@ -40,6 +40,8 @@ static const char *parse_mmap(const struct mb2_tag_mmap *t, struct boot_info *bi
 {
 	if (t->size < sizeof(*t) || t->entry_size < sizeof(struct mb2_mmap_entry))
 		return "memory map tag too small";
+	if (t->entry_size % 8) /* the spec's entries are 8-byte aligned; found by fuzzing */
+		return "memory map entry size is not a multiple of 8";
 	const u8 *p = (const u8 *)(t + 1), *end = (const u8 *)t + t->size;
 	for (; p + t->entry_size <= end; p += t->entry_size) {
 		const struct mb2_mmap_entry *e = (const void *)p;
