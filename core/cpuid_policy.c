@@ -96,10 +96,12 @@ struct leaf_range {
 	u32 count;
 };
 
-static const struct leaf_range ranges[] = {
+/* Indexed by the leaf's top two bits: this runs on every CPUID exit. */
+static const struct leaf_range ranges[4] = {
 	{ 0x0, basic_leaves, ARRAY_SIZE(basic_leaves) },
 	{ 0x40000000, hypervisor_leaves, ARRAY_SIZE(hypervisor_leaves) },
 	{ 0x80000000, extended_leaves, ARRAY_SIZE(extended_leaves) },
+	{ 0xC0000000, NULL, 0 },
 };
 
 static void apply(const struct cpuid_rule *rule, const struct vcpu *v, u32 leaf, u32 subleaf,
@@ -110,19 +112,20 @@ static void apply(const struct cpuid_rule *rule, const struct vcpu *v, u32 leaf,
 		return;
 	}
 	*r = cpuid(leaf, subleaf);
-	u32 *regs[4] = { &r->eax, &r->ebx, &r->ecx, &r->edx };
-	for (int j = 0; j < 4; j++)
-		*regs[j] = (*regs[j] & ~rule->clear[j]) | rule->set[j];
+	r->eax = (r->eax & ~rule->clear[EAX]) | rule->set[EAX];
+	r->ebx = (r->ebx & ~rule->clear[EBX]) | rule->set[EBX];
+	r->ecx = (r->ecx & ~rule->clear[ECX]) | rule->set[ECX];
+	r->edx = (r->edx & ~rule->clear[EDX]) | rule->set[EDX];
 }
 
 struct cpuid_regs cpuid_policy(const struct vcpu *v, u32 leaf, u32 subleaf)
 {
 	struct cpuid_regs r = { 0 };
-	for (size_t i = 0; i < ARRAY_SIZE(ranges); i++) {
-		u32 n = leaf - ranges[i].base;
-		if (n < ranges[i].count && ranges[i].rules[n].action != CPUID_ZERO)
-			apply(&ranges[i].rules[n], v, leaf, subleaf, &r);
-	}
-	vpmu_cpuid(&v->vm->pmu, leaf, subleaf, &r); /* leaves 0xA, 0x80000022 and PMU bits */
+	const struct leaf_range *range = &ranges[leaf >> 30];
+	u32 n = leaf - range->base;
+	if (n < range->count && range->rules[n].action != CPUID_ZERO)
+		apply(&range->rules[n], v, leaf, subleaf, &r);
+	if (v->vm->pmu.vendor) /* leaves 0xA, 0x80000022 and PMU bits */
+		vpmu_cpuid(&v->vm->pmu, leaf, subleaf, &r);
 	return r;
 }

@@ -183,8 +183,7 @@ void exit_dispatch(struct vcpu *v, const struct exit_info *e)
 
 void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e, u32 fallback_len)
 {
-	u64 rip = vcpu_ops->get_reg(v, VREG_RIP);
-	vcpu_ops->set_reg(v, VREG_RIP, e->next_rip ? e->next_rip : rip + fallback_len);
+	vcpu_ops->set_reg(v, VREG_RIP, e->next_rip ? e->next_rip : e->rip + fallback_len);
 }
 
 void vcpu_stop(struct vcpu *v, int status, const char *reason)

@@ -33,6 +33,7 @@ struct exit_info {
 	enum exit_reason reason;
 	u64 raw_reason;  /* the backend's own exit code, for reports */
 	u64 qual[2];     /* the backend's exit qualification / EXITINFO1,2 */
+	u64 rip;         /* the guest's RIP at the exit */
 	u64 next_rip;    /* RIP after the exiting instruction, when known (else 0) */
 	union {
 		struct { u32 index; } msr;

@@ -7,13 +7,13 @@
 #define WATCHDOG_TICK_MS 10
 
 static u64 watchdog_tick;     /* TSC ticks between checks of a guest that never exits */
-static u64 host_timer_fires;  /* TSC at which the armed host timer fires */
+u64 vcpu_host_timer_fires;
 
 /* The tick only makes the guest exit (or ends a halt); the run loop does the rest. */
 static void on_host_timer(struct trap_frame *f)
 {
 	(void)f;
-	host_timer_fires = 0;
+	vcpu_host_timer_fires = 0;
 	lapic_eoi();
 }
 
@@ -24,14 +24,12 @@ void vcpu_events_init(void)
 	lapic_timer_calibrate(tsc_hz);
 }
 
-void vcpu_arm_host_timer(const struct vcpu *v, u64 now)
+void vcpu_arm_host_timer_slow(const struct vcpu *v, u64 now)
 {
 	u64 at = now + watchdog_tick, guest = v->lapic.timer_deadline;
 	if (guest && guest < at)
 		at = guest;
-	if (host_timer_fires > now && host_timer_fires <= at)
-		return; /* what is armed comes soon enough */
-	host_timer_fires = at;
+	vcpu_host_timer_fires = at;
 	lapic_timer_oneshot(HOST_TIMER_VECTOR, at > now ? at - now : 0);
 }
 
@@ -46,13 +44,11 @@ static void deliver_pmi(struct vcpu *v)
 		vlapic_set_irq(&v->lapic, vector);
 }
 
-void vcpu_deliver_events(struct vcpu *v, u64 now)
+void vcpu_deliver_events_slow(struct vcpu *v, u64 now)
 {
 	vlapic_tick(&v->lapic, now);
 	if (v->pmu.pmi_pending)
 		deliver_pmi(v);
-	if (vlapic_irr_empty(&v->lapic))
-		return;
 	int vector = vlapic_pending_vector(&v->lapic);
 	if (vector < 0)
 		return; /* held back by the TPR or a higher vector in service */

@@ -14,10 +14,25 @@
 
 /* Once per boot: the host timer (also the watchdog's tick). */
 void vcpu_events_init(void);
-/* Before each entry, at TSC now. */
-void vcpu_deliver_events(struct vcpu *v, u64 now);
+void vcpu_deliver_events_slow(struct vcpu *v, u64 now);
+void vcpu_arm_host_timer_slow(const struct vcpu *v, u64 now);
+extern u64 vcpu_host_timer_fires; /* TSC at which the armed host timer fires */
+
+/* Before each entry, at TSC now; inline, as nothing is due on most exits. */
+static inline void vcpu_deliver_events(struct vcpu *v, u64 now)
+{
+	u64 due = v->lapic.timer_deadline;
+	if ((due && now >= due) || v->pmu.pmi_pending || !vlapic_irr_empty(&v->lapic))
+		vcpu_deliver_events_slow(v, now);
+}
+
 /* Re-arms the host timer for the guest's next deadline or the watchdog's tick. */
-void vcpu_arm_host_timer(const struct vcpu *v, u64 now);
+static inline void vcpu_arm_host_timer(const struct vcpu *v, u64 now)
+{
+	u64 guest = v->lapic.timer_deadline, fires = vcpu_host_timer_fires;
+	if (fires <= now || (guest && guest < fires))
+		vcpu_arm_host_timer_slow(v, now);
+}
 /* A halted vCPU: sleep until something can wake it, or stop it when nothing can. */
 void vcpu_halt_wait(struct vcpu *v, u64 now);
 

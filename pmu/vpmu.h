@@ -67,7 +67,8 @@ void vpmu_switch_in(struct vpmu *vp);
 
 static inline void vpmu_load(struct vpmu *vp)
 {
-	if (pmu_cpu.owner != vp) /* the same vCPU re-entering costs nothing */
+	/* the same vCPU re-entering costs nothing; an off vPMU only puts the last owner */
+	if (pmu_cpu.owner != vp && (pmu_cpu.owner || vp->desc->mode != VPMU_OFF))
 		vpmu_switch_in(vp);
 }
 /* When vp leaves the CPU (another vCPU comes, or the guest ends). */

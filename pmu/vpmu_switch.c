@@ -119,10 +119,10 @@ static void clear_global_ctrl(enum pmu_phase phase)
 void vpmu_switch_in(struct vpmu *vp)
 {
 	const struct vpmu_desc *d = vp->desc;
-	if (d->mode == VPMU_OFF)
-		return;
 	if (pmu_cpu.owner)
 		vpmu_put(pmu_cpu.owner);
+	if (d->mode == VPMU_OFF)
+		return;
 	pmu_access_attach(&vp->stats, vp->trace);
 	clear_global_ctrl(PHASE_LOAD);
 	set_lvtpc(mediated_lvtpc(vp->lvtpc), PHASE_LOAD);

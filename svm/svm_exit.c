@@ -48,6 +48,7 @@ void svm_decode_exit(const struct vmcb *vmcb, bool nrips, struct exit_info *e)
 		.reason = reason_of(c->exitcode),
 		.raw_reason = c->exitcode,
 		.qual = { c->exitinfo1, c->exitinfo2 },
+		.rip = vmcb->save.rip,
 		.next_rip = nrips ? c->next_rip : 0,
 	};
 	switch (e->reason) {

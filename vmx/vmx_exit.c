@@ -77,6 +77,7 @@ void vmx_decode_exit(const struct vmx_exit_raw *raw, struct exit_info *e)
 		.reason = reason_of(basic, raw->intr_info),
 		.raw_reason = raw->reason,
 		.qual = { raw->qualification, raw->guest_physical },
+		.rip = raw->rip,
 		.next_rip = raw->rip + raw->insn_len,
 	};
 	if (raw->reason & VMX_EXIT_ENTRY_FAILURE)

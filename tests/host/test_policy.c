@@ -33,7 +33,8 @@ static void make_guest(enum vpmu_mode mode, enum pmu_profile profile)
 	vm = (struct vm){ .name = "t", .cfg = &cfg };
 	assert_int_equal(vpmu_desc_derive(pmu_profile_caps(profile, NULL), &cfg, &vm.pmu, err,
 					  sizeof(err)), 0);
-	v = (struct vcpu){ .vm = &vm, .lapic = { VLAPIC_DEFAULT_BASE } };
+	v = (struct vcpu){ .vm = &vm };
+	vlapic_reset(&v.lapic, 1000000);
 	v.pmu = (struct vpmu){ .desc = &vm.pmu, .lvtpc = LVTPC_RESET };
 	memset(regs, 0, sizeof(regs));
 	regs[VREG_EFER] = EFER_LME | EFER_LMA;
@@ -120,12 +121,17 @@ static void x2apic_lvtpc_after_enabling_x2apic(void **state)
 	assert_false(msr_policy_read(&v, 0x834, &val)); /* xAPIC mode: x2APIC MSRs #GP */
 	assert_false(msr_policy_write(&v, 0x1B, 0xFEF00000ULL | BIT(11))); /* cannot move it */
 	assert_true(msr_policy_write(&v, 0x1B, VLAPIC_DEFAULT_BASE | BIT(10)));
+	assert_true(msr_policy_write(&v, 0x834, 0x4FE));
+	assert_true(msr_policy_read(&v, 0x834, &val));
+	assert_int_equal(val, 0x104FE); /* a software-disabled APIC keeps LVTs masked */
+	assert_true(msr_policy_write(&v, 0x80F, 0x1FF)); /* SVR: software enable */
 	assert_true(msr_policy_write(&v, 0x834, 0x4FE)); /* NMI delivery, vector 0xFE */
 	assert_true(msr_policy_read(&v, 0x834, &val));
 	assert_int_equal(val, 0x4FE);
 	assert_true(msr_policy_read(&v, 0x803, &val));
 	assert_int_equal((val >> 16) & 0xFF, 5); /* six LVT entries, LVTPC among them */
-	assert_false(msr_policy_write(&v, 0x838, 1)); /* timer: not virtualized yet */
+	assert_true(msr_policy_write(&v, 0x838, 1)); /* the timer's initial count */
+	assert_false(msr_policy_write(&v, 0x839, 1)); /* its current count is read-only */
 }
 
 static void cpuid_leaves(void **state)
