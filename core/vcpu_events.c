@@ -4,8 +4,6 @@
 #include "arch/lapic.h"
 #include "arch/tsc.h"
 
-#define WATCHDOG_TICK_MS 10
-
 static u64 watchdog_tick;     /* TSC ticks between checks of a guest that never exits */
 u64 vcpu_host_timer_fires;
 

@@ -11,6 +11,7 @@
 #include "core/vcpu.h"
 
 #define HOST_TIMER_VECTOR 0xF2
+#define WATCHDOG_TICK_MS 10 /* a guest that never exits comes back this often */
 
 /* Once per boot: the host timer (also the watchdog's tick). */
 void vcpu_events_init(void);

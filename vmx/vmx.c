@@ -7,6 +7,8 @@
 #include "core/gpt.h"
 #include "core/hv.h"
 #include "core/msr_policy.h"
+#include "core/vcpu_events.h"
+#include "arch/tsc.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_caps.h"
 #include "vmx/vmx_exit.h"
@@ -18,6 +20,8 @@
 
 #define PIN_EXTERNAL_INTERRUPT BIT(0)
 #define PIN_NMI BIT(3)
+#define PIN_PREEMPTION_TIMER BIT(6)
+#define MISC_PREEMPTION_TIMER_RATE(misc) ((misc) & 0x1F) /* counts at TSC >> rate */
 #define CPU_INTR_WINDOW BIT(2)
 #define CPU_HLT BIT(7)
 #define CPU_MWAIT BIT(10)
@@ -111,7 +115,7 @@ static int compute_controls(void)
 	/* Interrupt-window exiting is checked here and turned on only while needed. */
 	u32 cpu_want = CPU_HLT | CPU_MWAIT | CPU_RDPMC | CPU_IO_BITMAPS | CPU_MONITOR |
 		       CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY | CPU_INTR_WINDOW;
-	if (fit("pin-based", caps.pinbased, PIN_EXTERNAL_INTERRUPT | PIN_NMI,
+	if (fit("pin-based", caps.pinbased, PIN_EXTERNAL_INTERRUPT | PIN_NMI | PIN_PREEMPTION_TIMER,
 		PIN_EXTERNAL_INTERRUPT | PIN_NMI, &pin_ctls) ||
 	    fit("processor-based", caps.procbased, cpu_want, cpu_want, &cpu_ctls) ||
 	    fit("secondary", caps.procbased2, cpu2_want, cpu2_want, &cpu2_ctls) ||
@@ -252,7 +256,7 @@ static int write_guest_state(const struct vcpu *v, u64 rip, u32 eax)
 		{ GUEST_TR_AR, AR_TSS32_BUSY },
 		{ GUEST_LDTR_SEL, 0 }, { GUEST_LDTR_BASE, 0 }, { GUEST_LDTR_LIMIT, 0 },
 		{ GUEST_LDTR_AR, AR_UNUSABLE },
-		{ GUEST_GDTR_BASE, 0 }, { GUEST_GDTR_LIMIT, 0xFFFF },
+		{ GUEST_GDTR_BASE, GUEST_GDT_GPA }, { GUEST_GDTR_LIMIT, GUEST_GDT_LIMIT },
 		{ GUEST_IDTR_BASE, 0 }, { GUEST_IDTR_LIMIT, 0xFFFF },
 		{ GUEST_CR0, cr0 }, { GUEST_CR3, 0 }, { GUEST_CR4, caps.cr4_fixed0 },
 		{ CR0_GUEST_HOST_MASK, cr0_owned() }, { CR0_READ_SHADOW, CR0_PE | CR0_ET },
@@ -307,6 +311,16 @@ static int write_controls(struct vmx_vcpu *xv, const struct vm *vm)
 		{ EXIT_MSR_STORE_COUNT, 0 }, { EXIT_MSR_LOAD_COUNT, 0 }, { ENTRY_MSR_LOAD_COUNT, 0 },
 	};
 	if (write_fields(ctl, ARRAY_SIZE(ctl)))
+		return -1;
+	/*
+	 * The preemption timer, reloaded at every entry, gives each run at most one
+	 * watchdog tick: the host timer's interrupt should already end it, but
+	 * Bochs never lets an external interrupt exit a guest entered with IF=0
+	 * (its VM entry evaluates interrupt masking before it counts as a guest).
+	 */
+	u64 tick = tsc_hz / 1000 * WATCHDOG_TICK_MS >> MISC_PREEMPTION_TIMER_RATE(caps.misc);
+	if ((pin_ctls & PIN_PREEMPTION_TIMER) &&
+	    !vmwrite(GUEST_PREEMPTION_TIMER, tick > 0xFFFFFFFF ? 0xFFFFFFFF : tick))
 		return -1;
 	/* Counting stays off on both sides until the vPMU says otherwise. */
 	if ((entry_ctls & ENTRY_LOAD_PERF_GLOBAL_CTRL) && !vmwrite(GUEST_PERF_GLOBAL_CTRL, 0))

@@ -33,7 +33,9 @@ static enum exit_reason reason_of(u32 basic, u32 intr_info)
 	switch (basic) {
 	case BASIC_EXCEPTION_NMI:
 		return INTR_INFO_TYPE(intr_info) == INTR_TYPE_NMI ? EXIT_NMI : EXIT_EXCEPTION;
-	case BASIC_EXTERNAL_INTERRUPT: return EXIT_INTERRUPT;
+	case BASIC_EXTERNAL_INTERRUPT:
+	case BASIC_PREEMPTION_TIMER: /* the watchdog tick's stand-in */
+		return EXIT_INTERRUPT;
 	case BASIC_TRIPLE_FAULT: return EXIT_SHUTDOWN;
 	case BASIC_INTERRUPT_WINDOW: return EXIT_INTR_WINDOW;
 	case BASIC_CPUID: return EXIT_CPUID;
