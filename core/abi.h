@@ -94,6 +94,8 @@ struct hc_pmu_stats {
 
 /* Where the multiboot1-style loader puts the guest's boot information. */
 #define GUEST_MBI_GPA 0x8000
+#define GUEST_GDT_GPA 0x7000 /* the flat GDT the entry selectors 0x08/0x10 name */
+#define GUEST_GDT_LIMIT 23
 #define GUEST_LOAD_MIN_GPA 0x100000
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * Guest port I/O: COM1 is forwarded line by line with the guest's name as
- * prefix, a write to the debug-exit port ends the guest, every other port
- * is denied (reads all ones, writes dropped) and counted.
+ * prefix, a write to the debug-exit port ends the guest, fw_cfg answers
+ * (core/fw_cfg.c), every other port is denied (reads all ones, writes
+ * dropped) and counted.
  */
 #include "core/exit.h"
 #include "arch/log.h"
@@ -51,6 +52,10 @@ void handle_io(struct vcpu *v, const struct exit_info *e)
 			in_value = com1_read(port - GUEST_COM1_PORT);
 		else
 			com1_write(v, port - GUEST_COM1_PORT, (u8)v->regs.rax);
+	} else if (port == FW_CFG_PORT_SEL && !e->io.in && e->io.size == 2) {
+		fw_cfg_select(&v->fw_cfg, (u16)v->regs.rax);
+	} else if (port == FW_CFG_PORT_DATA && e->io.in && e->io.size == 1) {
+		in_value = fw_cfg_read(&v->fw_cfg, v->vm->mem.size);
 	} else if (port == GUEST_DEBUG_EXIT_PORT && !e->io.in) {
 		if (v->line_len)
 			flush_line(v);

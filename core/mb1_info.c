@@ -1,5 +1,6 @@
 #include "core/mb1_info.h"
 #include "arch/string.h"
+#include "core/abi.h"
 
 #define LOW_MEM_KIB 640
 
@@ -22,7 +23,9 @@ int mb1_info_build(const struct guest_mem *mem, u64 gpa, const char *cmdline)
 	};
 	if (mem->size <= 0x100000 || cmdline_gpa + strlen(cmdline) + 1 > 0x9FC00)
 		return -1;
-	if (gmem_write(mem, gpa, &info, sizeof(info)) || gmem_write(mem, mmap_gpa, mmap, sizeof(mmap)))
+	static const u64 gdt[3] = { 0, 0x00CF9B000000FFFFULL, 0x00CF93000000FFFFULL };
+	if (gmem_write(mem, gpa, &info, sizeof(info)) || gmem_write(mem, mmap_gpa, mmap, sizeof(mmap)) ||
+	    gmem_write(mem, GUEST_GDT_GPA, gdt, sizeof(gdt)))
 		return -1;
 	return gmem_write(mem, cmdline_gpa, cmdline, strlen(cmdline) + 1);
 }

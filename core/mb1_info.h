@@ -23,7 +23,11 @@ struct mb1_mmap_entry {
 	u32 type;
 } __attribute__((packed));
 
-/* Writes the info at `gpa` (cmdline and memory map after it); 0 or -1 if it does not fit. */
+/*
+ * Writes the info at `gpa` (cmdline and memory map after it) and the flat GDT
+ * at GUEST_GDT_GPA that the entry state's selectors point at, as QEMU's
+ * multiboot loader provides one; 0 or -1 if it does not fit.
+ */
 int mb1_info_build(const struct guest_mem *mem, u64 gpa, const char *cmdline);
 
 #endif

@@ -9,6 +9,7 @@
 #include "arch/types.h"
 #include "core/abi.h"
 #include "core/config.h"
+#include "core/fw_cfg.h"
 #include "core/guest_mem.h"
 #include "core/vlapic.h"
 #include "pmu/vpmu.h"
@@ -71,6 +72,7 @@ struct vcpu {
 	u64 exited_at;                      /* TSC at the last exit (0: none yet) */
 	enum exit_reason last_reason;
 	u64 denied_io; /* port accesses the I/O policy refused */
+	struct fw_cfg fw_cfg;
 	bool halted; /* in HLT: not entered until an interrupt wakes it */
 	/* set by exit handlers to end the guest */
 	bool stopped;

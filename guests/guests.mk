@@ -29,3 +29,4 @@ $(BUILD)/guests/%.elf: $(BUILD)/guest-obj/guests/%.o $(GUEST_LIB_OBJ) guests/lib
 		-T guests/lib/guest.ld -o $@.64 $< $(GUEST_LIB_OBJ)
 	$(OBJCOPY) -O elf32-i386 $@.64 $@
 	@rm -f $@.64
+include guests/qemu/qemu.mk

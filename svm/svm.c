@@ -98,7 +98,8 @@ static void init_save_area(struct vmcb_save *s, u64 rip)
 	set_seg(&s->gs, 0x10, ATTR_DATA32, 0xFFFFFFFF);
 	set_seg(&s->tr, 0, ATTR_TSS32_BUSY, 0xFFFF);
 	set_seg(&s->ldtr, 0, ATTR_LDT, 0xFFFF);
-	s->gdtr.limit = 0xFFFF;
+	s->gdtr.base = GUEST_GDT_GPA;
+	s->gdtr.limit = GUEST_GDT_LIMIT;
 	s->idtr.limit = 0xFFFF;
 	s->cr0 = CR0_PE | CR0_ET;
 	s->efer = EFER_SVME; /* required by VMRUN; hidden from the guest */

@@ -1,0 +1,57 @@
+/*
+ * The small library of the QEMU-style test kernels: written the way kernels
+ * for QEMU usually are (COM1, fw_cfg, the xAPIC at 0xFEE00000, isa-debug-exit),
+ * with no pmuvisor hypercall, so they run the same on QEMU and under pmuvisor.
+ * Results are lines "PASS: what", "FAIL: what" or "SKIP: what (why)".
+ */
+#ifndef GUESTS_QEMU_QK_H
+#define GUESTS_QEMU_QK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+static inline void outb(uint16_t port, uint8_t v) { asm volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outw(uint16_t port, uint16_t v) { asm volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+static inline void cpuid(uint32_t leaf, uint32_t r[4])
+{
+	asm volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
+}
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	asm volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+struct mb1_info {
+	uint32_t flags, mem_lower, mem_upper;
+};
+
+void puts_serial(const char *s);
+void put_uint(uint32_t v);
+/* One result line; returns ok. */
+bool check(bool ok, const char *what);
+void skip(const char *what, const char *why);
+/* isa-debug-exit with 0 when nothing failed, else 1. */
+void finish(void) __attribute__((noreturn));
+
+/* The IDT: vectors 0x40, 0x50, 0x60 and 0x70 call handler(vector). */
+void idt_init(void (*handler)(uint32_t vector));
+
+#endif
