@@ -137,6 +137,7 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 
 #define VEC_UD 6
 #define VEC_DF 8
+#define VEC_NP 11
 #define VEC_GP 13
 #define VEC_PF 14
 #define VEC_NMI 2

@@ -37,6 +37,8 @@ u64 guest_ram_end(void);
 struct trap_frame;
 typedef void (*guest_irq_handler)(struct trap_frame *f);
 void guest_irq_register(u8 vector, guest_irq_handler fn);
+/* Marks a gate (not) present: delivering through a not-present gate raises #NP. */
+void guest_idt_present(u8 vector, bool present);
 
 /* Hypercalls; HC_FAULTED(vector) when the instruction itself faulted (no hypervisor). */
 #define HC_FAULTED(vec) (-0x1000L - (vec))

@@ -27,6 +27,11 @@ void guest_idt_init(void)
 
 void guest_irq_register(u8 vector, guest_irq_handler fn) { handlers[vector] = fn; }
 
+void guest_idt_present(u8 vector, bool present)
+{
+	idt[vector].type_attr = present ? IDT_INTERRUPT_GATE : IDT_INTERRUPT_GATE & 0x7F;
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
 	if (handlers[f->vector]) {
