@@ -51,7 +51,13 @@ void skip(const char *what, const char *why);
 /* isa-debug-exit with 0 when nothing failed, else 1. */
 void finish(void) __attribute__((noreturn));
 
-/* The IDT: vectors 0x40, 0x50, 0x60 and 0x70 call handler(vector). */
+/*
+ * The IDT, with the legacy PICs masked: vectors QK_FIRST_VECTOR..QK_LAST_VECTOR
+ * call handler(vector); an exception or any other vector (but the spurious
+ * vector 0xFF) prints a FAIL line naming it and ends the kernel with status 1.
+ */
+#define QK_FIRST_VECTOR 0x40
+#define QK_LAST_VECTOR 0x7F
 void idt_init(void (*handler)(uint32_t vector));
 
 #endif

@@ -22,21 +22,29 @@ _start:
 	hlt
 	jmp .halt
 
-; One stub per vector the kernels use: qk_interrupt(vector), then iret.
-%macro STUB 1
-global qk_stub_%1
-qk_stub_%1:
+; One stub for each of the 256 vectors: qk_interrupt(vector), then iret. Only
+; vectors 32 and up return (qk_interrupt ends the kernel on any other), so no
+; stub has to know which exceptions push an error code.
+%assign v 0
+%rep 256
+qk_stub_%[v]:
 	pushad
-	push dword %1
+	push dword v
 	call qk_interrupt
 	add esp, 4
 	popad
 	iret
-%endmacro
-STUB 0x40
-STUB 0x50
-STUB 0x60
-STUB 0x70
+%assign v v + 1
+%endrep
+
+section .rodata
+global qk_stubs
+qk_stubs:
+%assign v 0
+%rep 256
+	dd qk_stub_%[v]
+%assign v v + 1
+%endrep
 
 section .bss
 align 16
