@@ -8,6 +8,8 @@
 enum scope { GLOBAL, PER_GUEST };
 enum kind { CHOICE, UINT, NAME, PARSED };
 
+static bool parse_uint(const char *s, size_t len, u64 *out);
+
 typedef int (*parse_fn)(const char *s, size_t len, void *dst, char *err, size_t errlen);
 
 struct key {
@@ -46,6 +48,36 @@ static const char *const switch_choices[] = { [PMU_SWITCH_AUTO] = "auto",
 static int parse_filter(const char *s, size_t len, void *dst, char *err, size_t errlen)
 {
 	return event_filter_parse(s, len, dst, err, errlen);
+}
+
+/* expect=N (an exit status) or expect=WORD (stopped, with a reason starting with WORD). */
+static int parse_expect(const char *s, size_t len, void *dst, char *err, size_t errlen)
+{
+	struct guest_expect *e = dst;
+	u64 status;
+	if (parse_uint(s, len, &status) && status <= 255) {
+		*e = (struct guest_expect){ .status = (u32)status };
+		return 0;
+	}
+	if (len >= CONFIG_REASON_MAX || (s[0] >= '0' && s[0] <= '9')) {
+		format(err, errlen, "bad value '%.*s' for key 'expect' (expected an exit status "
+		       "0..255 or a stop reason of at most %u characters)", (int)len, s,
+		       CONFIG_REASON_MAX - 1);
+		return -1;
+	}
+	*e = (struct guest_expect){ .status = 1 };
+	memcpy(e->stop_reason, s, len);
+	e->stop_reason[len] = '\0';
+	return 0;
+}
+
+bool guest_expect_met(const struct guest_expect *e, bool exited_itself, int status,
+		      const char *reason)
+{
+	if (!e->stop_reason[0])
+		return exited_itself && status == (int)e->status;
+	size_t n = strlen(e->stop_reason);
+	return !exited_itself && !strncmp(reason, e->stop_reason, n);
 }
 
 static const char *const aperfmperf_choices[] = { [APERFMPERF_INTERCEPT] = "intercept",
@@ -90,6 +122,10 @@ static const struct key keys[] = {
 		     "record every PMU access and print the trace when the guest ends"),
 	GUEST_UINT("mem", mem_mib, 2, 256, "guest RAM in MiB"),
 	GUEST_UINT("timeout", timeout_ms, 10, 3600000, "guest watchdog in ms"),
+	{ .name = "expect", .scope = PER_GUEST, .kind = PARSED,
+	  .offset = offsetof(struct guest_config, expect), .parse = parse_expect,
+	  .help = "how the guest should end: N (its exit status, default 0) or WORD "
+		  "(stopped by pmuvisor with a reason starting with WORD, e.g. watchdog)" },
 };
 
 void config_defaults(struct config *c)

@@ -23,6 +23,21 @@ enum pmu_switch { PMU_SWITCH_AUTO, PMU_SWITCH_MSR_LISTS };
 
 #define PMU_ALL_COUNTERS 0xFF /* pmu_gp / pmu_fixed default: all the host has */
 
+/*
+ * How a guest is expected to end (expect=): with its own exit status, or
+ * stopped by pmuvisor with a reason that starts with a given word (a guest
+ * that is meant to be stopped, such as one that spins until the watchdog).
+ */
+#define CONFIG_REASON_MAX 24
+struct guest_expect {
+	char stop_reason[CONFIG_REASON_MAX]; /* "" to expect an exit status */
+	u32 status;
+};
+
+/* Did a guest that ended so meet what expect= said? */
+bool guest_expect_met(const struct guest_expect *e, bool exited_itself, int status,
+		      const char *reason);
+
 struct guest_config {
 	char name[CONFIG_NAME_MAX]; /* module to run: its first word, e.g. cpuid.elf */
 	u32 vpmu;                   /* enum vpmu_mode */
@@ -34,6 +49,7 @@ struct guest_config {
 	u64 pmu_fixed;              /* bitmap of fixed counters given */
 	u32 pmu_trace;              /* enum on_off: record every PMU access */
 	struct event_filter pmu_filter;
+	struct guest_expect expect;
 };
 
 struct config {

@@ -192,3 +192,9 @@ void vcpu_stop(struct vcpu *v, int status, const char *reason)
 	v->status = status;
 	v->stop_reason = reason;
 }
+
+void vcpu_exit_itself(struct vcpu *v, int status, const char *how)
+{
+	vcpu_stop(v, status, how);
+	v->exited_itself = true;
+}

@@ -108,7 +108,64 @@ static void finish_guest(struct vcpu *v)
 		pmu_trace_dump(v->vm->name, v->pmu.trace, hv.pmu);
 }
 
-static int run_guest(u32 id, const struct guest_config *cfg, const struct boot_module *m)
+/* How the guests ended, for the lines a run closes with. */
+struct run_summary {
+	u32 ran, as_expected, on_purpose;
+	char stopped[512], unexpected[512]; /* "name (reason), ..." */
+	size_t stopped_len, unexpected_len;
+};
+
+static void list_guest(char *list, size_t size, size_t *len, const char *name, const char *what)
+{
+	if (*len < size)
+		*len += (size_t)format(list + *len, size - *len, "%s%s (%s)", *len ? ", " : "",
+				       name, what);
+}
+
+/* Says whether the guest ended as its expect= said, and counts it. */
+static void judge_guest(struct run_summary *s, const struct guest_config *cfg, bool exited_itself,
+			int status, const char *reason)
+{
+	const struct guest_expect *e = &cfg->expect;
+	char want[48];
+	if (e->stop_reason[0])
+		format(want, sizeof(want), "stopped by pmuvisor: %s", e->stop_reason);
+	else
+		format(want, sizeof(want), "exit status %u", e->status);
+	s->ran++;
+	if (!guest_expect_met(e, exited_itself, status, reason)) {
+		log_raw("hv: guest %s did NOT end as expected (expected %s)", cfg->name, want);
+		char got[96];
+		format(got, sizeof(got), "status=%d reason=%s, expected %s", status, reason, want);
+		list_guest(s->unexpected, sizeof(s->unexpected), &s->unexpected_len, cfg->name, got);
+		return;
+	}
+	s->as_expected++;
+	log_raw("hv: guest %s ended as expected (%s)", cfg->name, want);
+	if (e->stop_reason[0]) {
+		s->on_purpose++;
+		list_guest(s->stopped, sizeof(s->stopped), &s->stopped_len, cfg->name, reason);
+	}
+}
+
+/* The closing lines: what ran, what was expected, and one verdict. */
+static int summarize(const struct run_summary *s)
+{
+	u32 failed = s->ran - s->as_expected;
+	log_raw("hv: summary: %u guests ran, %u ended as expected, %u did not", s->ran,
+		s->as_expected, failed);
+	if (s->on_purpose)
+		log_raw("hv: summary: %u stopped on purpose, as their expect= said: %s", s->on_purpose,
+			s->stopped);
+	if (failed)
+		log_raw("hv: summary: not as expected: %s", s->unexpected);
+	log_raw("hv: result: %u passed, %u failed", s->as_expected, failed);
+	log_raw("hv: verdict: %s", failed ? "FAIL" : "PASS");
+	return failed ? STATUS_GUEST_FAILED : STATUS_PASS;
+}
+
+static void run_guest(u32 id, const struct guest_config *cfg, const struct boot_module *m,
+		      struct run_summary *summary)
 {
 	static struct vm vm;
 	static struct vcpu v;
@@ -158,12 +215,12 @@ static int run_guest(u32 id, const struct guest_config *cfg, const struct boot_m
 	finish_guest(&v);
 	u32 changed = host_audit_check(&audit, vm.name);
 	if (changed)
-		vcpu_stop(&v, 1, "changed host MSRs");
+		vcpu_stop(&v, 1, "changed host MSRs"); /* whatever the guest did, this fails it */
 	else
 		log_raw("hv: guest %s left the host's %u audited MSRs unchanged", vm.name, audit.count);
 	log_raw("hv: guest %s status=%d reason=%s", cfg->name, v.status, v.stop_reason);
+	judge_guest(summary, cfg, v.exited_itself, v.status, v.stop_reason);
 	page_alloc_release(&hv.pages, mark);
-	return v.status;
 }
 
 static int select_backend(void)
@@ -214,30 +271,26 @@ int hv_run_guests(const struct boot_info *bi)
 		default_guests(bi, c);
 	if (c->nr_guests == 0) {
 		pr_info("no guests to run (no modules and no guest=NAME)");
-		log_raw("hv: result: 0 passed, 0 failed");
-		return STATUS_PASS;
+		return summarize(&(struct run_summary){ 0 });
 	}
 	if (select_backend())
 		return STATUS_BAD_INPUT;
 	init_pmu();
 	vcpu_events_init();
 
-	u32 passed = 0, failed = 0;
+	static struct run_summary summary;
+	summary = (struct run_summary){ 0 };
 	for (u32 i = 0; i < c->nr_guests; i++) {
 		const struct guest_config *g = &c->guests[i];
 		const struct boot_module *m = find_module(bi, g->name);
 		if (!m) {
 			pr_err("guest %s: no module named '%s' was loaded", g->name, g->name);
 			log_raw("hv: guest %s status=1 reason=no such module", g->name);
-			failed++;
+			judge_guest(&summary, g, false, 1, "no such module");
 			continue;
 		}
-		if (run_guest(i + 1, g, m) == 0)
-			passed++;
-		else
-			failed++;
+		run_guest(i + 1, g, m, &summary);
 	}
 	lapic_timer_stop();
-	log_raw("hv: result: %u passed, %u failed", passed, failed);
-	return failed ? STATUS_GUEST_FAILED : STATUS_PASS;
+	return summarize(&summary);
 }

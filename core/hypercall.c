@@ -67,7 +67,7 @@ void handle_hypercall(struct vcpu *v, const struct exit_info *e)
 		ret = hc_print(v, r->rbx, r->rcx);
 		break;
 	case HC_EXIT:
-		vcpu_stop(v, (int)r->rbx, "exit hypercall");
+		vcpu_exit_itself(v, (int)r->rbx, "exit hypercall");
 		return;
 	case HC_EXIT_COUNTS:
 		ret = copy_per_reason(v, r->rbx, r->rcx, v->exit_counts);

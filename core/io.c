@@ -59,7 +59,7 @@ void handle_io(struct vcpu *v, const struct exit_info *e)
 	} else if (port == GUEST_DEBUG_EXIT_PORT && !e->io.in) {
 		if (v->line_len)
 			flush_line(v);
-		vcpu_stop(v, (int)((u32)v->regs.rax & mask), "debug-exit port");
+		vcpu_exit_itself(v, (int)((u32)v->regs.rax & mask), "debug-exit port");
 		return;
 	} else {
 		v->denied_io++;

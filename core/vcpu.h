@@ -76,6 +76,7 @@ struct vcpu {
 	bool halted; /* in HLT: not entered until an interrupt wakes it */
 	/* set by exit handlers to end the guest */
 	bool stopped;
+	bool exited_itself; /* the guest asked to end (exit hypercall, debug-exit port) */
 	int status;
 	const char *stop_reason;
 	/* COM1 line buffer, forwarded with the guest's name as prefix */
@@ -134,5 +135,7 @@ extern const struct vcpu_ops *vcpu_ops;
 void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e, u32 fallback_len);
 /* Ends the guest with a status and a reason ("npf", "shutdown", ...). */
 void vcpu_stop(struct vcpu *v, int status, const char *reason);
+/* The guest ends itself with its own status (not stopped by pmuvisor). */
+void vcpu_exit_itself(struct vcpu *v, int status, const char *how);
 
 #endif

@@ -32,7 +32,7 @@ test: all host-tests fuzz-targets
 iso: all
 	tests/run --config qemu-bios --make-iso $(BUILD)/pmuvisor.iso
 
-run: all
+run: all $(PMU_REPLAY)
 	tests/run --config qemu-bios --echo
 
 .PHONY: bench

@@ -132,6 +132,37 @@ static void count_line(const char *line)
 	lines++;
 }
 
+static void expect_takes_a_status_or_a_stop_reason(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("guest=a guest=b expect=3 guest=c expect=watchdog"), 0);
+	assert_string_equal(cfg.guests[0].expect.stop_reason, "");
+	assert_int_equal(cfg.guests[0].expect.status, 0); /* the default: its own exit, status 0 */
+	assert_string_equal(cfg.guests[1].expect.stop_reason, "");
+	assert_int_equal(cfg.guests[1].expect.status, 3);
+	assert_string_equal(cfg.guests[2].expect.stop_reason, "watchdog");
+	assert_int_equal(parse("guest=a expect=256"), -1);
+	assert_string_equal(err, "bad value '256' for key 'expect' (expected an exit status 0..255 "
+				 "or a stop reason of at most 23 characters)");
+	assert_int_equal(parse("guest=a expect=aaaaaaaaaaaaaaaaaaaaaaaa"), -1); /* 24 characters */
+}
+
+static void expectations_are_judged_on_how_the_guest_ended(void **state)
+{
+	(void)state;
+	struct guest_expect status0 = { "", 0 }, status3 = { "", 3 }, watchdog = { "watchdog", 1 };
+	assert_true(guest_expect_met(&status0, true, 0, "exit hypercall"));
+	assert_false(guest_expect_met(&status0, true, 1, "exit hypercall"));
+	assert_true(guest_expect_met(&status3, true, 3, "debug-exit port"));
+	/* pmuvisor stopping a guest with status 1 is not the guest exiting with 1 */
+	struct guest_expect status1 = { "", 1 };
+	assert_false(guest_expect_met(&status1, false, 1, "npf"));
+	assert_true(guest_expect_met(&watchdog, false, 1, "watchdog"));
+	assert_false(guest_expect_met(&watchdog, false, 1, "npf"));
+	/* a guest meant to be stopped that exits by itself did not meet it */
+	assert_false(guest_expect_met(&watchdog, true, 1, "watchdog"));
+}
+
 static void every_key_is_described(void **state)
 {
 	(void)state;
@@ -154,6 +185,8 @@ int main(void)
 		cmocka_unit_test(too_many_guests),
 		cmocka_unit_test(long_guest_name),
 		cmocka_unit_test(filter_value_is_parsed),
+		cmocka_unit_test(expect_takes_a_status_or_a_stop_reason),
+		cmocka_unit_test(expectations_are_judged_on_how_the_guest_ended),
 		cmocka_unit_test(every_key_is_described),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
