@@ -4,6 +4,7 @@
 #   make iso           build/pmuvisor.iso: GRUB2 ISO with the unit-guest suite (tests/suite)
 #   make run           boot that suite in QEMU (AMD-V under TCG) and print the results
 #   make bench         the cost of PMU virtualization per mode (tests/bench): JSON, table, plots
+#   make stress        the timing-sensitive tests 10 times each with every core busy (tests/stress)
 
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -I.
@@ -34,6 +35,10 @@ iso: all
 
 run: all $(PMU_REPLAY)
 	tests/run --config qemu-bios --echo
+
+.PHONY: stress
+stress: all $(PMU_REPLAY)
+	tests/stress --runs $(or $(STRESS_RUNS),10)
 
 .PHONY: bench
 # Debian's python3 has python3-matplotlib for the plots, whatever python3 comes first in PATH.
