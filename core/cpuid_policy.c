@@ -45,7 +45,7 @@ static void synth_timing_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_re
 	r->ebx = VLAPIC_BUS_KHZ;
 }
 
-/* Leaf 6: only the APERF/MPERF bit, and only when passed through (seed 000). */
+/* Leaf 6: only the APERF/MPERF bit, and only when passed through (docs/design.md, invariant 7). */
 static void synth_power_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_regs *r)
 {
 	(void)subleaf;

@@ -1,8 +1,8 @@
 /*
  * The host's own MSRs, read before a guest runs and compared after it
  * ended: a guest must never change host state it was not given, whatever
- * it tried (DESIGN.md, "Bad input"). PMU MSRs are not on the list: the guest
- * legitimately owns them while its context is loaded.
+ * it tried (docs/design.md, "Containment and bad input"). PMU MSRs are not
+ * on the list: the guest legitimately owns them while its context is loaded.
  */
 #ifndef CORE_HOST_AUDIT_H
 #define CORE_HOST_AUDIT_H

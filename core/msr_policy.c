@@ -113,7 +113,12 @@ static bool write_efer(struct vcpu *v, u32 msr, u64 val)
 	return true;
 }
 
-/* seed 000: APERF/MPERF reads pass through only when asked; never writes. */
+/*
+ * APERF/MPERF reads pass through only when asked; never writes. They are not
+ * virtualized (not zeroed, saved or adjusted for sharing the CPU), so their
+ * ratio is only sound in a constrained setup (docs/design.md, "The PMU
+ * contract", invariant 7).
+ */
 static enum msr_action aperfmperf_action(const struct vcpu *v, enum msr_access a)
 {
 	bool pass = v->vm->cfg->aperfmperf == APERFMPERF_PASSTHROUGH && a == MSR_READ;

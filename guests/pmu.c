@@ -145,7 +145,7 @@ static void exit_costs(void)
 	rdpmc_checks(intercepted);
 }
 
-/* Invariant: the hypervisor touches no PMU MSR when the same vCPU re-enters. */
+/* Invariant 8: the hypervisor touches no PMU MSR when the same vCPU re-enters. */
 static void idle_reentry_costs_nothing(void)
 {
 	struct hc_pmu_stats a, b;

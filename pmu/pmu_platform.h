@@ -1,9 +1,10 @@
 /*
  * What the platform's PMU really does, measured at boot: whether a counter
  * programmed for instructions retired counts at all, and whether RDPMC
- * works. Emulators answer no to both (EMULATORS.md); guests learn it from
- * pmuvisor's CPUID leaf 0x40000001 EBX, so counting checks SKIP with the
- * reason instead of failing or passing for nothing.
+ * works. QEMU TCG and Bochs answer no to both (their PMU MSRs read 0 and
+ * drop writes; tests/README.md); guests learn it from pmuvisor's CPUID leaf
+ * 0x40000001 EBX, so counting checks SKIP with the reason instead of failing
+ * or passing for nothing.
  */
 #ifndef PMU_PMU_PLATFORM_H
 #define PMU_PMU_PLATFORM_H

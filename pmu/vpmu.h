@@ -1,5 +1,5 @@
 /*
- * The vendor-neutral virtual PMU of one vCPU (DESIGN.md, "The PMU contract").
+ * The vendor-neutral virtual PMU of one vCPU (docs/design.md, "The PMU contract").
  *
  * mediated: the guest's context is in the PMU hardware while it runs; data
  *   MSRs (counters, GLOBAL_STATUS reads, PERF_METRICS) and RDPMC are passed

@@ -21,7 +21,7 @@ enum vpmu_feature {
 	FEAT_STATUS_SET = BIT(1),   /* GLOBAL_STATUS_SET (Intel v4+, AMD PerfMonV2) */
 	FEAT_FULL_WIDTH = BIT(2),   /* IA32_A_PMCx */
 	FEAT_PERF_CAPS = BIT(3),    /* IA32_PERF_CAPABILITIES */
-	FEAT_PERF_METRICS = BIT(4), /* IA32_PERF_METRICS (mediated only, seed 001) */
+	FEAT_PERF_METRICS = BIT(4), /* IA32_PERF_METRICS (mediated only; design invariant 4) */
 	FEAT_AMD_CORE = BIT(5),     /* six counters at 0xC0010200 */
 	FEAT_FIXED = BIT(6),        /* fixed counters and FIXED_CTR_CTRL */
 };

@@ -97,7 +97,7 @@ static void load_counters(const struct vpmu *vp)
 		if (i == 3 && before != hw->fixed_ctr[i])
 			hw->perf_metrics = 0; /* a FIXED_CTR3 write clears PERF_METRICS */
 	}
-	/* seed 001: PERF_METRICS right after FIXED_CTR3, or the FIXED_CTR3 write clears it. */
+	/* PERF_METRICS right after FIXED_CTR3, whose write clears it (design invariant 4). */
 	if (host_desc.host->perf_metrics)
 		set_msr(MSR_IA32_PERF_METRICS, &hw->perf_metrics,
 			vpmu_has(d, FEAT_PERF_METRICS) ? c->perf_metrics : 0, PHASE_LOAD);
@@ -105,8 +105,11 @@ static void load_counters(const struct vpmu *vp)
 }
 
 /*
- * seed 002: clear GLOBAL_CTRL explicitly before the LVTPC is switched and
- * selectors and counters are loaded, rather than assume the VM exit did.
+ * Clear GLOBAL_CTRL explicitly before the LVTPC is switched and selectors
+ * and counters are loaded, rather than assume the VM exit (or the previous
+ * owner) left it 0: rewriting the LVTPC or loading guest values while
+ * counters may count raises stray PMIs and counts for the wrong owner
+ * (docs/design.md, "The PMU contract", invariants 2 and 3).
  */
 static void clear_global_ctrl(enum pmu_phase phase)
 {
@@ -151,7 +154,7 @@ void vpmu_put(struct vpmu *vp)
 		vp->ctx.global_status = hw->global_status =
 			pmu_read(v->global_status_msr, PHASE_PUT);
 	if (vpmu_has(d, FEAT_PERF_METRICS)) {
-		/* seed 001: save it, and zero it so no one after us sees the guest's value. */
+		/* Save PERF_METRICS, and zero it so no one after us sees the guest's value. */
 		vp->ctx.perf_metrics = pmu_read(MSR_IA32_PERF_METRICS, PHASE_PUT);
 		hw->perf_metrics = vp->ctx.perf_metrics;
 		set_msr(MSR_IA32_PERF_METRICS, &hw->perf_metrics, 0, PHASE_PUT);

@@ -14,8 +14,9 @@
 #define EXIT_HOST_64BIT (1u << 9)
 
 /*
- * Capability MSR values: Bochs models as read by a probe kernel
- * (../shared/EMULATORS.md), and two real machines' published dumps
+ * Capability MSR values: Bochs 2.7 models as read by a probe kernel booted
+ * on each (the allowed-1 settings include "load IA32_PERF_GLOBAL_CTRL" on
+ * all three), and two real machines' published dumps
  * (a TRUE_PROCBASED of 0xfff9fffe04006172; ENTRY 0x3ffff000011ff and
  * EXIT 0x1ffffff00036dff). "old" is constructed: a CPU whose exit and
  * entry controls lack "load IA32_PERF_GLOBAL_CTRL" (pre-Nehalem style).

@@ -1,12 +1,13 @@
 /* sources: pmu/vpmu_switch.c pmu/vpmu_msr.c pmu/vpmu_pmi.c pmu/vpmu_desc.c pmu/pmu_intel.c pmu/pmu_amd.c pmu/pmu_classify.c pmu/event_filter.c pmu/pmu_access.c pmu/pmu_profiles.c arch/format.c tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c */
 /*
- * Invariant 6 (isolation), differentially: each guest also owns a private
- * reference PMU (a model instance with exactly the virtual PMU it was
- * given). Random schedules run several guests on one hardware model through
- * the real pmu/ code: direct accesses where the intercept policy passes them,
- * exits and emulation where it does not, guest and hypervisor events, PMIs,
- * vCPU switches. Every value a guest reads must equal what its private PMU
- * gives, and the hardware model must see no broken invariant.
+ * Invariant 6 (isolation; docs/design.md, "The PMU contract"),
+ * differentially: each guest also owns a private reference PMU (a model
+ * instance with exactly the virtual PMU it was given). Random schedules run
+ * several guests on one hardware model through the real pmu/ code: direct
+ * accesses where the intercept policy passes them, exits and emulation where
+ * it does not, guest and hypervisor events, PMIs, vCPU switches. Every value
+ * a guest reads must equal what its private PMU gives, and the hardware
+ * model must see no broken invariant.
  * PMU_SEED=N reproduces one run; PMU_SCHEDULES=N changes how many.
  */
 #include <stdarg.h>

@@ -11,7 +11,7 @@
  *
  * One instance ("the hardware") backs pmu/pmu_hw.h, so the hypervisor's pmu/
  * code runs against it; it records a violation whenever that code breaks a
- * hardware rule or an invariant of DESIGN.md:
+ * hardware rule or an invariant of docs/design.md, "The PMU contract":
  *   - a write to an MSR the PMU does not have, or of reserved bits (#GP);
  *   - a write of an event selector, counter, FIXED_CTR_CTRL or PERF_METRICS
  *     while that counter counts in the current mode (invariant 3);
