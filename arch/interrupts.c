@@ -24,8 +24,20 @@ static const char *const exception_names[32] = {
 	"#SX security", "reserved 31",
 };
 
+static volatile u64 host_nmis;
+
+void host_nmi_record(void) { host_nmis++; }
+u64 host_nmi_count(void) { return host_nmis; }
+
+static void on_nmi(struct trap_frame *f)
+{
+	(void)f;
+	host_nmi_record();
+}
+
 void idt_init(void)
 {
+	handlers[VEC_NMI] = on_nmi;
 	for (int v = 0; v < 256; v++)
 		idt[v] = idt_gate(isr_stub_table[v], GDT_CODE64, 0);
 	idt[VEC_NMI] = idt_gate(isr_stub_table[VEC_NMI], GDT_CODE64, IST_NMI);

@@ -15,6 +15,14 @@ struct trap_frame {
 typedef void (*interrupt_handler)(struct trap_frame *frame);
 
 void idt_init(void);
+
+/*
+ * Host NMIs (an NMI button, a watchdog, a monitor's "nmi"): counted, never a
+ * panic. pmuvisor's own PMIs use fixed vectors (the LVTPC is never in NMI
+ * mode), so an NMI is never a PMI that belongs to a guest.
+ */
+void host_nmi_record(void);
+u64 host_nmi_count(void);
 void interrupt_register(u8 vector, interrupt_handler handler);
 
 /* Test hook: raise an exception on purpose (cmdline crash=ud|gp|pf|de). */

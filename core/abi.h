@@ -27,6 +27,9 @@
  *                                                this vCPU's vPMU accounting: the
  *                                                hypervisor's PMU MSR reads and
  *                                                writes by phase, loads, puts, PMIs
+ *   HC_HOST_NMIS    ()                        -> host NMIs pmuvisor has taken since
+ *                                                it booted (whether the guest or the
+ *                                                hypervisor was running)
  * Errors: HC_ENOSYS (unknown number), HC_EFAULT (buffer outside guest RAM),
  * HC_EINVAL (bad argument).
  *
@@ -48,6 +51,7 @@ enum hypercall {
 	HC_HOST_MSR = 4,
 	HC_PMU_STATS = 5,
 	HC_EXIT_CYCLES = 6,
+	HC_HOST_NMIS = 7,
 };
 
 #define HC_ENOSYS (-38L)

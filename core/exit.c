@@ -1,4 +1,5 @@
 #include "core/exit.h"
+#include "arch/interrupts.h"
 #include "arch/log.h"
 #include "core/cpuid_policy.h"
 #include "core/msr_policy.h"
@@ -116,9 +117,12 @@ static void handle_interrupt(struct vcpu *v, const struct exit_info *e)
 		vpmu_pmi(&v->pmu);
 }
 
+/* A host NMI while the guest ran: the host's, never injected (see arch/interrupts.h). */
 static void handle_nmi(struct vcpu *v, const struct exit_info *e)
 {
 	(void)v, (void)e;
+	if (vcpu_ops->nmi_exit_consumes_nmi)
+		host_nmi_record();
 }
 
 static void report_and_stop(struct vcpu *v, const struct exit_info *e, const char *reason)

@@ -159,6 +159,8 @@ static int summarize(const struct run_summary *s)
 			s->stopped);
 	if (failed)
 		log_raw("hv: summary: not as expected: %s", s->unexpected);
+	if (host_nmi_count())
+		log_raw("hv: summary: host NMIs taken: %lu (counted, none injected)", host_nmi_count());
 	log_raw("hv: result: %u passed, %u failed", s->as_expected, failed);
 	log_raw("hv: verdict: %s", failed ? "FAIL" : "PASS");
 	return failed ? STATUS_GUEST_FAILED : STATUS_PASS;

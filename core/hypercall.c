@@ -1,6 +1,7 @@
 /* The hypercall ABI of core/abi.h. */
 #include "core/exit.h"
 #include "arch/cpu.h"
+#include "arch/interrupts.h"
 #include "arch/log.h"
 
 #define LEN_HYPERCALL 3 /* VMMCALL and VMCALL are both 3 bytes */
@@ -77,6 +78,9 @@ void handle_hypercall(struct vcpu *v, const struct exit_info *e)
 		break;
 	case HC_HOST_MSR:
 		ret = hc_host_msr(r->rbx);
+		break;
+	case HC_HOST_NMIS:
+		ret = (s64)host_nmi_count();
 		break;
 	case HC_PMU_STATS:
 		ret = hc_pmu_stats(v, r->rbx, r->rcx);

@@ -111,6 +111,12 @@ struct vcpu_ops {
 	void (*interrupt_window)(struct vcpu *v, bool on);
 	/* Injects an exception on the next entry. */
 	void (*inject_exception)(struct vcpu *v, u8 vector, bool has_error, u32 error);
+	/*
+	 * True when an NMI exit consumes the NMI (VT-x: "NMI exiting"), so the
+	 * host must account for it; false when it stays pending and reaches the
+	 * host's IDT as soon as GIF is set again (AMD-V).
+	 */
+	bool nmi_exit_consumes_nmi;
 	/* Prints the backend's view of the exit (raw codes, state) for a report. */
 	void (*dump)(struct vcpu *v, const struct exit_info *e);
 };

@@ -306,5 +306,6 @@ const struct vcpu_ops svm_ops = {
 	.interrupt_window = svm_interrupt_window,
 	.inject_event = svm_inject_event,
 	.inject_exception = svm_inject_exception,
+	.nmi_exit_consumes_nmi = false,
 	.dump = svm_dump,
 };

@@ -538,5 +538,6 @@ const struct vcpu_ops vmx_ops = {
 	.interrupt_window = vmx_interrupt_window,
 	.inject_event = vmx_inject_event,
 	.inject_exception = vmx_inject_exception,
+	.nmi_exit_consumes_nmi = true,
 	.dump = vmx_dump,
 };

@@ -44,6 +44,7 @@ void guest_idt_present(u8 vector, bool present);
 #define HC_FAULTED(vec) (-0x1000L - (vec))
 long hypercall(unsigned long nr, unsigned long a, unsigned long b, unsigned long c);
 long hc_exit_counts(u64 counts[EXIT_REASON_COUNT]);
+long hc_host_nmis(void);
 long hc_pmu_stats(struct hc_pmu_stats *stats);
 long hc_host_msr(u32 msr);
 

@@ -14,6 +14,8 @@ long hypercall(unsigned long nr, unsigned long a, unsigned long b, unsigned long
 	return vec ? HC_FAULTED((long)vec) : ret;
 }
 
+long hc_host_nmis(void) { return hypercall(HC_HOST_NMIS, 0, 0, 0); }
+
 long hc_exit_counts(u64 counts[EXIT_REASON_COUNT])
 {
 	return hypercall(HC_EXIT_COUNTS, (unsigned long)counts, sizeof(u64) * EXIT_REASON_COUNT, 0);
