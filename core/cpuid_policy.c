@@ -57,7 +57,11 @@ static void synth_power_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_reg
 #define LEAF1_ECX_X2APIC BIT(21) /* the virtual LAPIC offers x2APIC mode */
 #define LEAF1_ECX_TSC_DEADLINE BIT(24) /* and the TSC-deadline timer */
 #define LEAF1_ECX_HYPERVISOR BIT(31)
-#define EXT1_ECX_HIDDEN (BIT(2) | BIT(12) | BIT(23)) /* SVM SKINIT PerfCtrExtCore */
+/*
+ * SVM, SKINIT, PerfCtrExtCore (given back by the vPMU), and the package-wide
+ * counters no guest owns: PerfCtrExtNB/DF (24) and PerfCtrExtLLC (28).
+ */
+#define EXT1_ECX_HIDDEN (BIT(2) | BIT(12) | BIT(23) | BIT(24) | BIT(28))
 
 #define PASS { .action = CPUID_PASS }
 
@@ -105,27 +109,33 @@ static const struct leaf_range ranges[4] = {
 };
 
 static void apply(const struct cpuid_rule *rule, const struct vcpu *v, u32 leaf, u32 subleaf,
-		  struct cpuid_regs *r)
+		  struct cpuid_regs *r, cpuid_source host)
 {
 	if (rule->action == CPUID_SYNTH) {
 		rule->synth(v, subleaf, r);
 		return;
 	}
-	*r = cpuid(leaf, subleaf);
+	*r = host(leaf, subleaf);
 	r->eax = (r->eax & ~rule->clear[EAX]) | rule->set[EAX];
 	r->ebx = (r->ebx & ~rule->clear[EBX]) | rule->set[EBX];
 	r->ecx = (r->ecx & ~rule->clear[ECX]) | rule->set[ECX];
 	r->edx = (r->edx & ~rule->clear[EDX]) | rule->set[EDX];
 }
 
-struct cpuid_regs cpuid_policy(const struct vcpu *v, u32 leaf, u32 subleaf)
+struct cpuid_regs cpuid_policy_from(const struct vcpu *v, u32 leaf, u32 subleaf,
+				    cpuid_source host)
 {
 	struct cpuid_regs r = { 0 };
 	const struct leaf_range *range = &ranges[leaf >> 30];
 	u32 n = leaf - range->base;
 	if (n < range->count && range->rules[n].action != CPUID_ZERO)
-		apply(&range->rules[n], v, leaf, subleaf, &r);
+		apply(&range->rules[n], v, leaf, subleaf, &r, host);
 	if (v->vm->pmu.vendor) /* leaves 0xA, 0x80000022 and PMU bits */
 		vpmu_cpuid(&v->vm->pmu, leaf, subleaf, &r);
 	return r;
+}
+
+struct cpuid_regs cpuid_policy(const struct vcpu *v, u32 leaf, u32 subleaf)
+{
+	return cpuid_policy_from(v, leaf, subleaf, cpuid);
 }

@@ -12,4 +12,9 @@
 /* The guest's CPUID result for (leaf, subleaf), from the host's. */
 struct cpuid_regs cpuid_policy(const struct vcpu *v, u32 leaf, u32 subleaf);
 
+/* The same, from the CPUID of a host given as a function (host tests). */
+typedef struct cpuid_regs (*cpuid_source)(u32 leaf, u32 subleaf);
+struct cpuid_regs cpuid_policy_from(const struct vcpu *v, u32 leaf, u32 subleaf,
+				    cpuid_source host);
+
 #endif

@@ -52,7 +52,8 @@ static int amd_derive(const struct pmu_caps *h, const struct guest_config *cfg,
 		d->features |= FEAT_GLOBAL | FEAT_STATUS_SET;
 		d->global_ctrl_valid = BIT(d->nr_gp) - 1;
 	}
-	d->rdpmc_passthrough = d->nr_gp == h->nr_gp;
+	/* Only when every index RDPMC can reach is the guest's own counter. */
+	d->rdpmc_passthrough = d->nr_gp == h->nr_gp && !h->amd_shared_counters;
 	return 0;
 }
 

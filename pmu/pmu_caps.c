@@ -43,6 +43,7 @@ void pmu_caps_decode_amd(u32 ext1_ecx, const struct cpuid_regs *leaf_80000022,
 		.gp_width = AMD_COUNTER_WIDTH,
 	};
 	out->amd_perfctr_core = ext1_ecx & BIT(23);
+	out->amd_shared_counters = ext1_ecx & (BIT(24) | BIT(28));
 	if (out->amd_perfctr_core)
 		out->nr_gp = AMD_CORE_COUNTERS;
 	if (leaf_80000022 && (leaf_80000022->eax & BIT(0))) {

@@ -25,6 +25,12 @@ struct pmu_caps {
 	bool perf_metrics;      /* PERF_CAPABILITIES bit 15 */
 	bool amd_perfctr_core;  /* CPUID 0x80000001 ECX[23]: six counters at 0xC0010200 */
 	bool amd_perfmon_v2;    /* CPUID 0x80000022 EAX[0]: global control/status */
+	/*
+	 * CPUID 0x80000001 ECX[24] (PerfCtrExtNB/DF) or [28] (PerfCtrExtLLC):
+	 * RDPMC with ECX 6-15 reads these package-wide counters, which no
+	 * guest owns, so RDPMC must exit.
+	 */
+	bool amd_shared_counters;
 };
 
 #define PERF_CAP_FW_WRITES BIT(13)

@@ -159,6 +159,26 @@ static void cpuid_leaves(void **state)
 	assert_int_equal(cpuid_policy(&v, 0x40000001, 0).ebx, 0);
 }
 
+/* A host whose CPUID sets every bit: what the guest sees is the policy alone. */
+static struct cpuid_regs all_ones(u32 leaf, u32 subleaf)
+{
+	(void)leaf, (void)subleaf;
+	return (struct cpuid_regs){ ~0u, ~0u, ~0u, ~0u };
+}
+
+static void amd_package_wide_counters_are_hidden(void **state)
+{
+	(void)state;
+	make_guest(VPMU_MEDIATED, PROFILE_AMD_CORE_V2);
+	struct cpuid_regs r = cpuid_policy_from(&v, 0x80000001, 0, all_ones);
+	assert_false(r.ecx & BIT(24)); /* PerfCtrExtNB/DF */
+	assert_false(r.ecx & BIT(28)); /* PerfCtrExtLLC */
+	assert_false(r.ecx & BIT(2));  /* SVM */
+	assert_true(r.ecx & BIT(23));  /* PerfCtrExtCore: the vPMU's own counters */
+	make_guest(VPMU_OFF, PROFILE_AMD_CORE_V2);
+	assert_false(cpuid_policy_from(&v, 0x80000001, 0, all_ones).ecx & BIT(23));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +188,7 @@ int main(void)
 		cmocka_unit_test(emulated_msrs_behave),
 		cmocka_unit_test(x2apic_lvtpc_after_enabling_x2apic),
 		cmocka_unit_test(cpuid_leaves),
+		cmocka_unit_test(amd_package_wide_counters_are_hidden),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

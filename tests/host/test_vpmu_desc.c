@@ -1,4 +1,4 @@
-/* sources: pmu/vpmu_desc.c pmu/pmu_intel.c pmu/pmu_amd.c pmu/pmu_classify.c pmu/vpmu_msr.c pmu/event_filter.c pmu/pmu_profiles.c pmu/pmu_access.c arch/format.c tests/host/fake_pmu_hw.c */
+/* sources: pmu/vpmu_desc.c pmu/pmu_caps.c pmu/pmu_intel.c pmu/pmu_amd.c pmu/pmu_classify.c pmu/vpmu_msr.c pmu/event_filter.c pmu/pmu_profiles.c pmu/pmu_access.c arch/format.c tests/host/fake_pmu_hw.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -144,6 +144,24 @@ static void amd_cpuid_bits(void **state)
 	assert_false(vpmu_owns_msr(&d, MSR_AMD_PERF_GLOBAL_CTL));
 }
 
+/* RDPMC ECX 6-15 reach the DF/NB and LLC counters: never passed through when they exist. */
+static void amd_rdpmc_passes_through_only_without_shared_counters(void **state)
+{
+	(void)state;
+	struct guest_config c = cfg(VPMU_MEDIATED);
+	struct pmu_caps host;
+	struct cpuid_regs v2 = { .eax = 1, .ebx = 6 };
+	pmu_caps_decode_amd(BIT(23), &v2, &host);
+	assert_int_equal(vpmu_desc_derive(&host, &c, &d, err, sizeof(err)), 0);
+	assert_true(d.rdpmc_passthrough);
+	pmu_caps_decode_amd(BIT(23) | BIT(24), &v2, &host);
+	assert_int_equal(vpmu_desc_derive(&host, &c, &d, err, sizeof(err)), 0);
+	assert_false(d.rdpmc_passthrough);
+	pmu_caps_decode_amd(BIT(23) | BIT(28), &v2, &host);
+	assert_int_equal(vpmu_desc_derive(&host, &c, &d, err, sizeof(err)), 0);
+	assert_false(d.rdpmc_passthrough);
+}
+
 static void never_more_than_the_host(void **state)
 {
 	(void)state;
@@ -196,6 +214,7 @@ int main(void)
 		cmocka_unit_test(mediated_passes_data_and_intercepts_control),
 		cmocka_unit_test(emulated_passes_nothing),
 		cmocka_unit_test(amd_cpuid_bits),
+		cmocka_unit_test(amd_rdpmc_passes_through_only_without_shared_counters),
 		cmocka_unit_test(never_more_than_the_host),
 		cmocka_unit_test(event_filter_matches_like_kvm),
 	};
