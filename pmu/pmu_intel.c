@@ -143,6 +143,7 @@ const struct pmu_vendor pmu_intel = {
 			     EVTSEL_INT | EVTSEL_EN | EVTSEL_INV | EVTSEL_CMASK,
 	.evtsel_hw_set = 0,
 	.gp_ctr_writes_32 = true,
+	.pmi_masks_lvtpc = true,
 	.global_ctrl_msr = MSR_IA32_PERF_GLOBAL_CTRL,
 	.global_status_msr = MSR_IA32_PERF_GLOBAL_STATUS,
 	.status_reset_msr = MSR_IA32_PERF_GLOBAL_OVF_CTRL,

@@ -252,7 +252,8 @@ static void raise_pmi(struct pmu_model *m)
 	}
 	m->pmis++;
 	m->last_pmi_lvtpc = m->lvtpc;
-	m->lvtpc |= BIT(16); /* the hardware masks the LVTPC when it delivers a PMI */
+	if (intel(m))
+		m->lvtpc |= BIT(16); /* Intel masks the LVTPC when it delivers a PMI; AMD does not */
 }
 
 static void add(struct pmu_model *m, u64 *ctr, u32 width, u64 n, u32 status_bit, bool pmi)
