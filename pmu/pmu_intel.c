@@ -148,6 +148,7 @@ const struct pmu_vendor pmu_intel = {
 	.global_status_msr = MSR_IA32_PERF_GLOBAL_STATUS,
 	.status_reset_msr = MSR_IA32_PERF_GLOBAL_OVF_CTRL,
 	.status_set_msr = MSR_IA32_PERF_GLOBAL_STATUS_SET,
+	.status_flags = GLOBAL_STATUS_OVF_BUFFER | GLOBAL_STATUS_COND_CHGD,
 	.gp_ctr_msr = intel_gp_ctr_msr,
 	.gp_sel_msr = intel_gp_sel_msr,
 	.event_of = intel_event_of,
