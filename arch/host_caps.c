@@ -43,6 +43,9 @@ static void probe_identity(struct host_caps *c)
 		regs_to_string(c->hypervisor_vendor, words, 3);
 	}
 
+	if (c->max_leaf >= 6)
+		c->aperfmperf = cpuid(6, 0).ecx & BIT(0);
+
 	c->max_ext_leaf = cpuid(0x80000000, 0).eax;
 	if (c->max_ext_leaf >= 0x80000001) {
 		r = cpuid(0x80000001, 0);

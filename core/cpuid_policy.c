@@ -1,4 +1,5 @@
 #include "core/cpuid_policy.h"
+#include "arch/host_caps.h"
 #include "arch/string.h"
 #include "pmu/pmu_platform.h"
 #include "pmu/vpmu_desc.h"
@@ -45,11 +46,12 @@ static void synth_timing_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_re
 	r->ebx = VLAPIC_BUS_KHZ;
 }
 
-/* Leaf 6: only the APERF/MPERF bit, and only when passed through (docs/design.md, invariant 7). */
+/* Leaf 6: only the APERF/MPERF bit, when passed through and the host has them to pass
+ * (docs/design.md, invariant 7). */
 static void synth_power_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_regs *r)
 {
 	(void)subleaf;
-	r->ecx = v->vm->cfg->aperfmperf == APERFMPERF_PASSTHROUGH;
+	r->ecx = v->vm->cfg->aperfmperf == APERFMPERF_PASSTHROUGH && host_caps.aperfmperf;
 }
 
 /* MONITOR VMX SMX PDCM XSAVE OSXSAVE AVX; PDCM comes back from the vPMU when it has one. */

@@ -59,6 +59,8 @@ void pmu_hw_write_lvtpc(u32 val);
 /* GLOBAL_CTRL / GLOBAL_STATUS bit layout (Intel): GP i at bit i, fixed i at 32+i. */
 #define GLOBAL_FIXED_SHIFT 32
 #define GLOBAL_PERF_METRICS BIT(48) /* enable (CTRL) and overflow (STATUS) */
+#define GLOBAL_STATUS_OVF_BUFFER BIT(62) /* Intel: DS buffer full */
+#define GLOBAL_STATUS_COND_CHGD BIT(63)  /* Intel: the PMU's state changed */
 #define FIXED_CTRL_BITS_PER_COUNTER 4
 #define FIXED_CTRL_OS 0x1
 #define FIXED_CTRL_USR 0x2

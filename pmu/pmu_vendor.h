@@ -41,7 +41,10 @@ struct pmu_vendor {
 	u64 evtsel_guest_bits;  /* selector bits a guest may set; the rest #GP */
 	u64 evtsel_hw_set;      /* bits the hypervisor adds in hardware (AMD Guest-Only) */
 	bool gp_ctr_writes_32;  /* PMC_GP_CTR writes take 32 bits, sign-extended (Intel legacy) */
+	bool pmi_masks_lvtpc;   /* the local APIC sets LVTPC.M when it delivers a PMI (Intel) */
 	u32 global_ctrl_msr, global_status_msr, status_reset_msr, status_set_msr;
+	/* GLOBAL_STATUS flags beyond the counters' the hardware reports; the reset MSR clears them. */
+	u64 status_flags;
 	/* The MSRs the hypervisor itself uses for counter / selector i. */
 	u32 (*gp_ctr_msr)(const struct vpmu_desc *d, u32 i);
 	u32 (*gp_sel_msr)(const struct vpmu_desc *d, u32 i);

@@ -113,8 +113,8 @@ enum pmi_delivery { PMI_NONE, PMI_NMI, PMI_FIXED };
 void vpmu_pmi(struct vpmu *vp);
 /*
  * What to inject now, if anything: NMI or a fixed vector (when the guest
- * can take it: can_take_interrupt). Marks the virtual LVTPC masked, as the
- * hardware does when it delivers a PMI.
+ * can take it: can_take_interrupt). Marks the virtual LVTPC masked where
+ * the guest's vendor does so on delivery (Intel; not AMD).
  */
 enum pmi_delivery vpmu_pmi_deliver(struct vpmu *vp, bool can_take_interrupt, u8 *vector);
 

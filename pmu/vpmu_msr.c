@@ -170,7 +170,9 @@ static bool write_gp_counter(struct vpmu *vp, struct pmu_msr_class c, u64 val)
 
 static bool write_status(struct vpmu *vp, u32 msr, u64 bits, bool set)
 {
-	if (bits & ~status_bits(vp->desc))
+	/* The guest reads the status flags, so it may clear them: a handler writes back what it read. */
+	u64 valid = status_bits(vp->desc) | (set ? 0 : vp->desc->vendor->status_flags);
+	if (bits & ~valid)
 		return false;
 	u64 *status = &vp->ctx.global_status;
 	*status = set ? *status | bits : *status & ~bits;

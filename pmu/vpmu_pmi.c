@@ -4,8 +4,10 @@
 
 void vpmu_pmi(struct vpmu *vp)
 {
-	/* The hardware masked its LVTPC when it raised the PMI. */
-	pmu_cpu.lvtpc |= LVTPC_MASKED;
+	/* Where the hardware masks its LVTPC on a PMI, the copy follows. The
+	 * guest's vendor is the host's, so one table describes both. */
+	if (vp->desc->vendor->pmi_masks_lvtpc)
+		pmu_cpu.lvtpc |= LVTPC_MASKED;
 	if (vpmu_has(vp->desc, FEAT_GLOBAL))
 		vp->ctx.global_status = pmu_cpu.hw.global_status =
 			pmu_read(vp->desc->vendor->global_status_msr, PHASE_PMI);
@@ -26,7 +28,8 @@ enum pmi_delivery vpmu_pmi_deliver(struct vpmu *vp, bool can_take_interrupt, u8 
 	if (!nmi && !can_take_interrupt)
 		return PMI_NONE; /* stays pending until the guest can take it */
 	vp->pmi_pending = false;
-	vp->lvtpc |= LVTPC_MASKED; /* as the hardware does on delivery */
+	if (vp->desc->vendor->pmi_masks_lvtpc)
+		vp->lvtpc |= LVTPC_MASKED; /* as the guest's vendor does on delivery */
 	vp->pmis_injected++;
 	*vector = (u8)(vp->lvtpc & LVTPC_VECTOR_MASK);
 	return nmi ? PMI_NMI : PMI_FIXED;

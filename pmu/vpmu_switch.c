@@ -119,6 +119,28 @@ static void clear_global_ctrl(enum pmu_phase phase)
 	pmu_cpu.global_ctrl = 0;
 }
 
+/*
+ * After a put nothing may count, whoever runs next: a guest with no vPMU
+ * loads nothing, and AMD's Guest-Only selectors count in any guest. With a
+ * global control, clearing it stops every counter; without one (AMD legacy,
+ * PerfCtrExtCore without PerfMonV2) each enabled selector is disabled. The
+ * copy in pmu_cpu.hw follows, so the next load writes its selectors again.
+ */
+static void stop_counting(enum pmu_phase phase)
+{
+	struct pmu_context *hw = &pmu_cpu.hw;
+	if (vpmu_has(&host_desc, FEAT_GLOBAL)) {
+		clear_global_ctrl(phase);
+		return;
+	}
+	const struct pmu_vendor *v = host_desc.vendor;
+	for (u32 i = 0; i < host_desc.nr_gp; i++)
+		set_msr(v->gp_sel_msr(&host_desc, i), &hw->gp_sel[i], hw->gp_sel[i] & ~EVTSEL_EN,
+			phase);
+	if (vpmu_has(&host_desc, FEAT_FIXED))
+		set_msr(MSR_IA32_FIXED_CTR_CTRL, &hw->fixed_ctrl, 0, phase);
+}
+
 void vpmu_switch_in(struct vpmu *vp)
 {
 	const struct vpmu_desc *d = vp->desc;
@@ -143,7 +165,8 @@ void vpmu_put(struct vpmu *vp)
 		return;
 	const struct pmu_vendor *v = d->vendor;
 	struct pmu_context *hw = &pmu_cpu.hw;
-	/* Counting is off: VM exit loaded GLOBAL_CTRL=0 (VMX), or Guest-Only (SVM). */
+	/* Nothing counts while the hypervisor runs: VM exit loaded GLOBAL_CTRL=0 (VMX),
+	 * or the selectors are Guest-Only (SVM); the values read are final. */
 	for (u32 i = 0; i < d->nr_gp; i++)
 		vp->ctx.gp_ctr[i] = hw->gp_ctr[i] = pmu_read(v->gp_ctr_msr(d, i), PHASE_PUT);
 	for (u32 i = 0; i < VPMU_MAX_FIXED; i++)
@@ -159,7 +182,7 @@ void vpmu_put(struct vpmu *vp)
 		hw->perf_metrics = vp->ctx.perf_metrics;
 		set_msr(MSR_IA32_PERF_METRICS, &hw->perf_metrics, 0, PHASE_PUT);
 	}
-	clear_global_ctrl(PHASE_PUT);
+	stop_counting(PHASE_PUT); /* before the LVTPC is switched */
 	set_lvtpc(PMU_HOST_PMI_VECTOR | LVTPC_MASKED, PHASE_PUT);
 	pmu_cpu.owner = NULL;
 	vp->puts++;

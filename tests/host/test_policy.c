@@ -5,6 +5,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "arch/host_caps.h"
 #include "core/cpuid_policy.h"
 #include "core/msr_policy.h"
 #include "pmu/pmu_hw.h"
@@ -14,6 +15,7 @@
 /* What the image defines elsewhere, for this test alone. */
 struct pmu_cpu pmu_cpu;
 struct pmu_platform pmu_platform;
+struct host_caps host_caps;
 static u64 regs[VREG_COUNT];
 static u64 get_reg(struct vcpu *v, enum vcpu_reg r) { (void)v; return regs[r]; }
 static void set_reg(struct vcpu *v, enum vcpu_reg r, u64 val) { (void)v; regs[r] = val; }
@@ -66,6 +68,7 @@ static void aperfmperf_passthrough_only_when_asked(void **state)
 {
 	(void)state;
 	make_guest(VPMU_OFF, PROFILE_AMD_CORE_V2);
+	host_caps.aperfmperf = true;
 	cfg.aperfmperf = APERFMPERF_PASSTHROUGH;
 	msr_policy_build_bitmap(&svm_msrpm_layout, msrpm, &v);
 	assert_false(intercepted(0xE7, MSR_READ));
@@ -77,6 +80,18 @@ static void aperfmperf_passthrough_only_when_asked(void **state)
 	u64 val;
 	assert_false(msr_policy_read(&v, 0xE8, &val)); /* #GP, as CPUID.6:ECX[0] says */
 	assert_int_equal(cpuid_policy(&v, 6, 0).ecx & 1, 0);
+}
+
+/* Passthrough of MSRs the host lacks gives the guest nothing: CPUID must not offer them. */
+static void aperfmperf_offered_only_when_the_host_has_them(void **state)
+{
+	(void)state;
+	make_guest(VPMU_OFF, PROFILE_AMD_CORE_V2);
+	cfg.aperfmperf = APERFMPERF_PASSTHROUGH;
+	host_caps.aperfmperf = false;
+	assert_int_equal(cpuid_policy(&v, 6, 0).ecx & 1, 0);
+	host_caps.aperfmperf = true;
+	assert_int_equal(cpuid_policy(&v, 6, 0).ecx & 1, 1);
 }
 
 static void mediated_pmu_data_msrs_pass_through(void **state)
@@ -184,6 +199,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(bitmap_is_default_deny),
 		cmocka_unit_test(aperfmperf_passthrough_only_when_asked),
+		cmocka_unit_test(aperfmperf_offered_only_when_the_host_has_them),
 		cmocka_unit_test(mediated_pmu_data_msrs_pass_through),
 		cmocka_unit_test(emulated_msrs_behave),
 		cmocka_unit_test(x2apic_lvtpc_after_enabling_x2apic),

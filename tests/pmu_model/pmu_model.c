@@ -85,6 +85,9 @@ static u64 valid_global(const struct pmu_model *m)
 	return v;
 }
 
+/* Intel's status also reports OvfBuf (62) and CondChgd (63); OVF_CTRL clears them. */
+static u64 status_flags(const struct pmu_model *m) { return intel(m) ? BIT(62) | BIT(63) : 0; }
+
 static u64 valid_selector(const struct pmu_model *m)
 {
 	u64 low = 0xFFFFFFFFULL & ~EVTSEL_ANY; /* AnyThread is not modelled */
@@ -168,7 +171,7 @@ bool pmu_model_wrmsr(struct pmu_model *m, u32 msr, u64 val)
 		return true;
 	case R_STATUS_RESET:
 	case R_STATUS_SET:
-		if (val & ~valid_global(m))
+		if (val & ~(valid_global(m) | (r.reg == R_STATUS_RESET ? status_flags(m) : 0)))
 			return false;
 		m->global_status = r.reg == R_STATUS_SET ? m->global_status | val : m->global_status & ~val;
 		return true;
@@ -252,7 +255,8 @@ static void raise_pmi(struct pmu_model *m)
 	}
 	m->pmis++;
 	m->last_pmi_lvtpc = m->lvtpc;
-	m->lvtpc |= BIT(16); /* the hardware masks the LVTPC when it delivers a PMI */
+	if (intel(m))
+		m->lvtpc |= BIT(16); /* Intel masks the LVTPC when it delivers a PMI; AMD does not */
 }
 
 static void add(struct pmu_model *m, u64 *ctr, u32 width, u64 n, u32 status_bit, bool pmi)

@@ -6,8 +6,8 @@
  * and AMD (legacy K7 counters, PerfCtrExtCore, PerfMonV2 global registers,
  * Guest-Only/Host-Only), counting a synthetic stream of events that each
  * happen in guest or host mode, with overflow, GLOBAL_STATUS and PMIs
- * through the LVTPC. VM entry and exit load GLOBAL_CTRL as VT-x's "load
- * IA32_PERF_GLOBAL_CTRL" controls do.
+ * through the LVTPC (masked on delivery on Intel only). VM entry and exit
+ * load GLOBAL_CTRL as VT-x's "load IA32_PERF_GLOBAL_CTRL" controls do.
  *
  * One instance ("the hardware") backs pmu/pmu_hw.h, so the hypervisor's pmu/
  * code runs against it; it records a violation whenever that code breaks a
