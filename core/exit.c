@@ -3,7 +3,6 @@
 #include "arch/log.h"
 #include "core/cpuid_policy.h"
 #include "core/msr_policy.h"
-#include "pmu/pmi_host.h"
 
 /* Instruction lengths for backends that cannot tell (SVM without NRIPS). */
 #define LEN_CPUID 2
@@ -107,14 +106,13 @@ static void handle_rdpmc(struct vcpu *v, const struct exit_info *e)
 /*
  * A physical interrupt made the guest exit. The hypervisor runs with
  * interrupts off, so it is still pending: open a one-instruction window to
- * take it (a PMI on the mediated vector lands in pmu/pmi_host.c).
+ * take it (a PMI on the mediated vector marks the PMU's owner, in
+ * pmu/pmi_host.c; the next event delivery passes it on).
  */
 static void handle_interrupt(struct vcpu *v, const struct exit_info *e)
 {
-	(void)e;
+	(void)v, (void)e;
 	asm volatile("sti; nop; cli" ::: "memory");
-	if (pmi_host_take_mediated())
-		vpmu_pmi(&v->pmu);
 }
 
 /* A host NMI while the guest ran: the host's, never injected (see arch/interrupts.h). */

@@ -36,9 +36,10 @@ static void deliver_pmi(struct vcpu *v)
 {
 	u8 vector;
 	enum pmi_delivery d = vpmu_pmi_deliver(&v->pmu, true, &vector);
-	if (d == PMI_NMI)
+	if (d == PMI_NMI) {
 		vcpu_ops->inject_event(v, true, 0);
-	else if (d == PMI_FIXED)
+		v->halted = false; /* an NMI ends HLT whatever RFLAGS.IF says */
+	} else if (d == PMI_FIXED)
 		vlapic_set_irq(&v->lapic, vector);
 }
 

@@ -1,7 +1,7 @@
 /*
  * The hypervisor's interrupt handlers for the two LVTPC vectors. A PMI on
- * the mediated vector belongs to the guest whose context is loaded and is
- * passed on to it; a PMI on the host vector belongs to the hypervisor's own
+ * the mediated vector belongs to the vPMU loaded when it fired and is marked
+ * pending there (vpmu_pmi_arrived); a PMI on the host vector belongs to the hypervisor's own
  * counters and is counted, never injected.
  */
 #ifndef PMU_PMI_HOST_H
@@ -10,8 +10,6 @@
 #include "arch/types.h"
 
 void pmi_host_init(void);
-/* True once per PMI that arrived on the mediated vector since the last call. */
-bool pmi_host_take_mediated(void);
 /* PMIs that arrived on the host vector (never given to a guest). */
 u64 pmi_host_own_count(void);
 

@@ -112,6 +112,13 @@ enum pmi_delivery { PMI_NONE, PMI_NMI, PMI_FIXED };
 /* A PMI arrived on the mediated vector while vp was loaded. */
 void vpmu_pmi(struct vpmu *vp);
 /*
+ * A PMI on the mediated vector, from the interrupt handler: it belongs to the
+ * vPMU that owned the hardware when it fired, whichever vCPU runs next. With
+ * no owner (nothing is loaded) it is a stray and only counted.
+ */
+void vpmu_pmi_arrived(void);
+extern u64 vpmu_stray_pmis;
+/*
  * What to inject now, if anything: NMI or a fixed vector (when the guest
  * can take it: can_take_interrupt). Marks the virtual LVTPC masked where
  * the guest's vendor does so on delivery (Intel; not AMD).

@@ -14,6 +14,16 @@ void vpmu_pmi(struct vpmu *vp)
 	vp->pmi_pending = true;
 }
 
+u64 vpmu_stray_pmis;
+
+void vpmu_pmi_arrived(void)
+{
+	if (pmu_cpu.owner)
+		vpmu_pmi(pmu_cpu.owner);
+	else
+		vpmu_stray_pmis++;
+}
+
 enum pmi_delivery vpmu_pmi_deliver(struct vpmu *vp, bool can_take_interrupt, u8 *vector)
 {
 	if (!vp->pmi_pending)

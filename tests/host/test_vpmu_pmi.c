@@ -136,6 +136,31 @@ static void intel_model_masks_after_first_pmi(void **state)
 	assert_int_equal(hw_model.lvtpc, PMU_MEDIATED_PMI_VECTOR);
 }
 
+/*
+ * A PMI belongs to the PMU's owner at the moment it fired: one that fires
+ * for a, still pending when b is loaded, stays a's and never reaches b; one
+ * that fires with nothing loaded is a stray, counted and given to no one.
+ */
+static void pmi_belongs_to_the_owner_when_it_fired(void **state)
+{
+	(void)state;
+	setup(PROFILE_INTEL_V4);
+	vpmu_pmi_arrived();
+	struct vpmu b;
+	vpmu_init(&b, &da, NULL);
+	vpmu_load(&b);
+	vpmu_lvtpc_write(&b, GUEST_PMI_VECTOR);
+	assert_true(a.pmi_pending);
+	assert_false(b.pmi_pending);
+	u8 vector;
+	assert_int_equal(vpmu_pmi_deliver(&b, true, &vector), PMI_NONE);
+	vpmu_put(&b);
+	u64 strays = vpmu_stray_pmis;
+	vpmu_pmi_arrived();
+	assert_int_equal(vpmu_stray_pmis, strays + 1);
+	assert_false(b.pmi_pending);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +168,7 @@ int main(void)
 		cmocka_unit_test(intel_pmi_masks_virtual_lvtpc),
 		cmocka_unit_test(amd_model_pmis_keep_coming),
 		cmocka_unit_test(intel_model_masks_after_first_pmi),
+		cmocka_unit_test(pmi_belongs_to_the_owner_when_it_fired),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
