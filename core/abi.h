@@ -16,7 +16,8 @@
  *                                                guest was denied, read by the
  *                                                hypervisor, so a guest can check
  *                                                its write changed nothing; only
- *                                                for MSRs in the audit list
+ *                                                for FEATURE_CONTROL, MISC_ENABLE
+ *                                                and HWCR (no address MSRs)
  *   HC_EXIT_CYCLES  (gpa, bytes)              -> EXIT_REASON_COUNT; writes u64
  *                                                cycles[EXIT_REASON_COUNT]: TSC ticks
  *                                                the hypervisor spent handling this
@@ -31,7 +32,8 @@
  *                                                it booted (whether the guest or the
  *                                                hypervisor was running)
  * Errors: HC_ENOSYS (unknown number), HC_EFAULT (buffer outside guest RAM),
- * HC_EINVAL (bad argument).
+ * HC_EINVAL (bad argument), HC_EPERM (any call but HC_VERSION from CPL > 0:
+ * only the guest's kernel may end the guest or look at the host).
  *
  * Ports: COM1 (0x3f8-0x3ff) is forwarded to the serial line as
  * "[guest] line"; a write to 0xf4 (QEMU's isa-debug-exit) ends the guest
@@ -54,6 +56,7 @@ enum hypercall {
 	HC_HOST_NMIS = 7,
 };
 
+#define HC_EPERM (-1L)
 #define HC_ENOSYS (-38L)
 #define HC_EFAULT (-14L)
 #define HC_EINVAL (-22L)

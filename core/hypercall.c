@@ -7,8 +7,12 @@
 #define LEN_HYPERCALL 3 /* VMMCALL and VMCALL are both 3 bytes */
 #define PRINT_MAX 256
 
-/* Host MSRs a guest may ask about, to check its denied writes changed nothing. */
-static const u32 audit_msrs[] = { 0x3A, 0x1A0, 0xC0010117 };
+/*
+ * Host MSRs a guest may ask about, to check its denied writes changed
+ * nothing: configuration MSRs only (FEATURE_CONTROL, MISC_ENABLE, AMD's
+ * HWCR), never one that holds an address of the host's memory.
+ */
+static const u32 audit_msrs[] = { 0x3A, 0x1A0, 0xC0010015 };
 
 static s64 hc_print(struct vcpu *v, u64 gpa, u64 len)
 {
@@ -60,6 +64,12 @@ void handle_hypercall(struct vcpu *v, const struct exit_info *e)
 {
 	struct vcpu_regs *r = &v->regs;
 	s64 ret;
+	/* The ABI is the guest kernel's: its user mode may only ask the version. */
+	if (r->rax != HC_VERSION && vcpu_ops->get_reg(v, VREG_CPL) != 0) {
+		r->rax = (u64)HC_EPERM;
+		vcpu_skip_instruction(v, e, LEN_HYPERCALL);
+		return;
+	}
 	switch (r->rax) {
 	case HC_VERSION:
 		ret = HC_ABI_VERSION;

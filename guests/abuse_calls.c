@@ -8,7 +8,7 @@ int guest_main(const char *cmdline)
 {
 	(void)cmdline;
 	u64 end = guest_ram_end();
-	plan(8);
+	plan(9);
 	report(hypercall(0x7FFF, 1, 2, 3) == HC_ENOSYS, "an unknown hypercall number: ENOSYS");
 	report(hypercall(~0UL, 0, 0, 0) == HC_ENOSYS, "hypercall number ~0: ENOSYS");
 	report(hypercall(HC_PRINT, end - 4, 16, 0) == HC_EFAULT, "print from a buffer running past RAM: EFAULT");
@@ -19,5 +19,7 @@ int guest_main(const char *cmdline)
 	       "counters just past RAM (where no hypervisor memory is mapped): EFAULT");
 	report(hypercall(HC_PMU_STATS, 0x1000, 8, 0) == HC_EINVAL, "PMU stats into a too-small buffer: EINVAL");
 	report(hc_host_msr(0xC0000082) == HC_EINVAL, "the host's LSTAR is not on the audit list: EINVAL");
+	report(hc_host_msr(0xC0010117) == HC_EINVAL,
+	       "the host's VM_HSAVE_PA (a host physical address) is not on it either: EINVAL");
 	return tap_status();
 }
