@@ -250,6 +250,10 @@ static void init_pmu(void)
 		pr_info("pmu: assuming a host PMU of kind %s v%u with %u counters (pmu_profile=), "
 			"not the probed one", hv.pmu->kind == PMU_AMD ? "amd" : "intel-arch",
 			hv.pmu->version, hv.pmu->nr_gp);
+	if (hv.pmu->nr_gp > VPMU_MAX_GP)
+		pr_err("pmu: the host PMU has %u general counters, more than the %u pmuvisor "
+		       "switches: every guest gets vpmu=off, and vpmu=emulated/mediated are refused",
+		       hv.pmu->nr_gp, VPMU_MAX_GP);
 	pmu_cpu_init(hv.pmu);
 	pmi_host_init();
 }

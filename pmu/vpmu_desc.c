@@ -24,6 +24,17 @@ int vpmu_desc_derive(const struct pmu_caps *host, const struct guest_config *cfg
 		       d->mode == VPMU_MEDIATED ? "mediated" : "emulated");
 		return -1;
 	}
+	/*
+	 * The context switch saves and restores VPMU_MAX_GP counters. On a host
+	 * with more, the others would keep one guest's values for the next, so
+	 * no vPMU at all is offered there, whatever the guest asks for.
+	 */
+	if (host->nr_gp > VPMU_MAX_GP) {
+		format(err, errlen, "vpmu=%s refused: the host PMU has %u general counters and "
+		       "pmuvisor switches at most %u (use vpmu=off on this host)",
+		       d->mode == VPMU_MEDIATED ? "mediated" : "emulated", host->nr_gp, VPMU_MAX_GP);
+		return -1;
+	}
 	u32 gp = cfg->pmu_gp == PMU_ALL_COUNTERS ? host->nr_gp : (u32)cfg->pmu_gp;
 	if (gp > host->nr_gp || gp > VPMU_MAX_GP) {
 		format(err, errlen, "vpmu: pmu_gp=%u but the host has %u general counters", gp,

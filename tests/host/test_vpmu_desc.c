@@ -205,6 +205,22 @@ static void event_filter_matches_like_kvm(void **state)
 	assert_int_equal(event_filter_parse("deny:1234.00", 12, &f, err, sizeof(err)), -1);
 }
 
+/* A host with more general counters than pmuvisor switches gets no vPMU, loudly. */
+static void more_host_counters_than_switched_refuses_a_vpmu(void **state)
+{
+	(void)state;
+	struct pmu_caps big = *profile(PROFILE_INTEL_V4);
+	big.nr_gp = VPMU_MAX_GP + 2;
+	for (enum vpmu_mode m = VPMU_EMULATED; m <= VPMU_MEDIATED; m++) {
+		struct guest_config c = cfg(m);
+		c.pmu_gp = 2; /* even a guest asking for few counters */
+		assert_int_equal(vpmu_desc_derive(&big, &c, &d, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "the host PMU has 10 general counters"));
+	}
+	struct guest_config off = cfg(VPMU_OFF);
+	assert_int_equal(vpmu_desc_derive(&big, &off, &d, err, sizeof(err)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +230,7 @@ int main(void)
 		cmocka_unit_test(mediated_passes_data_and_intercepts_control),
 		cmocka_unit_test(emulated_passes_nothing),
 		cmocka_unit_test(amd_cpuid_bits),
+		cmocka_unit_test(more_host_counters_than_switched_refuses_a_vpmu),
 		cmocka_unit_test(amd_rdpmc_passes_through_only_without_shared_counters),
 		cmocka_unit_test(never_more_than_the_host),
 		cmocka_unit_test(event_filter_matches_like_kvm),
