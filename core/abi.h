@@ -95,6 +95,8 @@ struct hc_pmu_stats {
 /* pmuvisor CPUID leaf 0x40000001: EAX = ABI version, EBX = platform PMU facts. */
 #define HV_LEAF_PMU_COUNTS (1u << 0)  /* the host PMU really counts events */
 #define HV_LEAF_RDPMC_WORKS (1u << 1) /* RDPMC does not fault on this platform */
+#define HV_LEAF_PMU_SHARED (1u << 2)  /* the host has package-wide counters RDPMC can
+					 reach (AMD DF/NB, LLC), so RDPMC always exits */
 
 #define GUEST_COM1_PORT 0x3f8
 #define GUEST_DEBUG_EXIT_PORT 0xf4

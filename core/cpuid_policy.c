@@ -32,10 +32,12 @@ static void synth_vendor_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_re
 /* EBX tells guests what the platform's PMU really does, so counting checks can SKIP. */
 static void synth_abi_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_regs *r)
 {
-	(void)v, (void)subleaf;
+	(void)subleaf;
 	r->eax = HC_ABI_VERSION;
+	const struct pmu_caps *host = v->vm->pmu.host;
 	r->ebx = (pmu_platform.counts ? HV_LEAF_PMU_COUNTS : 0) |
-		 (pmu_platform.rdpmc_vector == 0 ? HV_LEAF_RDPMC_WORKS : 0);
+		 (pmu_platform.rdpmc_vector == 0 ? HV_LEAF_RDPMC_WORKS : 0) |
+		 (host && host->amd_shared_counters ? HV_LEAF_PMU_SHARED : 0);
 }
 
 /* The timing leaf VMware defined and Linux reads: TSC and APIC bus rates in kHz. */
