@@ -42,11 +42,14 @@ static void handle_cpuid(struct vcpu *v, const struct exit_info *e)
 	vcpu_skip_instruction(v, e, LEN_CPUID);
 }
 
+/* RDMSR and WRMSR name their MSR in ECX on both vendors. */
+static u32 msr_index(const struct vcpu *v) { return (u32)v->regs.rcx; }
+
 static void handle_msr_read(struct vcpu *v, const struct exit_info *e)
 {
 	u64 val;
-	if (!msr_policy_read(v, e->msr.index, &val)) {
-		pr_debug("%s: rdmsr 0x%x denied: #GP", v->vm->name, e->msr.index);
+	if (!msr_policy_read(v, msr_index(v), &val)) {
+		pr_debug("%s: rdmsr 0x%x denied: #GP", v->vm->name, msr_index(v));
 		vcpu_ops->inject_exception(v, VEC_GP, true, 0);
 		return;
 	}
@@ -58,8 +61,8 @@ static void handle_msr_read(struct vcpu *v, const struct exit_info *e)
 static void handle_msr_write(struct vcpu *v, const struct exit_info *e)
 {
 	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
-	if (!msr_policy_write(v, e->msr.index, val)) {
-		pr_debug("%s: wrmsr 0x%x=0x%lx denied: #GP", v->vm->name, e->msr.index, val);
+	if (!msr_policy_write(v, msr_index(v), val)) {
+		pr_debug("%s: wrmsr 0x%x=0x%lx denied: #GP", v->vm->name, msr_index(v), val);
 		vcpu_ops->inject_exception(v, VEC_GP, true, 0);
 		return;
 	}
@@ -73,7 +76,7 @@ static void handle_msr_write(struct vcpu *v, const struct exit_info *e)
 static void handle_hlt(struct vcpu *v, const struct exit_info *e)
 {
 	vcpu_skip_instruction(v, e, LEN_HLT);
-	vcpu_ops->set_reg(v, VREG_INTR_SHADOW, 0);
+	vcpu_set_reg(v, VREG_INTR_SHADOW, 0);
 	v->halted = true;
 }
 
@@ -178,14 +181,14 @@ static const exit_handler handlers[EXIT_REASON_COUNT] = {
 
 void exit_dispatch(struct vcpu *v, const struct exit_info *e)
 {
-	v->exit_counts[e->reason]++;
-	v->last_reason = e->reason;
+	v->exits.count[e->reason]++;
+	v->exits.last_reason = e->reason;
 	handlers[e->reason](v, e);
 }
 
 void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e, u32 fallback_len)
 {
-	vcpu_ops->set_reg(v, VREG_RIP, e->next_rip ? e->next_rip : e->rip + fallback_len);
+	vcpu_set_reg(v, VREG_RIP, e->next_rip ? e->next_rip : e->rip + fallback_len);
 }
 
 void vcpu_stop(struct vcpu *v, int status, const char *reason)

@@ -50,15 +50,15 @@ static void report_exits(const struct vcpu *v)
 	char counts[512], cycles[512];
 	size_t n = 0, c = 0;
 	for (int r = 0; r < EXIT_REASON_COUNT; r++) {
-		if (!v->exit_counts[r])
+		if (!v->exits.count[r])
 			continue;
 		n += (size_t)format(counts + n, sizeof(counts) - n, " %s=%lu", exit_reason_names[r],
-				    v->exit_counts[r]);
+				    v->exits.count[r]);
 		c += (size_t)format(cycles + c, sizeof(cycles) - c, " %s=%lu", exit_reason_names[r],
-				    v->exit_cycles[r] / v->exit_counts[r]);
+				    v->exits.cycles[r] / v->exits.count[r]);
 	}
 	log_raw("hv: guest %s exits%s denied_io=%lu", v->vm->name, n ? counts : " none",
-		v->denied_io);
+		v->exits.denied_io);
 	if (n)
 		log_raw("hv: guest %s tsc_per_exit%s", v->vm->name, cycles);
 }

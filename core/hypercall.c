@@ -81,10 +81,10 @@ void handle_hypercall(struct vcpu *v, const struct exit_info *e)
 		vcpu_exit_itself(v, (int)r->rbx, "exit hypercall");
 		return;
 	case HC_EXIT_COUNTS:
-		ret = copy_per_reason(v, r->rbx, r->rcx, v->exit_counts);
+		ret = copy_per_reason(v, r->rbx, r->rcx, v->exits.count);
 		break;
 	case HC_EXIT_CYCLES:
-		ret = copy_per_reason(v, r->rbx, r->rcx, v->exit_cycles);
+		ret = copy_per_reason(v, r->rbx, r->rcx, v->exits.cycles);
 		break;
 	case HC_HOST_MSR:
 		ret = hc_host_msr(r->rbx);

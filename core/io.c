@@ -62,7 +62,7 @@ void handle_io(struct vcpu *v, const struct exit_info *e)
 		vcpu_exit_itself(v, (int)((u32)v->regs.rax & mask), "debug-exit port");
 		return;
 	} else {
-		v->denied_io++;
+		v->exits.denied_io++;
 	}
 	if (e->io.in)
 		v->regs.rax = (v->regs.rax & ~(u64)mask) | (in_value & mask);

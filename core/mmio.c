@@ -53,7 +53,7 @@ static const char *emulate_lapic(struct vcpu *v, const struct exit_info *e)
 	} else {
 		*gpr(v, insn.reg) = vlapic_mmio_read(v, offset); /* a 32-bit load zero-extends */
 	}
-	vcpu_ops->set_reg(v, VREG_RIP, vcpu_ops->get_reg(v, VREG_RIP) + insn.len);
+	vcpu_set_reg(v, VREG_RIP, vcpu_ops->get_reg(v, VREG_RIP) + insn.len);
 	return NULL;
 }
 

@@ -88,7 +88,7 @@ static bool write_base(struct vcpu *v, u32 msr, u64 val)
 {
 	if (!is_canonical(val))
 		return false;
-	vcpu_ops->set_reg(v, reg_of(msr), val);
+	vcpu_set_reg(v, reg_of(msr), val);
 	return true;
 }
 
@@ -99,7 +99,7 @@ static bool write_pat(struct vcpu *v, u32 msr, u64 val)
 		if (type == 2 || type == 3 || type > 7) /* reserved memory types */
 			return false;
 	}
-	vcpu_ops->set_reg(v, reg_of(msr), val);
+	vcpu_set_reg(v, reg_of(msr), val);
 	return true;
 }
 
@@ -109,7 +109,7 @@ static bool write_efer(struct vcpu *v, u32 msr, u64 val)
 	u64 old = vcpu_ops->get_reg(v, VREG_EFER);
 	if (val & ~(EFER_GUEST_WRITABLE | EFER_LMA_BIT))
 		return false;
-	vcpu_ops->set_reg(v, reg_of(msr), (val & EFER_GUEST_WRITABLE) | (old & EFER_LMA_BIT));
+	vcpu_set_reg(v, reg_of(msr), (val & EFER_GUEST_WRITABLE) | (old & EFER_LMA_BIT));
 	return true;
 }
 

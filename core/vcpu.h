@@ -6,6 +6,7 @@
 #define CORE_VCPU_H
 
 #include "arch/cpu.h"
+#include "arch/log.h"
 #include "arch/types.h"
 #include "core/abi.h"
 #include "core/config.h"
@@ -37,7 +38,6 @@ struct exit_info {
 	u64 rip;         /* the guest's RIP at the exit */
 	u64 next_rip;    /* RIP after the exiting instruction, when known (else 0) */
 	union {
-		struct { u32 index; } msr;
 		struct { u16 port; u8 size; bool in, string, rep; } io;
 		struct { u64 gpa; bool read, write, exec; } npf;
 		struct { u8 vector; bool has_error; u32 error; } exception;
@@ -60,6 +60,15 @@ struct vcpu_msrs {
 	u64 sysenter_cs, sysenter_esp, sysenter_eip;
 };
 
+/* What a vCPU's exits cost, by normalized reason (readable by the guest). */
+struct exit_stats {
+	u64 count[EXIT_REASON_COUNT];
+	u64 cycles[EXIT_REASON_COUNT]; /* TSC from the exit to the next entry, by reason */
+	u64 exited_at;                 /* TSC at the last exit (0: none yet) */
+	enum exit_reason last_reason;
+	u64 denied_io;                 /* port accesses the I/O policy refused */
+};
+
 struct vcpu {
 	struct vm *vm;
 	struct vcpu_regs regs;
@@ -67,11 +76,7 @@ struct vcpu {
 	struct vlapic lapic;
 	struct vpmu pmu;
 	void *backend;    /* struct svm_vcpu / struct vmx_vcpu */
-	u64 exit_counts[EXIT_REASON_COUNT];
-	u64 exit_cycles[EXIT_REASON_COUNT]; /* TSC from exit to the next entry, by reason */
-	u64 exited_at;                      /* TSC at the last exit (0: none yet) */
-	enum exit_reason last_reason;
-	u64 denied_io; /* port accesses the I/O policy refused */
+	struct exit_stats exits;
 	struct fw_cfg fw_cfg;
 	bool halted; /* in HLT: not entered until an interrupt wakes it */
 	/* set by exit handlers to end the guest */
@@ -84,24 +89,48 @@ struct vcpu {
 	u32 line_len;
 };
 
-/* What a backend provides. Every function works on the current CPU. */
+/* The registers core/ may write (vcpu_set_reg); both backends implement exactly these. */
+#define VREG_WRITABLE                                                                    \
+	(BIT(VREG_RIP) | BIT(VREG_RSP) | BIT(VREG_RFLAGS) | BIT(VREG_EFER) | BIT(VREG_PAT) | \
+	 BIT(VREG_FS_BASE) | BIT(VREG_GS_BASE) | BIT(VREG_INTR_SHADOW))
+
+/*
+ * What a backend provides (svm/, vmx/), and what each entry promises. Every
+ * function works on the current CPU; everything vendor-neutral (policies,
+ * decoding of the guest's intent, accounting) stays in core/.
+ */
 struct vcpu_ops {
 	const char *name;
 	/* Checks the CPU can run guests; prints why not and returns -1. */
 	int (*probe)(void);
 	/* Turns virtualization on for this CPU (EFER.SVME / VMXON). */
 	int (*enable)(void);
-	/* Builds the guest-physical page tables for vm->mem (NPT / EPT). */
+	/*
+	 * Builds the guest-physical page tables for vm->mem (NPT / EPT): guest
+	 * RAM at GPA 0, writable and executable; every other GPA is unmapped, so
+	 * an access to it exits as EXIT_NPF (core/ emulates the LAPIC page).
+	 */
 	int (*map_guest)(struct vm *vm);
 	/*
-	 * Creates the VMCB/VMCS in the multiboot1 entry state; -1 on failure.
-	 * With cfg->break_state == BREAK_ENTRY it leaves one guest-state field
-	 * invalid on purpose, so the first entry fails (a test of the report).
+	 * Creates the VMCB/VMCS in the multiboot1 entry state (32-bit protected
+	 * mode, flat segments, paging off, EAX/EBX as given), with the intercepts
+	 * core/'s policies ask for (MSR and I/O bitmaps, CPUID, HLT, VM
+	 * instructions, interrupts, NMIs, shutdown); -1 on failure. With
+	 * cfg->break_state == BREAK_ENTRY it leaves one guest-state field invalid
+	 * on purpose, so the first entry fails (a test of the report).
 	 */
 	int (*vcpu_create)(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx);
-	/* Runs the guest until the next exit and decodes it. */
+	/*
+	 * Enters the guest with v->regs, runs it until the next exit, saves
+	 * v->regs back, requeues an event the exit cut short (IDT-vectoring
+	 * information / EXITINTINFO) and decodes the exit into e: a normalized
+	 * reason, the exit RIP, and next_rip when the CPU reports it (else 0).
+	 * Calls vcpu_account_entry/exit around the world switch.
+	 */
 	void (*run)(struct vcpu *v, struct exit_info *e);
+	/* Any register of enum vcpu_reg, as the guest sees it (EFER without SVME). */
 	u64 (*get_reg)(struct vcpu *v, enum vcpu_reg r);
+	/* Only the registers in VREG_WRITABLE; core/ calls it through vcpu_set_reg. */
 	void (*set_reg)(struct vcpu *v, enum vcpu_reg r, u64 val);
 	/* Injects an NMI (vector ignored) or an external interrupt on the next entry. */
 	void (*inject_event)(struct vcpu *v, bool nmi, u8 vector);
@@ -128,15 +157,24 @@ struct vcpu_ops {
  */
 static inline void vcpu_account_entry(struct vcpu *v)
 {
-	if (v->exited_at)
-		v->exit_cycles[v->last_reason] += rdtsc() - v->exited_at;
+	if (v->exits.exited_at)
+		v->exits.cycles[v->exits.last_reason] += rdtsc() - v->exits.exited_at;
 }
 
-static inline void vcpu_account_exit(struct vcpu *v) { v->exited_at = rdtsc(); }
+static inline void vcpu_account_exit(struct vcpu *v) { v->exits.exited_at = rdtsc(); }
 
 /* The backend chosen at boot from CPUID. */
 extern const struct vcpu_ops *vcpu_ops;
 
+/* Writes one of the VREG_WRITABLE registers; any other is a bug, reported and dropped. */
+static inline void vcpu_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
+{
+	if (!(VREG_WRITABLE & BIT(r))) {
+		pr_err("%s: register %d is not writable through vcpu_set_reg", v->vm->name, r);
+		return;
+	}
+	vcpu_ops->set_reg(v, r, val);
+}
 /* Advances RIP past the instruction that exited (next_rip or a known length). */
 void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e, u32 fallback_len);
 /* Ends the guest with a status and a reason ("npf", "shutdown", ...). */

@@ -193,8 +193,6 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 	/* An event cut short by the exit is delivered again on the next entry. */
 	c->eventinj = c->exitintinfo & EVENT_VALID ? c->exitintinfo : 0;
 	svm_decode_exit(sv->vmcb, has(SVM_FEATURE_NRIPS), e);
-	if (e->reason == EXIT_MSR_READ || e->reason == EXIT_MSR_WRITE)
-		e->msr.index = (u32)v->regs.rcx;
 }
 
 static u64 svm_get_reg(struct vcpu *v, enum vcpu_reg r)
@@ -239,8 +237,7 @@ static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 	case VREG_FS_BASE: s->fs.base = val; break;
 	case VREG_GS_BASE: s->gs.base = val; break;
 	case VREG_INTR_SHADOW: sv->vmcb->control.interrupt_shadow = val & 1; break;
-	default:
-		pr_warn("svm: register %d is not writable through set_reg", r);
+	default: /* not in VREG_WRITABLE: vcpu_set_reg never passes it */
 		break;
 	}
 }

@@ -415,8 +415,6 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 	if (idt & EVENT_VALID && idt & EVENT_HAS_ERROR)
 		vmwrite(ENTRY_EXCEPTION_ERROR, vmread(IDT_VECTORING_ERROR));
 	vmx_decode_exit(&raw, e);
-	if (e->reason == EXIT_MSR_READ || e->reason == EXIT_MSR_WRITE)
-		e->msr.index = (u32)v->regs.rcx;
 }
 
 static const enum vmcs_field reg_fields[VREG_COUNT] = {

@@ -1,4 +1,4 @@
-/* sources: core/msr_policy.c core/cpuid_policy.c core/vlapic.c core/intercept_bitmap.c pmu/vpmu_desc.c pmu/vpmu_msr.c pmu/pmu_intel.c pmu/pmu_amd.c pmu/pmu_classify.c pmu/event_filter.c pmu/pmu_access.c pmu/pmu_profiles.c arch/format.c tests/host/fake_pmu_hw.c */
+/* sources: core/msr_policy.c core/cpuid_policy.c core/vlapic.c core/intercept_bitmap.c pmu/vpmu_desc.c pmu/vpmu_msr.c pmu/pmu_intel.c pmu/pmu_amd.c pmu/pmu_classify.c pmu/event_filter.c pmu/pmu_access.c pmu/pmu_profiles.c arch/format.c tests/host/fake_pmu_hw.c tests/host/fake_log.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -194,6 +194,19 @@ static void amd_package_wide_counters_are_hidden(void **state)
 	assert_false(cpuid_policy_from(&v, 0x80000001, 0, all_ones).ecx & BIT(23));
 }
 
+/* Both backends implement set_reg for VREG_WRITABLE only: anything else never reaches them. */
+static void only_writable_registers_reach_the_backend(void **state)
+{
+	(void)state;
+	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
+	vcpu_set_reg(&v, VREG_CR0, 0x80000011);
+	vcpu_set_reg(&v, VREG_CS_BASE, 0x1000);
+	assert_int_equal(regs[VREG_CR0], 0);
+	assert_int_equal(regs[VREG_CS_BASE], 0);
+	vcpu_set_reg(&v, VREG_RIP, 0x2000);
+	assert_int_equal(regs[VREG_RIP], 0x2000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +218,7 @@ int main(void)
 		cmocka_unit_test(x2apic_lvtpc_after_enabling_x2apic),
 		cmocka_unit_test(cpuid_leaves),
 		cmocka_unit_test(amd_package_wide_counters_are_hidden),
+		cmocka_unit_test(only_writable_registers_reach_the_backend),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
