@@ -10,17 +10,38 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefi
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -I.
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/test_*.c))
 
-# Each test names the sources it needs on its first line: /* sources: a.c b.c */
-host_sources = $(shell sed -n '1s|.*sources: \(.*\) \*/|\1|p' $(1))
+# The hypervisor's pure code: everything that runs on a host as it is, with no
+# hardware access. Tests and fuzzers link this one library (the linker takes
+# only the objects a test needs) plus the fakes a test names on its first
+# line: /* fakes: tests/host/fake_pmu_hw.c */ (the hardware it runs on).
+HV_PURE_C := arch/format.c boot/multiboot2_info.c boot/efi/efi_config.c boot/efi/efi_memmap.c \
+	core/cmdline.c core/cpuid_policy.c core/elf_loader.c core/fw_cfg.c core/gpt.c \
+	core/guest_mem.c core/guest_walk.c core/insn_decode.c core/intercept_bitmap.c \
+	core/msr_policy.c core/page_alloc.c core/vlapic.c \
+	pmu/event_filter.c pmu/pmu_access.c pmu/pmu_amd.c pmu/pmu_caps.c pmu/pmu_classify.c \
+	pmu/pmu_intel.c pmu/pmu_profiles.c pmu/vpmu_desc.c pmu/vpmu_msr.c pmu/vpmu_pmi.c \
+	pmu/vpmu_switch.c svm/svm_exit.c vmx/vmx_exit.c vmx/vmx_guest_check.c
+# The PMU model as the hardware under the vPMU (pmu/pmu_hw.h).
+PMU_MODEL_C := tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c
+
+HOST_LIB := $(BUILD)/host/libpmuvisor.a
+$(BUILD)/host/lib/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+$(HOST_LIB): $(HV_PURE_C:%.c=$(BUILD)/host/lib/%.o)
+	rm -f $@
+	ar rcs $@ $^
+
+test_fakes = $(shell sed -n '1s|.*fakes: \(.*\) \*/|\1|p' $(1))
 
 .SECONDEXPANSION:
-$(BUILD)/host/%: tests/host/%.c $$(call host_sources,tests/host/%.c)
+$(BUILD)/host/%: tests/host/%.c $$(call test_fakes,tests/host/%.c) $(HOST_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(call host_sources,$<) -lcmocka
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(call test_fakes,$<) $(HOST_LIB) -lcmocka
 
 # Replays the PMU traces of emulator runs against the PMU model (used by tests/run).
 PMU_REPLAY := $(BUILD)/host/pmu_replay
-$(PMU_REPLAY): tests/pmu_model/pmu_replay.c tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c
+$(PMU_REPLAY): tests/pmu_model/pmu_replay.c $(PMU_MODEL_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $^
 
@@ -49,13 +70,22 @@ bench: all
 # Fuzz targets: tests/fuzz/fuzz_*.c with clang's libFuzzer, ASan and UBSan; each
 # names its sources on its first line like the host tests.
 FUZZ_CC := clang
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=all -I.
+FUZZ_SAN := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-sanitize-recover=all -I.
+FUZZ_CFLAGS := $(FUZZ_SAN) -fsanitize=fuzzer,address,undefined
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $$(call host_sources,tests/fuzz/%.c)
+# The same pure code, instrumented for libFuzzer's coverage.
+FUZZ_LIB := $(BUILD)/fuzz/libpmuvisor.a
+$(BUILD)/fuzz/lib/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(call host_sources,$<)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
+$(FUZZ_LIB): $(HV_PURE_C:%.c=$(BUILD)/fuzz/lib/%.o)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $$(call test_fakes,tests/fuzz/%.c) $(FUZZ_LIB)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(call test_fakes,$<) $(FUZZ_LIB)
 
 .PHONY: fuzz fuzz-targets
 fuzz-targets: $(FUZZ_TARGETS)

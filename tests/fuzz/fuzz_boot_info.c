@@ -1,4 +1,3 @@
-/* sources: boot/multiboot2_info.c boot/efi/efi_config.c boot/efi/efi_memmap.c arch/format.c */
 /* What a boot loader hands over: multiboot2 information, the ESP config, a UEFI memory map. */
 #include <stdlib.h>
 #include <string.h>

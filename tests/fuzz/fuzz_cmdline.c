@@ -1,4 +1,3 @@
-/* sources: core/cmdline.c arch/format.c pmu/event_filter.c */
 /* The hypervisor command line, as a bootloader could pass anything. */
 #include <stdlib.h>
 #include <string.h>

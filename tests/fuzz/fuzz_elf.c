@@ -1,4 +1,3 @@
-/* sources: core/elf_loader.c core/guest_mem.c */
 /* A guest image from anyone: loaded into a bounded guest memory, never beyond it. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,3 @@
-/* sources: svm/svm_exit.c vmx/vmx_exit.c vmx/vmx_guest_check.c arch/format.c */
 /* Exit information from the hardware (or a nested hypervisor): decoded, never trusted. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,3 @@
-/* sources: core/insn_decode.c core/guest_walk.c core/guest_mem.c */
 /*
  * What an MMIO exit reads from the guest: its page tables and instruction
  * bytes, all guest-controlled. The input is guest RAM plus the paging state;

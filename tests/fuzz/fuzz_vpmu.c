@@ -1,4 +1,4 @@
-/* sources: pmu/vpmu_switch.c pmu/vpmu_msr.c pmu/vpmu_pmi.c pmu/vpmu_desc.c pmu/pmu_intel.c pmu/pmu_amd.c pmu/pmu_classify.c pmu/event_filter.c pmu/pmu_access.c pmu/pmu_profiles.c arch/format.c tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c */
+/* fakes: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c */
 /*
  * A guest's PMU MSR accesses, any MSR, any value, in every mode and on every
  * host profile: emulated by pmu/ where the intercept policy makes them exit,

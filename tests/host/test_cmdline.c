@@ -1,4 +1,3 @@
-/* sources: core/cmdline.c arch/format.c pmu/event_filter.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,3 @@
-/* sources: boot/efi/efi_config.c boot/efi/efi_memmap.c arch/format.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

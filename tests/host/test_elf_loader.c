@@ -1,4 +1,3 @@
-/* sources: core/elf_loader.c core/guest_mem.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,3 @@
-/* sources: svm/svm_exit.c vmx/vmx_exit.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

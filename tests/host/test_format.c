@@ -1,4 +1,3 @@
-/* sources: arch/format.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,3 @@
-/* sources: core/fw_cfg.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

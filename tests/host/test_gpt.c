@@ -1,4 +1,3 @@
-/* sources: core/gpt.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

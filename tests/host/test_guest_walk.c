@@ -1,4 +1,3 @@
-/* sources: core/guest_walk.c core/guest_mem.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

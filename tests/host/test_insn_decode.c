@@ -1,4 +1,3 @@
-/* sources: core/insn_decode.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

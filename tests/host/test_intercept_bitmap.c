@@ -1,4 +1,3 @@
-/* sources: core/intercept_bitmap.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

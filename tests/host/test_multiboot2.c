@@ -1,4 +1,3 @@
-/* sources: boot/multiboot2_info.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,3 @@
-/* sources: core/page_alloc.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* sources: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c pmu/pmu_profiles.c */
+/* fakes: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* sources: core/msr_policy.c core/cpuid_policy.c core/vlapic.c core/intercept_bitmap.c pmu/vpmu_desc.c pmu/vpmu_msr.c pmu/pmu_intel.c pmu/pmu_amd.c pmu/pmu_classify.c pmu/event_filter.c pmu/pmu_access.c pmu/pmu_profiles.c arch/format.c tests/host/fake_pmu_hw.c tests/host/fake_log.c */
+/* fakes: tests/host/fake_pmu_hw.c tests/host/fake_log.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

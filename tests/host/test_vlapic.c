@@ -1,4 +1,3 @@
-/* sources: core/vlapic.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,3 @@
-/* sources: vmx/vmx_guest_check.c arch/format.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* sources: pmu/vpmu_desc.c pmu/pmu_caps.c pmu/pmu_intel.c pmu/pmu_amd.c pmu/pmu_classify.c pmu/vpmu_msr.c pmu/event_filter.c pmu/pmu_profiles.c pmu/pmu_access.c arch/format.c tests/host/fake_pmu_hw.c */
+/* fakes: tests/host/fake_pmu_hw.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* sources: pmu/vpmu_switch.c pmu/vpmu_msr.c pmu/vpmu_pmi.c pmu/vpmu_desc.c pmu/pmu_intel.c pmu/pmu_amd.c pmu/pmu_classify.c pmu/event_filter.c pmu/pmu_access.c pmu/pmu_profiles.c arch/format.c tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c */
+/* fakes: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c */
 /*
  * GLOBAL_STATUS and its reset MSR agree: every status bit a guest can read
  * it can clear. Intel's status also reports OvfBuf (62) and CondChgd (63),
