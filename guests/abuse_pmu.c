@@ -27,7 +27,6 @@ int guest_main(const char *cmdline)
 	u32 beyond = guest_on_intel ? MSR_IA32_PERFEVTSEL0 + gp : core ? MSR_F15H_PERFCTL0 + 2 * gp
 									: MSR_K7_PERFCTL0 + gp;
 	u64 v = 0;
-	plan(ARRAY_SIZE(garbage) + 6);
 
 	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | BIT(10));
 	wrmsr(X2APIC_SVR, 0x1FF);

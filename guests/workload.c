@@ -123,7 +123,6 @@ int guest_main(const char *cmdline)
 					       MSR_AMD_PERF_GLOBAL_STATUS,
 					       MSR_AMD_PERF_GLOBAL_STATUS_CLR };
 	bool pmu = strcmp(kind, "none") != 0;
-	plan(pmu && mode != OFF && strcmp(kind, "counting") ? 2 : 1);
 
 	u64 base = 0;
 	rdmsr_safe(MSR_APIC_BASE, &base);
