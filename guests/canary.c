@@ -4,12 +4,11 @@
  * vpmu=mediated) an idle PMU.
  */
 #include "guests/lib/guest.h"
-#include "pmu/pmu_hw.h"
+#include "guests/lib/pmu.h"
 
 int guest_main(const char *cmdline)
 {
 	(void)cmdline;
-	plan(4);
 	u64 end = guest_ram_end(), dirty = 0;
 	for (u64 a = 2ULL << 20; a < end; a += 8) /* above this image, stack and page tables */
 		dirty += *(volatile u64 *)(uintptr_t)a != 0;
@@ -23,10 +22,8 @@ int guest_main(const char *cmdline)
 	u64 apic = 0;
 	rdmsr_safe(MSR_APIC_BASE, &apic);
 	report(apic == 0xFEE00900, "the APIC base is the reset one, xAPIC mode (0x%lx)", apic);
-	u32 sel = guest_on_intel ? MSR_IA32_PERFEVTSEL0
-				 : cpuid(0x80000001, 0).ecx & BIT(23) ? MSR_F15H_PERFCTL0 : MSR_K7_PERFCTL0;
 	u64 s = 1;
-	rdmsr_safe(sel, &s);
+	rdmsr_safe(pmu_gp_eventsel_msr(0), &s);
 	report(s == 0, "event selector 0 is clear (0x%lx)", s);
 	return tap_status();
 }

@@ -35,7 +35,6 @@ int guest_main(const char *cmdline)
 	(void)cmdline;
 	char injected[4] = "yes";
 	cmdline_value("injected", injected, sizeof(injected));
-	plan(6);
 	guest_irq_register(VEC_DF, on_double_fault);
 	if (injected[0] == 'y') {
 		injected_gp();

@@ -4,7 +4,8 @@
 GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-stack-protector \
 	-fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -fno-builtin \
 	-fno-asynchronous-unwind-tables -I.
-GUEST_LIB_C := $(wildcard guests/lib/*.c) arch/format.c arch/string.c arch/mem.c
+# pmu/pmu_caps.c: the pure CPUID decoders, shared with the host probe
+GUEST_LIB_C := $(wildcard guests/lib/*.c) arch/format.c arch/string.c arch/mem.c pmu/pmu_caps.c
 GUEST_LIB_ASM := $(wildcard guests/lib/*.asm) arch/isr.asm
 GUEST_LIB_OBJ := $(GUEST_LIB_C:%.c=$(BUILD)/guest-obj/%.o) \
 	$(GUEST_LIB_ASM:%.asm=$(BUILD)/guest-obj/%.asm.o)

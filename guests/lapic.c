@@ -103,7 +103,7 @@ static void test_registers(void)
 {
 	u32 ver = apic_read(VERSION);
 	report((ver & 0xFF) == 0x14 && (ver >> 16 & 0xFF) == 5,
-	       "%s: version 0x%x (0x14, six LVT entries)", x2 ? "x2APIC" : "xAPIC", ver);
+	       "version 0x%x (0x14, six LVT entries)", ver);
 	report(apic_read(ID) == 0, "APIC ID 0");
 	apic_write(SVR, 0x1FF);
 	report((apic_read(SVR) & 0x1FF) == 0x1FF, "SVR enables the APIC and reads back");
@@ -225,10 +225,10 @@ static void test_illegal_vector(void)
 static void test_x2apic_msrs(void)
 {
 	u64 v;
-	report(rdmsr_safe(0x80B, &v) == VEC_GP, "x2APIC: reading EOI is #GP");
-	report(wrmsr_safe(0x80B, 1) == VEC_GP, "x2APIC: a nonzero EOI write is #GP");
-	report(wrmsr_safe(0x802, 1) == VEC_GP, "x2APIC: writing the ID is #GP");
-	report(rdmsr_safe(0x831, &v) == VEC_GP, "x2APIC: there is no ICR high half (0x831 is #GP)");
+	report(rdmsr_safe(0x80B, &v) == VEC_GP, "reading EOI is #GP");
+	report(wrmsr_safe(0x80B, 1) == VEC_GP, "a nonzero EOI write is #GP");
+	report(wrmsr_safe(0x802, 1) == VEC_GP, "writing the ID is #GP");
+	report(rdmsr_safe(0x831, &v) == VEC_GP, "there is no ICR high half (0x831 is #GP)");
 }
 
 static void run_all(void)
@@ -248,7 +248,6 @@ int guest_main(const char *cmdline)
 	late_pct = cmdline_uint("late_pct", 0);
 	if (late_us != NO_BOUND)
 		diag("on time: never early, late by at most %lu us + %lu%%", late_us, late_pct);
-	plan(2 + 2 * 21 + 1 + 4);
 	struct cpuid_regs leaf1 = cpuid(1, 0), timing = cpuid(0x40000010, 0);
 	tsc_khz = timing.eax;
 	report(leaf1.ecx & BIT(21) && leaf1.ecx & BIT(24), "CPUID offers x2APIC and TSC deadline");
@@ -259,13 +258,17 @@ int guest_main(const char *cmdline)
 	for (u32 v = 32; v < 256; v++)
 		guest_irq_register((u8)v, on_interrupt);
 
+	report_prefix_push("xAPIC");
 	run_all();
+	report_prefix_pop();
 	wrmsr(MSR_APIC_BASE_REG, rdmsr(MSR_APIC_BASE_REG) | X2APIC_ENABLE);
 	x2 = true;
 	fired[LOW_VECTOR] = fired[HIGH_VECTOR] = fired[ERROR_VECTOR] = 0;
+	report_prefix_push("x2APIC");
 	run_all();
 	report(wrmsr_safe(MSR_APIC_BASE_REG, rdmsr(MSR_APIC_BASE_REG) & ~BIT(10)) == VEC_GP,
-	       "x2APIC back to xAPIC directly is #GP");
+	       "back to xAPIC directly is #GP");
 	test_x2apic_msrs();
+	report_prefix_pop();
 	return tap_status();
 }

@@ -14,8 +14,8 @@
  * and prints one "bench ..." line of counts for tests/bench.
  */
 #include "guests/lib/guest.h"
+#include "guests/lib/pmu.h"
 #include "arch/string.h"
-#include "pmu/pmu_caps.h"
 #include "pmu/pmu_hw.h"
 
 #define X2APIC_LVTPC 0x834
@@ -24,11 +24,11 @@
 
 enum mode { OFF, EMULATED, MEDIATED };
 
-struct vendor_msrs {
-	u32 sel, ctr, stride, global, status, status_reset;
+struct pmu_msrs {
+	u32 sel[MUX_COUNTERS], ctr[MUX_COUNTERS], global, status, status_reset;
 };
 
-static struct vendor_msrs msrs;
+static struct pmu_msrs msrs;
 static enum mode mode;
 static bool filtered;
 static bool global; /* GLOBAL_CTRL/STATUS exist (Intel, AMD PerfMonV2); else selectors gate */
@@ -55,15 +55,15 @@ static void enable(bool on)
 	if (global)
 		wr(msrs.global, on);
 	else
-		wr(msrs.sel, on ? SELECTOR(0xC0) : 0);
+		wr(msrs.sel[0], on ? SELECTOR(0xC0) : 0);
 }
 
 static void sample(void)
 {
 	u64 status = global ? rd(msrs.status) : 0;
 	enable(false);
-	(void)rd(msrs.ctr);
-	wr(msrs.ctr, (1ULL << 48) - 100000);
+	(void)rd(msrs.ctr[0]);
+	wr(msrs.ctr[0], (1ULL << 48) - 100000);
 	if (global)
 		wr(msrs.status_reset, status);
 	wr(X2APIC_LVTPC, 0xF0); /* unmask, as the handler's last act */
@@ -75,9 +75,9 @@ static void rotate(u32 round)
 	if (global)
 		wr(msrs.global, 0);
 	for (u32 i = 0; i < MUX_COUNTERS; i++) {
-		(void)rd(msrs.ctr + i * msrs.stride);
-		wr(msrs.sel + i * msrs.stride, SELECTOR(0xC0 + round % 4));
-		wr(msrs.ctr + i * msrs.stride, 0);
+		(void)rd(msrs.ctr[i]);
+		wr(msrs.sel[i], SELECTOR(0xC0 + round % 4));
+		wr(msrs.ctr[i], 0);
 	}
 	if (global)
 		wr(msrs.global, (1u << MUX_COUNTERS) - 1);
@@ -110,26 +110,21 @@ int guest_main(const char *cmdline)
 	mode = !strcmp(m, "mediated") ? MEDIATED : !strcmp(m, "emulated") ? EMULATED : OFF;
 	filtered = cmdline_uint("filtered", 0);
 	u64 ops = cmdline_uint("ops", 1000), per = cmdline_uint("work", 1000);
-	bool core = cpuid(0x80000001, 0).ecx & BIT(23);
-	global = guest_on_intel || (cpuid(0x80000000, 0).eax >= 0x80000022 &&
-				    (cpuid(0x80000022, 0).eax & BIT(0)));
-	msrs = guest_on_intel
-		       ? (struct vendor_msrs){ MSR_IA32_PERFEVTSEL0, MSR_IA32_PMC0, 1,
-					       MSR_IA32_PERF_GLOBAL_CTRL, MSR_IA32_PERF_GLOBAL_STATUS,
-					       MSR_IA32_PERF_GLOBAL_OVF_CTRL }
-		       : (struct vendor_msrs){ core ? MSR_F15H_PERFCTL0 : MSR_K7_PERFCTL0,
-					       core ? MSR_F15H_PERFCTL0 + 1 : MSR_K7_PERFCTR0,
-					       core ? 2 : 1, MSR_AMD_PERF_GLOBAL_CTL,
-					       MSR_AMD_PERF_GLOBAL_STATUS,
-					       MSR_AMD_PERF_GLOBAL_STATUS_CLR };
+	global = pmu_probe()->global;
+	for (u32 i = 0; i < MUX_COUNTERS; i++) {
+		msrs.sel[i] = pmu_gp_eventsel_msr(i);
+		msrs.ctr[i] = pmu_gp_counter_msr(i);
+	}
+	msrs.global = pmu_global_ctrl_msr();
+	msrs.status = pmu_global_status_msr();
+	msrs.status_reset = pmu_global_status_reset_msr();
 	bool pmu = strcmp(kind, "none") != 0;
-	plan(pmu && mode != OFF && strcmp(kind, "counting") ? 2 : 1);
 
 	u64 base = 0;
 	rdmsr_safe(MSR_APIC_BASE, &base);
 	wrmsr_safe(MSR_APIC_BASE, base | BIT(10)); /* x2APIC: the LVTPC at MSR 0x834 */
 	if (!strcmp(kind, "counting")) {
-		wr(msrs.sel, SELECTOR(0xC0));
+		wr(msrs.sel[0], SELECTOR(0xC0));
 		if (global)
 			wr(msrs.global, 1);
 	}
@@ -148,14 +143,14 @@ int guest_main(const char *cmdline)
 		else if (!strcmp(kind, "multiplex"))
 			rotate((u32)i);
 		else if (!strcmp(kind, "reads"))
-			(void)rd(msrs.ctr);
+			(void)rd(msrs.ctr[0]);
 	}
 	u64 t1 = rdtsc();
 	hc_pmu_stats(&p1);
 	hypercall(HC_EXIT_CYCLES, (unsigned long)c1, sizeof(c1), 0);
 	hc_exit_counts(e1);
 	if (!strcmp(kind, "counting"))
-		(void)rd(msrs.ctr);
+		(void)rd(msrs.ctr[0]);
 
 	/* the five accounting hypercalls after the first snapshot are not the workload's */
 	u64 msr_exits = (e1[EXIT_MSR_READ] - e0[EXIT_MSR_READ]) + (e1[EXIT_MSR_WRITE] - e0[EXIT_MSR_WRITE]);

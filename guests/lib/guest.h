@@ -1,8 +1,9 @@
 /*
  * The unit-guest library: entry, console, TAP reporting, exception
  * catching and the hypercall wrappers (ABI in core/abi.h). A guest defines
- * guest_main(); what it returns is its exit status (0 = pass), which
- * guest_exit() carries out through the debug-exit port.
+ * guest_main(); when it returns, the library prints the TAP plan (the
+ * number of results reported) and carries its exit status (0 = pass, or 1
+ * if any result failed) out through the debug-exit port.
  */
 #ifndef GUESTS_LIB_GUEST_H
 #define GUESTS_LIB_GUEST_H
@@ -14,12 +15,20 @@ int guest_main(const char *cmdline);
 
 /* Console (COM1) and TAP. */
 void gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void plan(int n);
 bool report(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void report_skip(const char *reason, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* 0 when every planned test ran and passed, else 1. */
+/* Results reported until the matching pop read "name: description"; they nest. */
+void report_prefix_push(const char *name);
+void report_prefix_pop(void);
+/* 0 when every result so far passed, else 1. */
 int tap_status(void);
+/*
+ * Prints a summary and the plan "1..N" for the N results reported, once.
+ * Runs when guest_main() returns; a guest pmuvisor is meant to stop calls it
+ * before its last act, so a result after that breaks the plan.
+ */
+void tap_done(void);
 void guest_exit(int status) __attribute__((noreturn));
 
 /* The guest's own command line ("name.elf key=value ..."). */

@@ -23,7 +23,9 @@ void guest_start(u32 magic, u32 mbi)
 		cmdline = (const char *)(uintptr_t)guest_mbi->cmdline;
 	struct cpuid_regs v = cpuid(0, 0);
 	guest_on_intel = v.ebx == 0x756E6547; /* "Genu" */
-	guest_exit(guest_main(cmdline));
+	int status = guest_main(cmdline);
+	tap_done();
+	guest_exit(status ? status : tap_status());
 }
 
 u64 guest_ram_end(void)
