@@ -2,6 +2,7 @@
 #ifndef ARCH_CPU_H
 #define ARCH_CPU_H
 
+#include "arch/msr.h"
 #include "arch/types.h"
 
 struct cpuid_regs {
@@ -125,15 +126,11 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 
 #define RFLAGS_IF BIT(9)
 
-#define MSR_EFER 0xC0000080
 #define EFER_SCE BIT(0)
 #define EFER_LME BIT(8)
 #define EFER_LMA BIT(10)
 #define EFER_NXE BIT(11)
 #define EFER_SVME BIT(12)
-#define MSR_APIC_BASE 0x1B
-#define MSR_FEATURE_CONTROL 0x3A
-#define MSR_PAT 0x277
 
 #define VEC_UD 6
 #define VEC_DF 8

@@ -2,7 +2,6 @@
 #include "arch/cpu.h"
 #include "arch/string.h"
 
-#define MSR_VM_CR 0xC0010114
 #define VM_CR_SVMDIS BIT(4)
 
 struct host_caps host_caps;

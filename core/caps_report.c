@@ -75,9 +75,13 @@ static void report_pmu(const struct pmu_caps *p)
 /* What the platform does with PMU MSRs: fault, or read a value (emulators often read 0). */
 static void report_pmu_msrs(void)
 {
-	static const u32 msrs[] = { 0xC1, 0x186, 0x309, 0x329, 0x345, 0x38D, 0x38E, 0x38F,
-				    0xE7, 0xE8, 0xC0010000, 0xC0010004, 0xC0010200,
-				    0xC0000300, 0xC0000301 };
+	static const u32 msrs[] = {
+		MSR_IA32_PMC0, MSR_IA32_PERFEVTSEL0, MSR_IA32_FIXED_CTR0, MSR_IA32_PERF_METRICS,
+		MSR_IA32_PERF_CAPABILITIES, MSR_IA32_FIXED_CTR_CTRL, MSR_IA32_PERF_GLOBAL_STATUS,
+		MSR_IA32_PERF_GLOBAL_CTRL, MSR_IA32_MPERF, MSR_IA32_APERF, MSR_K7_PERFCTL0,
+		MSR_K7_PERFCTR0, MSR_F15H_PERFCTL0, MSR_AMD_PERF_GLOBAL_STATUS,
+		MSR_AMD_PERF_GLOBAL_CTL,
+	};
 	char line[512];
 	size_t n = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(msrs); i++) {

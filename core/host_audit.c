@@ -3,18 +3,13 @@
 #include "arch/log.h"
 
 static const u32 audited[] = {
-	0x10,       /* TSC: compared for going backwards only, see below */
-	0x1B,       /* APIC_BASE */
-	0x3A,       /* FEATURE_CONTROL */
-	0x174, 0x175, 0x176, /* SYSENTER_CS/ESP/EIP */
-	0x1A0,      /* MISC_ENABLE */
-	0x1D9,      /* DEBUGCTL */
-	0x277,      /* PAT */
-	0xC0000080, /* EFER */
-	0xC0000081, 0xC0000082, 0xC0000083, 0xC0000084, /* STAR, LSTAR, CSTAR, SFMASK */
-	0xC0000100, 0xC0000101, 0xC0000102, /* FS_BASE, GS_BASE, KERNEL_GS_BASE */
-	0xC0000103, /* TSC_AUX */
-	0xC0010117, /* VM_HSAVE_PA (AMD) */
+	MSR_TSC, /* compared for going backwards only, see below */
+	MSR_APIC_BASE, MSR_FEATURE_CONTROL,
+	MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP,
+	MSR_MISC_ENABLE, MSR_DEBUGCTL, MSR_PAT, MSR_EFER,
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_TSC_AUX,
+	MSR_VM_HSAVE_PA, /* AMD */
 };
 
 void host_audit_take(struct host_audit *a)
@@ -35,7 +30,7 @@ u32 host_audit_check(const struct host_audit *before, const char *guest)
 	for (u32 i = 0; i < before->count; i++) {
 		u64 now = 0;
 		rdmsr_safe(before->msr[i], &now);
-		bool moved = before->msr[i] == 0x10 ? now < before->value[i] : now != before->value[i];
+		bool moved = before->msr[i] == MSR_TSC ? now < before->value[i] : now != before->value[i];
 		if (moved) {
 			pr_err("%s: the host's MSR 0x%x changed: 0x%lx -> 0x%lx", guest, before->msr[i],
 			       before->value[i], now);

@@ -12,7 +12,7 @@
  * nothing: configuration MSRs only (FEATURE_CONTROL, MISC_ENABLE, AMD's
  * HWCR), never one that holds an address of the host's memory.
  */
-static const u32 audit_msrs[] = { 0x3A, 0x1A0, 0xC0010015 };
+static const u32 audit_msrs[] = { MSR_FEATURE_CONTROL, MSR_MISC_ENABLE, MSR_HWCR };
 
 static s64 hc_print(struct vcpu *v, u64 gpa, u64 len)
 {

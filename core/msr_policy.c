@@ -4,23 +4,6 @@
 #include "pmu/pmu_vendor.h"
 #include "core/vlapic.h"
 
-#define MSR_TSC 0x10
-#define MSR_SYSENTER_CS 0x174
-#define MSR_SYSENTER_ESP 0x175
-#define MSR_SYSENTER_EIP 0x176
-#define MSR_STAR 0xC0000081
-#define MSR_LSTAR 0xC0000082
-#define MSR_CSTAR 0xC0000083
-#define MSR_SFMASK 0xC0000084
-#define MSR_FS_BASE 0xC0000100
-#define MSR_GS_BASE 0xC0000101
-#define MSR_KERNEL_GS_BASE 0xC0000102
-#define MSR_APIC_BASE_ADDR 0x1B
-#define MSR_PAT_ADDR 0x277
-#define MSR_EFER_ADDR 0xC0000080
-
-#define MSR_X2APIC_FIRST 0x800
-#define MSR_X2APIC_LAST 0x8FF
 #define EFER_GUEST_WRITABLE (BIT(0) | BIT(8) | BIT(11))  /* SCE, LME, NXE */
 #define EFER_LMA_BIT BIT(10)
 
@@ -73,7 +56,7 @@ static enum vcpu_reg reg_of(u32 msr)
 	switch (msr) {
 	case MSR_FS_BASE: return VREG_FS_BASE;
 	case MSR_GS_BASE: return VREG_GS_BASE;
-	case MSR_PAT_ADDR: return VREG_PAT;
+	case MSR_PAT: return VREG_PAT;
 	default: return VREG_EFER;
 	}
 }
@@ -131,7 +114,7 @@ static enum msr_action aperfmperf_action(const struct vcpu *v, enum msr_access a
 static const struct msr_rule rules[] = {
 	RULE(MSR_TSC, MSR_TSC, MSR_PASS, MSR_DENY, NULL, NULL),
 	{ .first = MSR_IA32_MPERF, .last = MSR_IA32_APERF, .action = aperfmperf_action },
-	RULE(MSR_APIC_BASE_ADDR, MSR_APIC_BASE_ADDR, MSR_EMULATE, MSR_EMULATE, vlapic_base_read,
+	RULE(MSR_APIC_BASE, MSR_APIC_BASE, MSR_EMULATE, MSR_EMULATE, vlapic_base_read,
 	     vlapic_base_write),
 	RULE(MSR_TSC_DEADLINE, MSR_TSC_DEADLINE, MSR_EMULATE, MSR_EMULATE, vlapic_tsc_deadline_read,
 	     vlapic_tsc_deadline_write),
@@ -139,8 +122,8 @@ static const struct msr_rule rules[] = {
 	     vlapic_x2apic_write),
 	RULE(MSR_SYSENTER_CS, MSR_SYSENTER_EIP, MSR_EMULATE, MSR_EMULATE, read_stored,
 	     write_stored),
-	RULE(MSR_PAT_ADDR, MSR_PAT_ADDR, MSR_EMULATE, MSR_EMULATE, read_reg, write_pat),
-	RULE(MSR_EFER_ADDR, MSR_EFER_ADDR, MSR_EMULATE, MSR_EMULATE, read_reg, write_efer),
+	RULE(MSR_PAT, MSR_PAT, MSR_EMULATE, MSR_EMULATE, read_reg, write_pat),
+	RULE(MSR_EFER, MSR_EFER, MSR_EMULATE, MSR_EMULATE, read_reg, write_efer),
 	RULE(MSR_STAR, MSR_SFMASK, MSR_EMULATE, MSR_EMULATE, read_stored, write_stored),
 	RULE(MSR_FS_BASE, MSR_GS_BASE, MSR_EMULATE, MSR_EMULATE, read_reg, write_base),
 	RULE(MSR_KERNEL_GS_BASE, MSR_KERNEL_GS_BASE, MSR_EMULATE, MSR_EMULATE, read_stored,

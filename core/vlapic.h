@@ -34,7 +34,6 @@ struct vlapic {
 #define VLAPIC_DEFAULT_BASE (0xFEE00000ULL | BIT(11) | BIT(8)) /* enabled, BSP */
 #define VLAPIC_MMIO_BASE 0xFEE00000ULL
 #define VLAPIC_BUS_KHZ 1000000u
-#define MSR_TSC_DEADLINE 0x6E0
 
 void vlapic_reset(struct vlapic *l, u64 tsc_khz);
 

@@ -17,8 +17,8 @@ int guest_main(const char *cmdline)
 	report(hypercall(HC_EXIT_COUNTS, end, 4096, 0) == HC_EFAULT,
 	       "counters just past RAM (where no hypervisor memory is mapped): EFAULT");
 	report(hypercall(HC_PMU_STATS, 0x1000, 8, 0) == HC_EINVAL, "PMU stats into a too-small buffer: EINVAL");
-	report(hc_host_msr(0xC0000082) == HC_EINVAL, "the host's LSTAR is not on the audit list: EINVAL");
-	report(hc_host_msr(0xC0010117) == HC_EINVAL,
+	report(hc_host_msr(MSR_LSTAR) == HC_EINVAL, "the host's LSTAR is not on the audit list: EINVAL");
+	report(hc_host_msr(MSR_VM_HSAVE_PA) == HC_EINVAL,
 	       "the host's VM_HSAVE_PA (a host physical address) is not on it either: EINVAL");
 	return tap_status();
 }

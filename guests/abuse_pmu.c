@@ -12,7 +12,6 @@
 #include "guests/lib/pmu.h"
 
 #define X2APIC_SVR 0x80F
-#define X2APIC_LVTPC 0x834
 #define LVTPC_WRITABLE 0x107FFu /* vector, delivery mode, mask */
 #define SEL_ENABLE (BIT(22) | BIT(20) | BIT(17) | BIT(16)) /* EN, INT, OS, USR */
 #define EVENT_INSTRUCTIONS 0xC0
@@ -33,12 +32,12 @@ int guest_main(const char *cmdline)
 	if (pmu->global)
 		wrmsr(pmu_global_ctrl_msr(), 1); /* and counting */
 	for (size_t i = 0; i < ARRAY_SIZE(garbage); i++) {
-		int vec = wrmsr_safe(X2APIC_LVTPC, garbage[i]);
-		bool ok = vec == 0 && rdmsr_safe(X2APIC_LVTPC, &v) == 0 &&
+		int vec = wrmsr_safe(MSR_X2APIC_LVTPC, garbage[i]);
+		bool ok = vec == 0 && rdmsr_safe(MSR_X2APIC_LVTPC, &v) == 0 &&
 			  v == (garbage[i] & LVTPC_WRITABLE);
 		report(ok, "LVTPC 0x%x while counting: accepted, reads 0x%lx", garbage[i], v);
 	}
-	report(wrmsr_safe(X2APIC_LVTPC, BIT(32) | 0x20) == VEC_GP, "LVTPC with high bits: #GP");
+	report(wrmsr_safe(MSR_X2APIC_LVTPC, BIT(32) | 0x20) == VEC_GP, "LVTPC with high bits: #GP");
 	report(wrmsr_safe(sel0, SEL_ENABLE | EVENT_INSTRUCTIONS | BIT(63)) == VEC_GP,
 	       "a selector with a reserved bit: #GP");
 	report(beyond && wrmsr_safe(beyond, SEL_ENABLE) == VEC_GP &&

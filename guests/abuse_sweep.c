@@ -7,14 +7,12 @@
 #include "guests/lib/guest.h"
 #include "core/fw_cfg.h"
 
-#define MSR_EFER_ 0xC0000080 /* ours to keep: long mode depends on it */
-
 static bool sweep_msrs(u32 first, u32 count, u32 *faulted)
 {
 	for (u32 msr = first; msr < first + count; msr++) {
 		u64 v = 0;
 		int r = rdmsr_safe(msr, &v);
-		int w = msr == MSR_EFER_ || msr == MSR_APIC_BASE ? 0 : wrmsr_safe(msr, v);
+		int w = msr == MSR_EFER || msr == MSR_APIC_BASE ? 0 : wrmsr_safe(msr, v);
 		if ((r && r != VEC_GP) || (w && w != VEC_GP)) {
 			diag("MSR 0x%x: vector %d/%d", msr, r, w);
 			return false;

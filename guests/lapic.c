@@ -10,8 +10,6 @@
 #include "arch/interrupts.h"
 
 #define APIC_MMIO 0xFEE00000UL
-#define MSR_APIC_BASE_REG 0x1B
-#define MSR_TSC_DEADLINE 0x6E0
 #define X2APIC_ENABLE (BIT(10) | BIT(11))
 enum {
 	ID = 0x20, VERSION = 0x30, TPR = 0x80, PPR = 0xA0, EOI = 0xB0, SVR = 0xF0, ISR = 0x100,
@@ -261,12 +259,12 @@ int guest_main(const char *cmdline)
 	report_prefix_push("xAPIC");
 	run_all();
 	report_prefix_pop();
-	wrmsr(MSR_APIC_BASE_REG, rdmsr(MSR_APIC_BASE_REG) | X2APIC_ENABLE);
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | X2APIC_ENABLE);
 	x2 = true;
 	fired[LOW_VECTOR] = fired[HIGH_VECTOR] = fired[ERROR_VECTOR] = 0;
 	report_prefix_push("x2APIC");
 	run_all();
-	report(wrmsr_safe(MSR_APIC_BASE_REG, rdmsr(MSR_APIC_BASE_REG) & ~BIT(10)) == VEC_GP,
+	report(wrmsr_safe(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) & ~BIT(10)) == VEC_GP,
 	       "back to xAPIC directly is #GP");
 	test_x2apic_msrs();
 	report_prefix_pop();

@@ -1,17 +1,6 @@
 /* MSR policy as a guest sees it: allowed MSRs behave, all others #GP and change nothing. */
 #include "guests/lib/guest.h"
 
-#define MSR_TSC 0x10
-#define MSR_FEATURE_CONTROL_ 0x3A
-#define MSR_MISC_ENABLE 0x1A0
-#define MSR_VM_HSAVE_PA 0xC0010117
-#define MSR_HWCR 0xC0010015
-#define MSR_SMM_BASE 0xC0010111
-#define MSR_VMX_BASIC_ 0x480
-#define MSR_FS_BASE 0xC0000100
-#define MSR_GS_BASE 0xC0000101
-#define MSR_KERNEL_GS_BASE 0xC0000102
-
 static bool denied_rw(u32 msr)
 {
 	u64 v;
@@ -59,11 +48,11 @@ int guest_main(const char *cmdline)
 	       "a non-canonical FS_BASE raises #GP");
 
 	/* Host-owned MSRs: the host's value is read by the hypervisor before and after. */
-	u32 audited = guest_on_intel ? MSR_FEATURE_CONTROL_ : MSR_HWCR;
+	u32 audited = guest_on_intel ? MSR_FEATURE_CONTROL : MSR_HWCR;
 	long host_before = hc_host_msr(audited), misc_before = hc_host_msr(MSR_MISC_ENABLE);
-	bool all_gp = denied_rw(MSR_FEATURE_CONTROL_) && denied_rw(MSR_MISC_ENABLE) &&
+	bool all_gp = denied_rw(MSR_FEATURE_CONTROL) && denied_rw(MSR_MISC_ENABLE) &&
 		      denied_rw(MSR_VM_HSAVE_PA) && denied_rw(MSR_SMM_BASE) &&
-		      denied_rw(MSR_VMX_BASIC_) && denied_rw(MSR_HWCR);
+		      denied_rw(MSR_VMX_BASIC) && denied_rw(MSR_HWCR);
 	report(all_gp, "host-owned MSRs (FEATURE_CONTROL, MISC_ENABLE, VM_HSAVE_PA, SMM_BASE, "
 		       "VMX_BASIC, HWCR) raise #GP on read and write");
 	report(denied_rw(0x12345678) && denied_rw(0x40001234) && denied_rw(0xC0012345),

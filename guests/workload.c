@@ -18,7 +18,6 @@
 #include "arch/string.h"
 #include "pmu/pmu_hw.h"
 
-#define X2APIC_LVTPC 0x834
 #define MUX_COUNTERS 2
 #define ACCOUNTING_CALLS 5
 
@@ -66,7 +65,7 @@ static void sample(void)
 	wr(msrs.ctr[0], (1ULL << 48) - 100000);
 	if (global)
 		wr(msrs.status_reset, status);
-	wr(X2APIC_LVTPC, 0xF0); /* unmask, as the handler's last act */
+	wr(MSR_X2APIC_LVTPC, 0xF0); /* unmask, as the handler's last act */
 	enable(true);
 }
 

@@ -62,6 +62,9 @@ static void amd_cpuid(const struct vpmu_desc *d, u32 leaf, u32 subleaf, struct c
 	(void)subleaf;
 	if (leaf == 0x80000001 && vpmu_has(d, FEAT_AMD_CORE))
 		r->ecx |= EXT1_ECX_PERFCTR_CORE;
+	/* A guest looks for leaf 0x80000022 only when the highest extended leaf reaches it. */
+	if (leaf == 0x80000000 && vpmu_has(d, FEAT_GLOBAL) && r->eax < 0x80000022)
+		r->eax = 0x80000022;
 	if (leaf == 0x80000022 && vpmu_has(d, FEAT_GLOBAL)) {
 		r->eax = PERFMON_V2;
 		r->ebx = d->nr_gp;

@@ -12,6 +12,7 @@
 #ifndef PMU_PMU_HW_H
 #define PMU_PMU_HW_H
 
+#include "arch/msr.h"
 #include "arch/types.h"
 
 bool pmu_hw_rdmsr(u32 msr, u64 *val);
@@ -19,27 +20,6 @@ bool pmu_hw_wrmsr(u32 msr, u64 val);
 u32 pmu_hw_read_lvtpc(void);
 void pmu_hw_write_lvtpc(u32 val);
 
-/* Architectural PMU MSRs (Intel SDM vol. 4; AMD APM vol. 2, 13.2). */
-#define MSR_IA32_PMC0 0xC1
-#define MSR_IA32_PERFEVTSEL0 0x186
-#define MSR_IA32_A_PMC0 0x4C1
-#define MSR_IA32_FIXED_CTR0 0x309
-#define MSR_IA32_PERF_CAPABILITIES 0x345
-#define MSR_IA32_PERF_METRICS 0x329
-#define MSR_IA32_FIXED_CTR_CTRL 0x38D
-#define MSR_IA32_PERF_GLOBAL_STATUS 0x38E
-#define MSR_IA32_PERF_GLOBAL_CTRL 0x38F
-#define MSR_IA32_PERF_GLOBAL_OVF_CTRL 0x390 /* STATUS_RESET from v4 on */
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET 0x391
-#define MSR_IA32_MPERF 0xE7
-#define MSR_IA32_APERF 0xE8
-#define MSR_K7_PERFCTL0 0xC0010000
-#define MSR_K7_PERFCTR0 0xC0010004
-#define MSR_F15H_PERFCTL0 0xC0010200 /* PerfCtrExtCore: CTL i at +2i, CTR i at +2i+1 */
-#define MSR_AMD_PERF_GLOBAL_STATUS 0xC0000300
-#define MSR_AMD_PERF_GLOBAL_CTL 0xC0000301
-#define MSR_AMD_PERF_GLOBAL_STATUS_CLR 0xC0000302
-#define MSR_AMD_PERF_GLOBAL_STATUS_SET 0xC0000303
 
 /* Event-select bits shared by Intel and AMD. */
 #define EVTSEL_EVENT 0xFFULL

@@ -3,8 +3,6 @@
 #include "arch/cpu.h"
 #include "arch/host_caps.h"
 
-#define MSR_PERF_CAPABILITIES 0x345
-
 struct pmu_caps pmu_caps;
 
 void pmu_caps_probe(void)
@@ -19,7 +17,7 @@ void pmu_caps_probe(void)
 	} else if (h->max_leaf >= 0xA) {
 		struct cpuid_regs leaf = cpuid(0xA, 0);
 		u64 perf_caps = 0;
-		bool has = h->pdcm && !rdmsr_safe(MSR_PERF_CAPABILITIES, &perf_caps);
+		bool has = h->pdcm && !rdmsr_safe(MSR_IA32_PERF_CAPABILITIES, &perf_caps);
 		pmu_caps_decode_intel(&leaf, has, perf_caps, &c);
 	}
 	pmu_caps = c;

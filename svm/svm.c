@@ -8,7 +8,6 @@
 #include "core/msr_policy.h"
 #include "svm/vmcb.h"
 
-#define MSR_VM_HSAVE_PA 0xC0010117
 #define PTE_P BIT(0)
 #define PTE_W BIT(1)
 #define PTE_U BIT(2)

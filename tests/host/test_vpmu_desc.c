@@ -134,6 +134,9 @@ static void amd_cpuid_bits(void **state)
 	vpmu_cpuid(&d, 0x80000022, 0, &r);
 	assert_int_equal(r.eax, 1);
 	assert_int_equal(r.ebx, 4);
+	r = (struct cpuid_regs){ .eax = 0x8000001F }; /* a host whose extended leaves end lower */
+	vpmu_cpuid(&d, 0x80000000, 0, &r);
+	assert_int_equal(r.eax, 0x80000022);
 	assert_false(vpmu_owns_msr(&d, MSR_F15H_PERFCTL0 + 8)); /* counter 4: not given */
 	assert_false(d.rdpmc_passthrough);
 	c = cfg(VPMU_MEDIATED);
