@@ -12,6 +12,7 @@
 #include "core/exit.h"
 #include "core/host_audit.h"
 #include "core/mb1_info.h"
+#include "core/pcpu.h"
 #include "core/vcpu_events.h"
 #include "core/vcpu.h"
 #include "pmu/pmi_host.h"
@@ -22,6 +23,7 @@
 #include "vmx/vmx.h"
 
 const struct vcpu_ops *vcpu_ops;
+struct pcpu pcpus[PCPU_MAX];
 
 void *hv_alloc(u64 bytes, u64 align)
 {
@@ -169,62 +171,77 @@ static int summarize(const struct run_summary *s)
 	return failed ? STATUS_GUEST_FAILED : STATUS_PASS;
 }
 
+/* A guest that could not start: reported and judged like any other end. */
+static void guest_not_started(struct run_summary *s, const struct guest_config *cfg,
+			      const char *reason)
+{
+	log_raw("hv: guest %s status=1 reason=%s", cfg->name, reason);
+	judge_guest(s, cfg, false, 1, reason);
+}
+
 static void run_guest(u32 id, const struct guest_config *cfg, const struct boot_module *m,
 		      struct run_summary *summary)
 {
-	static struct vm vm;
-	static struct vcpu v;
-	static struct pmu_trace trace;
-	static struct host_audit audit;
+	struct host_audit audit;
 	struct page_mark mark = page_alloc_mark(&hv.pages);
 	u64 entry;
 
 	host_audit_take(&audit);
-	vm = (struct vm){ .name = cfg->name, .cfg = cfg, .id = id };
-	v = (struct vcpu){ .vm = &vm };
-	vlapic_reset(&v.lapic, tsc_hz / 1000);
-	trace.enabled = cfg->pmu_trace == ON;
-	trace.len = 0;
-	trace.dropped = 0;
+	/* A guest's vm, vCPU and trace live in its pages, released when it ends. */
+	struct vm *vm = hv_alloc(sizeof(*vm), 64);
+	struct vcpu *v = hv_alloc(sizeof(*v), 64);
+	struct pmu_trace *trace = hv_alloc(sizeof(*trace), 64);
+	if (!vm || !v || !trace) {
+		pr_err("guest %s: no memory for its vCPU", cfg->name);
+		guest_not_started(summary, cfg, "setup failed");
+		page_alloc_release(&hv.pages, mark);
+		return;
+	}
+	*vm = (struct vm){ .name = cfg->name, .cfg = cfg, .id = id };
+	*v = (struct vcpu){ .vm = vm };
+	vlapic_reset(&v->lapic, tsc_hz / 1000);
+	trace->enabled = cfg->pmu_trace == ON;
 	pr_info("guest %s: starting (%s)", cfg->name, m->string);
-	bool ok = !load_guest(&vm, m, &entry);
-	vpmu_init(&v.pmu, &vm.pmu, &trace);
-	if (!ok || vcpu_ops->map_guest(&vm) ||
-	    vcpu_ops->vcpu_create(&v, entry, MB1_BOOTLOADER_MAGIC, GUEST_MBI_GPA))
-		vcpu_stop(&v, 1, "setup failed");
+	bool ok = !load_guest(vm, m, &entry);
+	vpmu_init(&v->pmu, &vm->pmu, trace);
+	if (!ok || vcpu_ops->map_guest(vm) ||
+	    vcpu_ops->vcpu_create(v, entry, MB1_BOOTLOADER_MAGIC, GUEST_MBI_GPA))
+		vcpu_stop(v, 1, "setup failed");
 	/*
 	 * The watchdog: a guest past its budget (timeout=, ms) is stopped. It is
 	 * checked on every exit, and the host timer makes even a guest that never
 	 * exits come back to be checked.
 	 */
 	u64 budget = cfg->timeout_ms * (tsc_hz / 1000), started = rdtsc();
-	while (!v.stopped) {
+	this_pcpu()->vcpu = v;
+	while (!v->stopped) {
 		struct exit_info e;
 		u64 now = rdtsc();
 		if (now - started > budget) {
 			pr_err("%s: still running after its %lu ms budget (timeout=): stopped",
-			       vm.name, cfg->timeout_ms);
-			vcpu_stop(&v, 1, "watchdog");
+			       vm->name, cfg->timeout_ms);
+			vcpu_stop(v, 1, "watchdog");
 			break;
 		}
-		vcpu_deliver_events(&v, now);
-		if (v.halted) {
-			vcpu_halt_wait(&v, now);
+		vcpu_deliver_events(v, now);
+		if (v->halted) {
+			vcpu_halt_wait(v, now);
 			continue;
 		}
-		vcpu_arm_host_timer(&v, now);
-		vpmu_load(&v.pmu); /* nothing to do when the same vCPU re-enters */
-		vcpu_ops->run(&v, &e);
-		exit_dispatch(&v, &e);
+		vcpu_arm_host_timer(v, now);
+		vpmu_load(&v->pmu); /* nothing to do when the same vCPU re-enters */
+		vcpu_ops->run(v, &e);
+		exit_dispatch(v, &e);
 	}
-	finish_guest(&v);
-	u32 changed = host_audit_check(&audit, vm.name);
+	finish_guest(v);
+	this_pcpu()->vcpu = NULL;
+	u32 changed = host_audit_check(&audit, vm->name);
 	if (changed)
-		vcpu_stop(&v, 1, "changed host MSRs"); /* whatever the guest did, this fails it */
+		vcpu_stop(v, 1, "changed host MSRs"); /* whatever the guest did, this fails it */
 	else
-		log_raw("hv: guest %s left the host's %u audited MSRs unchanged", vm.name, audit.count);
-	log_raw("hv: guest %s status=%d reason=%s", cfg->name, v.status, v.stop_reason);
-	judge_guest(summary, cfg, v.exited_itself, v.status, v.stop_reason);
+		log_raw("hv: guest %s left the host's %u audited MSRs unchanged", vm->name, audit.count);
+	log_raw("hv: guest %s status=%d reason=%s", cfg->name, v->status, v->stop_reason);
+	judge_guest(summary, cfg, v->exited_itself, v->status, v->stop_reason);
 	page_alloc_release(&hv.pages, mark);
 }
 
@@ -294,8 +311,7 @@ int hv_run_guests(const struct boot_info *bi)
 		const struct boot_module *m = find_module(bi, g->name);
 		if (!m) {
 			pr_err("guest %s: no module named '%s' was loaded", g->name, g->name);
-			log_raw("hv: guest %s status=1 reason=no such module", g->name);
-			judge_guest(&summary, g, false, 1, "no such module");
+			guest_not_started(&summary, g, "no such module");
 			continue;
 		}
 		run_guest(i + 1, g, m, &summary);

@@ -5,13 +5,12 @@
 #include "arch/tsc.h"
 
 static u64 watchdog_tick;     /* TSC ticks between checks of a guest that never exits */
-u64 vcpu_host_timer_fires;
 
 /* The tick only makes the guest exit (or ends a halt); the run loop does the rest. */
 static void on_host_timer(struct trap_frame *f)
 {
 	(void)f;
-	vcpu_host_timer_fires = 0;
+	this_pcpu()->host_timer_fires = 0;
 	lapic_eoi();
 }
 
@@ -27,7 +26,7 @@ void vcpu_arm_host_timer_slow(const struct vcpu *v, u64 now)
 	u64 at = now + watchdog_tick, guest = v->lapic.timer_deadline;
 	if (guest && guest < at)
 		at = guest;
-	vcpu_host_timer_fires = at;
+	this_pcpu()->host_timer_fires = at;
 	lapic_timer_oneshot(HOST_TIMER_VECTOR, at > now ? at - now : 0);
 }
 

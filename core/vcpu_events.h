@@ -8,6 +8,7 @@
 #ifndef CORE_VCPU_EVENTS_H
 #define CORE_VCPU_EVENTS_H
 
+#include "core/pcpu.h"
 #include "core/vcpu.h"
 
 #define HOST_TIMER_VECTOR 0xF2
@@ -17,7 +18,6 @@
 void vcpu_events_init(void);
 void vcpu_deliver_events_slow(struct vcpu *v, u64 now);
 void vcpu_arm_host_timer_slow(const struct vcpu *v, u64 now);
-extern u64 vcpu_host_timer_fires; /* TSC at which the armed host timer fires */
 
 /* Before each entry, at TSC now; inline, as nothing is due on most exits. */
 static inline void vcpu_deliver_events(struct vcpu *v, u64 now)
@@ -30,7 +30,7 @@ static inline void vcpu_deliver_events(struct vcpu *v, u64 now)
 /* Re-arms the host timer for the guest's next deadline or the watchdog's tick. */
 static inline void vcpu_arm_host_timer(const struct vcpu *v, u64 now)
 {
-	u64 guest = v->lapic.timer_deadline, fires = vcpu_host_timer_fires;
+	u64 guest = v->lapic.timer_deadline, fires = this_pcpu()->host_timer_fires;
 	if (fires <= now || (guest && guest < fires))
 		vcpu_arm_host_timer_slow(v, now);
 }

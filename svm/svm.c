@@ -6,6 +6,7 @@
 #include "core/gpt.h"
 #include "core/hv.h"
 #include "core/msr_policy.h"
+#include "core/pcpu.h"
 #include "svm/vmcb.h"
 
 #define PTE_P BIT(0)
@@ -32,8 +33,11 @@ void svm_vmrun(struct vcpu_regs *regs, u64 guest_vmcb_pa, u64 host_vmcb_pa);
 _Static_assert(offsetof(struct vcpu_regs, rbx) == 8, "svm_run.asm offsets");
 _Static_assert(offsetof(struct vcpu_regs, r15) == 112, "svm_run.asm offsets");
 
-static struct vmcb *host_vmcb; /* VMSAVE area for the host's VMLOAD-able state */
-static struct svm_vcpu svm_vcpu;
+/* This CPU's: the VMRUN host save area, and the VMSAVE area for the host's VMLOAD-able state. */
+struct svm_pcpu {
+	void *hsave;
+	struct vmcb *host_vmcb;
+};
 
 static bool has(u32 feature) { return host_caps.svm_features & feature; }
 static u64 pa(const void *p) { return (u64)(uintptr_t)p; }
@@ -61,14 +65,16 @@ static int svm_probe(void)
 /* Allocations that live as long as the hypervisor: made once, before any guest mark. */
 static int svm_enable(void)
 {
-	void *hsave = hv_alloc(PAGE_SIZE, PAGE_SIZE);
-	host_vmcb = hv_alloc(PAGE_SIZE, PAGE_SIZE);
-	if (!hsave || !host_vmcb) {
+	struct svm_pcpu *p = hv_alloc(sizeof(*p), 64);
+	if (p)
+		*p = (struct svm_pcpu){ hv_alloc(PAGE_SIZE, PAGE_SIZE), hv_alloc(PAGE_SIZE, PAGE_SIZE) };
+	if (!p || !p->hsave || !p->host_vmcb) {
 		pr_err("svm: out of memory for the host save area");
 		return -1;
 	}
+	this_pcpu()->backend = p;
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
-	wrmsr(MSR_VM_HSAVE_PA, pa(hsave));
+	wrmsr(MSR_VM_HSAVE_PA, pa(p->hsave));
 	return 0;
 }
 
@@ -129,7 +135,11 @@ static void init_control_area(struct vmcb_control *c, const struct svm_vcpu *sv,
 
 static int svm_vcpu_create(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx)
 {
-	struct svm_vcpu *sv = &svm_vcpu;
+	struct svm_vcpu *sv = hv_alloc(sizeof(*sv), 64);
+	if (!sv) {
+		pr_err("svm: out of memory for the vCPU");
+		return -1;
+	}
 	*sv = (struct svm_vcpu){
 		.vmcb = hv_alloc(sizeof(struct vmcb), PAGE_SIZE),
 		.msrpm = hv_alloc(svm_msrpm_layout.size, PAGE_SIZE),
@@ -169,7 +179,8 @@ static void svm_world_switch(struct vcpu *v, struct svm_vcpu *sv)
 	vpmu_global_ctrl_enter(&v->pmu);
 	pmu_trace_world_switch(TRACE_SVMENTRY, 0);
 	vcpu_account_entry(v);
-	svm_vmrun(&v->regs, pa(sv->vmcb), pa(host_vmcb));
+	const struct svm_pcpu *p = this_pcpu()->backend;
+	svm_vmrun(&v->regs, pa(sv->vmcb), pa(p->host_vmcb));
 	vcpu_account_exit(v);
 	pmu_trace_world_switch(TRACE_SVMEXIT, 0);
 	vpmu_global_ctrl_exit(&v->pmu);

@@ -7,6 +7,7 @@
 #include "core/gpt.h"
 #include "core/hv.h"
 #include "core/msr_policy.h"
+#include "core/pcpu.h"
 #include "core/vcpu_events.h"
 #include "arch/tsc.h"
 #include "vmx/vmcs.h"
@@ -81,7 +82,6 @@ _Static_assert(offsetof(struct vcpu_regs, rax) == 0, "vmx_run.asm offsets");
 _Static_assert(offsetof(struct vcpu_regs, r15) == 112, "vmx_run.asm offsets");
 
 static struct vmx_caps caps;
-static struct vmx_vcpu vmx_vcpu;
 static u32 pin_ctls, cpu_ctls, cpu2_ctls, exit_ctls, entry_ctls;
 
 static u64 pa(const void *p) { return (u64)(uintptr_t)p; }
@@ -162,6 +162,7 @@ static int vmx_enable(void)
 		return -1;
 	}
 	*vmxon = (u32)caps.basic;
+	this_pcpu()->backend = vmxon; /* this CPU's VMXON region */
 	u64 region = pa(vmxon);
 	bool ok;
 	asm volatile("vmxon %1" : "=@cca"(ok) : "m"(region) : "cc", "memory");
@@ -332,7 +333,11 @@ static int write_controls(struct vmx_vcpu *xv, const struct vm *vm)
 
 static int vmx_vcpu_create(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx)
 {
-	struct vmx_vcpu *xv = &vmx_vcpu;
+	struct vmx_vcpu *xv = hv_alloc(sizeof(*xv), 64);
+	if (!xv) {
+		pr_err("vmx: out of memory for the vCPU");
+		return -1;
+	}
 	*xv = (struct vmx_vcpu){
 		.vmcs = hv_alloc(PAGE_SIZE, PAGE_SIZE),
 		.msr_bitmap = hv_alloc(vmx_msr_bitmap_layout.size, PAGE_SIZE),

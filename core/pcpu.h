@@ -1,0 +1,34 @@
+/*
+ * Per-CPU state: everything that belongs to one physical CPU rather than to
+ * a guest or to the whole hypervisor lives in its struct pcpu, and code
+ * reaches it through this_pcpu(). vCPUs and the backends' per-vCPU state are
+ * allocated per guest, never file statics.
+ *
+ * The single-CPU limit, stated once: pmuvisor runs on the boot CPU only
+ * (PCPU_MAX 1), so this_pcpu() is the first entry. Bringing up more CPUs
+ * means starting them, giving each its entry (looked up by LAPIC ID), and a
+ * run loop per CPU; nothing else assumes one CPU. The PMU's per-CPU state
+ * (struct pmu_cpu, pmu/vpmu.h) and the GDT/TSS and host NMI count (arch/)
+ * are still single instances in their own layers.
+ */
+#ifndef CORE_PCPU_H
+#define CORE_PCPU_H
+
+#include "arch/types.h"
+
+struct vcpu;
+
+#define PCPU_MAX 1
+
+struct pcpu {
+	u32 id;                /* 0: the boot CPU */
+	struct vcpu *vcpu;     /* the vCPU this CPU runs now (NULL between guests) */
+	u64 host_timer_fires;  /* TSC at which the armed one-shot host timer fires */
+	void *backend;         /* the backend's per-CPU area (VMXON region, host save area) */
+};
+
+extern struct pcpu pcpus[PCPU_MAX];
+
+static inline struct pcpu *this_pcpu(void) { return &pcpus[0]; }
+
+#endif
