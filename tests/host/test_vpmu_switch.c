@@ -91,6 +91,40 @@ static void lvtpc_switched_only_with_global_ctrl_clear(void **state)
 	assert_int_equal(hw_model.lvtpc, PMU_HOST_PMI_VECTOR | LVTPC_MASKED);
 }
 
+/*
+ * Invariant 2 with nothing loaded: the load must not assume GLOBAL_CTRL is 0
+ * (a put left it so, but a VM exit through a stale MSR-load list, or anything
+ * else the hypervisor did since, may not have). It clears it before its first
+ * LVTPC write. With an owner the put clears it first and hides the order, so
+ * the previous guest is put, and GLOBAL_CTRL made nonzero, before the load.
+ */
+static void load_clears_global_ctrl_before_the_lvtpc(enum pmu_profile p)
+{
+	setup(p, VPMU_MEDIATED);
+	vpmu_load(&a);
+	vpmu_put(&a); /* the guest ended: nothing is loaded */
+	assert_null(pmu_cpu.owner);
+	assert_int_equal(hw_model.lvtpc, PMU_HOST_PMI_VECTOR | LVTPC_MASKED);
+	hw_model.global_ctrl = 1; /* counting enabled in hardware when the next load runs */
+	vpmu_load(&b);
+	if (hw_model.violations)
+		fail_msg("%s", hw_model.last_violation);
+	assert_int_equal(hw_model.global_ctrl, 0);
+	assert_int_equal(hw_model.lvtpc, PMU_MEDIATED_PMI_VECTOR | LVTPC_MASKED);
+}
+
+static void intel_load_clears_global_ctrl_first(void **state)
+{
+	(void)state;
+	load_clears_global_ctrl_before_the_lvtpc(PROFILE_INTEL_V4);
+}
+
+static void amd_v2_load_clears_global_ctl_first(void **state)
+{
+	(void)state;
+	load_clears_global_ctrl_before_the_lvtpc(PROFILE_AMD_CORE_V2);
+}
+
 static void perf_metrics_restored_right_after_fixed_ctr3(void **state)
 {
 	(void)state;
@@ -180,6 +214,8 @@ int main(void)
 		cmocka_unit_test(same_vcpu_reentry_writes_nothing),
 		cmocka_unit_test(switch_writes_only_what_differs),
 		cmocka_unit_test(lvtpc_switched_only_with_global_ctrl_clear),
+		cmocka_unit_test(intel_load_clears_global_ctrl_first),
+		cmocka_unit_test(amd_v2_load_clears_global_ctl_first),
 		cmocka_unit_test(perf_metrics_restored_right_after_fixed_ctr3),
 		cmocka_unit_test(filtered_event_reads_back_but_never_counts),
 		cmocka_unit_test(amd_perfmon_v2_swaps_global_ctl_only_when_used),
