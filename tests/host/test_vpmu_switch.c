@@ -170,6 +170,81 @@ static void filtered_event_reads_back_but_never_counts(void **state)
 	assert_int_equal(hw_model.gp_ctr[0], 0);
 }
 
+/* A denied fixed counter loses its FIXED_CTR_CTRL field and GLOBAL_CTRL bit in hardware only. */
+static void filtered_fixed_counter_never_counts(void **state)
+{
+	(void)state;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	char err[64];
+	assert_int_equal(event_filter_parse("deny::fixed=2", 13, &cfg.pmu_filter, err, sizeof(err)),
+			 0);
+	assert_int_equal(vpmu_desc_derive(pmu_profile_caps(PROFILE_INTEL_V4, NULL), &cfg, &da, err,
+					  sizeof(err)), 0);
+	vpmu_init(&a, &da, NULL);
+	vpmu_load(&a);
+	u64 ctrl = 0x33, global = BIT(32) | BIT(33) | BIT(1) | BIT(0), got; /* fixed 0, 1; gp 0, 1 */
+	assert_true(vpmu_msr_write(&a, MSR_IA32_FIXED_CTR_CTRL, ctrl));
+	assert_true(vpmu_msr_write(&a, MSR_IA32_PERF_GLOBAL_CTRL, global));
+	assert_true(vpmu_msr_read(&a, MSR_IA32_FIXED_CTR_CTRL, &got));
+	assert_int_equal(got, ctrl); /* read back as written */
+	assert_true(vpmu_msr_read(&a, MSR_IA32_PERF_GLOBAL_CTRL, &got));
+	assert_int_equal(got, global);
+	assert_int_equal(hw_model.fixed_ctrl, 0x03);              /* field 1 cleared, field 0 kept */
+	assert_int_equal(a.global_ctrl_hw, global & ~BIT(33)); /* bit 33 cleared, the rest kept */
+	pmu_model_vm_entry(&hw_model, a.global_ctrl_hw);
+	assert_true(pmu_model_counting(&hw_model, MODEL_MAX_GP + 0));
+	assert_false(pmu_model_counting(&hw_model, MODEL_MAX_GP + 1));
+	assert_int_equal(hw_model.violations, 0);
+}
+
+/* Invariant 6: a counter the guest was not given is cleared when it is loaded. */
+static void ungiven_counters_cleared_on_load(void **state)
+{
+	(void)state;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	char err[64];
+	cfg.pmu_gp = 2;
+	assert_int_equal(vpmu_desc_derive(pmu_profile_caps(PROFILE_INTEL_V4, NULL), &cfg, &db, err,
+					  sizeof(err)), 0);
+	vpmu_init(&b, &db, NULL);
+	vpmu_load(&a);
+	u64 sel = 0x3C | EVTSEL_OS | EVTSEL_EN;
+	assert_true(vpmu_msr_write(&a, MSR_IA32_PERFEVTSEL0 + 3, sel));
+	assert_true(vpmu_msr_write(&a, MSR_IA32_A_PMC0 + 3, 1234));
+	vpmu_load(&b); /* given counters 0 and 1 only */
+	assert_int_equal(hw_model.gp_sel[3], 0);
+	assert_int_equal(hw_model.gp_ctr[3], 0);
+	vpmu_load(&a);
+	assert_int_equal(hw_model.gp_sel[3], sel);
+	assert_int_equal(hw_model.gp_ctr[3], 1234);
+	assert_int_equal(hw_model.violations, 0);
+}
+
+/* A selector write with a bit the guest may not set raises #GP and changes nothing. */
+static void reserved_selector_bits_fault(void **state)
+{
+	(void)state;
+	u64 sel = 0xC0 | EVTSEL_OS | EVTSEL_EN, got;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	vpmu_load(&a);
+	assert_true(vpmu_msr_write(&a, MSR_IA32_PERFEVTSEL0, sel));
+	assert_false(vpmu_msr_write(&a, MSR_IA32_PERFEVTSEL0, sel | EVTSEL_ANY)); /* AnyThread */
+	assert_false(vpmu_msr_write(&a, MSR_IA32_PERFEVTSEL0, sel | BIT(32)));
+	assert_true(vpmu_msr_read(&a, MSR_IA32_PERFEVTSEL0, &got));
+	assert_int_equal(got, sel);
+	assert_int_equal(hw_model.gp_sel[0], sel);
+	setup(PROFILE_AMD_CORE_V2, VPMU_MEDIATED);
+	vpmu_load(&a);
+	assert_true(vpmu_msr_write(&a, MSR_F15H_PERFCTL0, sel));
+	/* Guest-Only is the hypervisor's; Host-Only would count in the hypervisor */
+	assert_false(vpmu_msr_write(&a, MSR_F15H_PERFCTL0, sel | AMD_EVTSEL_HOST_ONLY));
+	assert_false(vpmu_msr_write(&a, MSR_F15H_PERFCTL0, sel | AMD_EVTSEL_GUEST_ONLY));
+	assert_true(vpmu_msr_read(&a, MSR_F15H_PERFCTL0, &got));
+	assert_int_equal(got, sel);
+	assert_int_equal(hw_model.gp_sel[0], sel | AMD_EVTSEL_GUEST_ONLY);
+	assert_int_equal(hw_model.violations, 0);
+}
+
 static void amd_perfmon_v2_swaps_global_ctl_only_when_used(void **state)
 {
 	(void)state;
@@ -218,6 +293,9 @@ int main(void)
 		cmocka_unit_test(amd_v2_load_clears_global_ctl_first),
 		cmocka_unit_test(perf_metrics_restored_right_after_fixed_ctr3),
 		cmocka_unit_test(filtered_event_reads_back_but_never_counts),
+		cmocka_unit_test(filtered_fixed_counter_never_counts),
+		cmocka_unit_test(ungiven_counters_cleared_on_load),
+		cmocka_unit_test(reserved_selector_bits_fault),
 		cmocka_unit_test(amd_perfmon_v2_swaps_global_ctl_only_when_used),
 		cmocka_unit_test(pmi_delivered_through_the_virtual_lvtpc),
 	};
