@@ -38,6 +38,14 @@ static void setup(enum pmu_profile p, enum vpmu_mode mode)
 	hw_model.accesses = hw_model.writes = 0;
 }
 
+/* Derives d again from cfg (after a test changed it) and starts vp on it. */
+static void rederive(enum pmu_profile p, struct vpmu_desc *d, struct vpmu *vp)
+{
+	char err[128];
+	assert_int_equal(vpmu_desc_derive(pmu_profile_caps(p, NULL), &cfg, d, err, sizeof(err)), 0);
+	vpmu_init(vp, d, NULL);
+}
+
 static void same_vcpu_reentry_writes_nothing(void **state)
 {
 	(void)state;
@@ -155,9 +163,7 @@ static void filtered_event_reads_back_but_never_counts(void **state)
 	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
 	char err[64];
 	assert_int_equal(event_filter_parse("deny:c0.00", 10, &cfg.pmu_filter, err, sizeof(err)), 0);
-	assert_int_equal(vpmu_desc_derive(pmu_profile_caps(PROFILE_INTEL_V4, NULL), &cfg, &da, err,
-					  sizeof(err)), 0);
-	vpmu_init(&a, &da, NULL);
+	rederive(PROFILE_INTEL_V4, &da, &a);
 	vpmu_load(&a);
 	u64 sel = 0xC0 | EVTSEL_OS | EVTSEL_EN, got;
 	assert_true(vpmu_msr_write(&a, MSR_IA32_PERFEVTSEL0, sel));
@@ -178,9 +184,7 @@ static void filtered_fixed_counter_never_counts(void **state)
 	char err[64];
 	assert_int_equal(event_filter_parse("deny::fixed=2", 13, &cfg.pmu_filter, err, sizeof(err)),
 			 0);
-	assert_int_equal(vpmu_desc_derive(pmu_profile_caps(PROFILE_INTEL_V4, NULL), &cfg, &da, err,
-					  sizeof(err)), 0);
-	vpmu_init(&a, &da, NULL);
+	rederive(PROFILE_INTEL_V4, &da, &a);
 	vpmu_load(&a);
 	u64 ctrl = 0x33, global = BIT(32) | BIT(33) | BIT(1) | BIT(0), got; /* fixed 0, 1; gp 0, 1 */
 	assert_true(vpmu_msr_write(&a, MSR_IA32_FIXED_CTR_CTRL, ctrl));
@@ -202,11 +206,8 @@ static void ungiven_counters_cleared_on_load(void **state)
 {
 	(void)state;
 	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
-	char err[64];
 	cfg.pmu_gp = 2;
-	assert_int_equal(vpmu_desc_derive(pmu_profile_caps(PROFILE_INTEL_V4, NULL), &cfg, &db, err,
-					  sizeof(err)), 0);
-	vpmu_init(&b, &db, NULL);
+	rederive(PROFILE_INTEL_V4, &db, &b);
 	vpmu_load(&a);
 	u64 sel = 0x3C | EVTSEL_OS | EVTSEL_EN;
 	assert_true(vpmu_msr_write(&a, MSR_IA32_PERFEVTSEL0 + 3, sel));
