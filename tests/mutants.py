@@ -57,7 +57,7 @@ MUTANTS = [
          find="\t\thw->perf_metrics = vp->ctx.perf_metrics;\n",
          replace="",
          mistake="put compares PERF_METRICS with a stale cache and skips the zeroing write",
-         killer="test_vpmu_isolation"),
+         killer="test_vpmu_switch"),
     dict(id="load-metrics-before-fixed3", file="pmu/vpmu_switch.c",
          find="\tif (!vpmu_has(&host_desc, FEAT_FIXED))\n\t\treturn;\n"
               "\tfor (u32 i = 0; i < VPMU_MAX_FIXED; i++) {\n",

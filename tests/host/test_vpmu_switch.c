@@ -157,6 +157,29 @@ static void perf_metrics_restored_right_after_fixed_ctr3(void **state)
 	assert_int_equal(hw_model.violations, 0);
 }
 
+/*
+ * Invariant 4: the put zeroes PERF_METRICS whatever the hypervisor last wrote
+ * to it. The guest changes it without an exit (it passes through), so only
+ * the value the put reads may decide whether the zeroing write is needed.
+ */
+static void put_zeroes_metrics_the_guest_changed(void **state)
+{
+	(void)state;
+	const u64 metrics = 0x1122334455667788ULL;
+	u64 got;
+	setup(PROFILE_INTEL_V5_METRICS, VPMU_MEDIATED);
+	vpmu_load(&a);                    /* a's PERF_METRICS is 0, as the hypervisor wrote it */
+	hw_model.perf_metrics = metrics; /* the guest's own write, no exit */
+	vpmu_load(&b);
+	assert_int_equal(a.ctx.perf_metrics, metrics);
+	assert_int_equal(hw_model.perf_metrics, 0);
+	assert_true(vpmu_msr_read(&b, MSR_IA32_PERF_METRICS, &got));
+	assert_int_equal(got, 0); /* nothing of a's */
+	vpmu_load(&a);
+	assert_int_equal(hw_model.perf_metrics, metrics);
+	assert_int_equal(hw_model.violations, 0);
+}
+
 static void filtered_event_reads_back_but_never_counts(void **state)
 {
 	(void)state;
@@ -293,6 +316,7 @@ int main(void)
 		cmocka_unit_test(intel_load_clears_global_ctrl_first),
 		cmocka_unit_test(amd_v2_load_clears_global_ctl_first),
 		cmocka_unit_test(perf_metrics_restored_right_after_fixed_ctr3),
+		cmocka_unit_test(put_zeroes_metrics_the_guest_changed),
 		cmocka_unit_test(filtered_event_reads_back_but_never_counts),
 		cmocka_unit_test(filtered_fixed_counter_never_counts),
 		cmocka_unit_test(ungiven_counters_cleared_on_load),
