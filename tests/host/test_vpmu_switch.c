@@ -269,6 +269,73 @@ static void reserved_selector_bits_fault(void **state)
 	assert_int_equal(hw_model.violations, 0);
 }
 
+/* Invariant 6 across a switch: the put saves what the guest counted, the next guest sees none of it. */
+static void put_saves_what_the_guest_counted(void **state)
+{
+	(void)state;
+	u64 got;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	vpmu_load(&a);
+	hw_model.gp_ctr[1] = 1000; /* as counted while a ran */
+	hw_model.fixed_ctr[0] = 500;
+	hw_model.global_status = BIT(1); /* counter 1 overflowed */
+	vpmu_load(&b);
+	assert_int_equal(hw_model.gp_ctr[1], 0);
+	assert_int_equal(hw_model.fixed_ctr[0], 0);
+	assert_int_equal(hw_model.global_status, 0);
+	assert_true(vpmu_msr_read(&a, MSR_IA32_A_PMC0 + 1, &got));
+	assert_int_equal(got, 1000);
+	assert_true(vpmu_msr_read(&a, MSR_IA32_FIXED_CTR0, &got));
+	assert_int_equal(got, 500);
+	assert_true(vpmu_msr_read(&a, MSR_IA32_PERF_GLOBAL_STATUS, &got));
+	assert_int_equal(got, BIT(1));
+	vpmu_load(&a);
+	assert_int_equal(hw_model.gp_ctr[1], 1000);
+	assert_int_equal(hw_model.fixed_ctr[0], 500);
+	assert_int_equal(hw_model.global_status, BIT(1));
+	assert_int_equal(hw_model.violations, 0);
+}
+
+/* Full-width writes keep every counter bit; only legacy PMC writes sign-extend bit 31. */
+static void full_width_counter_writes_keep_the_high_bits(void **state)
+{
+	(void)state;
+	const u64 val = 0x123456789ULL;
+	u64 got;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	vpmu_load(&a);
+	assert_true(vpmu_msr_write(&a, MSR_IA32_A_PMC0, val));
+	assert_true(vpmu_msr_read(&a, MSR_IA32_A_PMC0, &got));
+	assert_int_equal(got, val);
+	assert_int_equal(hw_model.gp_ctr[0], val);
+}
+
+/* RDPMC passes through only with every host counter; it reaches only the counters given. */
+static void fewer_counters_bound_rdpmc(void **state)
+{
+	(void)state;
+	u64 got;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	assert_true(da.rdpmc_passthrough);
+	cfg.pmu_gp = 2;
+	rederive(PROFILE_INTEL_V4, &db, &b);
+	assert_false(db.rdpmc_passthrough);
+	vpmu_load(&b);
+	assert_true(vpmu_rdpmc(&b, 1, &got));
+	assert_false(vpmu_rdpmc(&b, 2, &got));
+}
+
+/* FIXED_CTR_CTRL's AnyThread bits (2, 6, ...) would count another thread's events: #GP. */
+static void fixed_ctrl_anythread_faults(void **state)
+{
+	(void)state;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	vpmu_load(&a);
+	assert_true(vpmu_msr_write(&a, MSR_IA32_FIXED_CTR_CTRL, 0xB));
+	assert_false(vpmu_msr_write(&a, MSR_IA32_FIXED_CTR_CTRL, 0xF));
+	assert_int_equal(hw_model.fixed_ctrl, 0xB);
+}
+
 static void amd_perfmon_v2_swaps_global_ctl_only_when_used(void **state)
 {
 	(void)state;
@@ -321,6 +388,10 @@ int main(void)
 		cmocka_unit_test(filtered_fixed_counter_never_counts),
 		cmocka_unit_test(ungiven_counters_cleared_on_load),
 		cmocka_unit_test(reserved_selector_bits_fault),
+		cmocka_unit_test(put_saves_what_the_guest_counted),
+		cmocka_unit_test(full_width_counter_writes_keep_the_high_bits),
+		cmocka_unit_test(fewer_counters_bound_rdpmc),
+		cmocka_unit_test(fixed_ctrl_anythread_faults),
 		cmocka_unit_test(amd_perfmon_v2_swaps_global_ctl_only_when_used),
 		cmocka_unit_test(pmi_delivered_through_the_virtual_lvtpc),
 	};
