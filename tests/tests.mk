@@ -5,6 +5,7 @@
 #   make run           boot that suite in QEMU (AMD-V under TCG) and print the results
 #   make bench         the cost of PMU virtualization per mode (tests/bench): JSON, table, plots
 #   make stress        the timing-sensitive tests 10 times each with every core busy (tests/stress)
+#   make mutate        every mutant of tests/mutants.py must make a host test fail (tests/mutate)
 
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -I.
@@ -60,6 +61,11 @@ run: all $(PMU_REPLAY)
 .PHONY: stress
 stress: all $(PMU_REPLAY)
 	tests/stress --runs $(or $(STRESS_RUNS),10)
+
+.PHONY: mutate
+# Scratch copies of the sources, built apart: nothing of build/ is used or touched.
+mutate:
+	tests/mutate --jobs $(or $(MUTATE_JOBS),2)
 
 .PHONY: bench
 # Debian's python3 has python3-matplotlib for the plots, whatever python3 comes first in PATH.

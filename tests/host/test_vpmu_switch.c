@@ -38,6 +38,14 @@ static void setup(enum pmu_profile p, enum vpmu_mode mode)
 	hw_model.accesses = hw_model.writes = 0;
 }
 
+/* Derives d again from cfg (after a test changed it) and starts vp on it. */
+static void rederive(enum pmu_profile p, struct vpmu_desc *d, struct vpmu *vp)
+{
+	char err[128];
+	assert_int_equal(vpmu_desc_derive(pmu_profile_caps(p, NULL), &cfg, d, err, sizeof(err)), 0);
+	vpmu_init(vp, d, NULL);
+}
+
 static void same_vcpu_reentry_writes_nothing(void **state)
 {
 	(void)state;
@@ -91,6 +99,40 @@ static void lvtpc_switched_only_with_global_ctrl_clear(void **state)
 	assert_int_equal(hw_model.lvtpc, PMU_HOST_PMI_VECTOR | LVTPC_MASKED);
 }
 
+/*
+ * Invariant 2 with nothing loaded: the load must not assume GLOBAL_CTRL is 0
+ * (a put left it so, but a VM exit through a stale MSR-load list, or anything
+ * else the hypervisor did since, may not have). It clears it before its first
+ * LVTPC write. With an owner the put clears it first and hides the order, so
+ * the previous guest is put, and GLOBAL_CTRL made nonzero, before the load.
+ */
+static void load_clears_global_ctrl_before_the_lvtpc(enum pmu_profile p)
+{
+	setup(p, VPMU_MEDIATED);
+	vpmu_load(&a);
+	vpmu_put(&a); /* the guest ended: nothing is loaded */
+	assert_null(pmu_cpu.owner);
+	assert_int_equal(hw_model.lvtpc, PMU_HOST_PMI_VECTOR | LVTPC_MASKED);
+	hw_model.global_ctrl = 1; /* counting enabled in hardware when the next load runs */
+	vpmu_load(&b);
+	if (hw_model.violations)
+		fail_msg("%s", hw_model.last_violation);
+	assert_int_equal(hw_model.global_ctrl, 0);
+	assert_int_equal(hw_model.lvtpc, PMU_MEDIATED_PMI_VECTOR | LVTPC_MASKED);
+}
+
+static void intel_load_clears_global_ctrl_first(void **state)
+{
+	(void)state;
+	load_clears_global_ctrl_before_the_lvtpc(PROFILE_INTEL_V4);
+}
+
+static void amd_v2_load_clears_global_ctl_first(void **state)
+{
+	(void)state;
+	load_clears_global_ctrl_before_the_lvtpc(PROFILE_AMD_CORE_V2);
+}
+
 static void perf_metrics_restored_right_after_fixed_ctr3(void **state)
 {
 	(void)state;
@@ -115,15 +157,36 @@ static void perf_metrics_restored_right_after_fixed_ctr3(void **state)
 	assert_int_equal(hw_model.violations, 0);
 }
 
+/*
+ * Invariant 4: the put zeroes PERF_METRICS whatever the hypervisor last wrote
+ * to it. The guest changes it without an exit (it passes through), so only
+ * the value the put reads may decide whether the zeroing write is needed.
+ */
+static void put_zeroes_metrics_the_guest_changed(void **state)
+{
+	(void)state;
+	const u64 metrics = 0x1122334455667788ULL;
+	u64 got;
+	setup(PROFILE_INTEL_V5_METRICS, VPMU_MEDIATED);
+	vpmu_load(&a);                    /* a's PERF_METRICS is 0, as the hypervisor wrote it */
+	hw_model.perf_metrics = metrics; /* the guest's own write, no exit */
+	vpmu_load(&b);
+	assert_int_equal(a.ctx.perf_metrics, metrics);
+	assert_int_equal(hw_model.perf_metrics, 0);
+	assert_true(vpmu_msr_read(&b, MSR_IA32_PERF_METRICS, &got));
+	assert_int_equal(got, 0); /* nothing of a's */
+	vpmu_load(&a);
+	assert_int_equal(hw_model.perf_metrics, metrics);
+	assert_int_equal(hw_model.violations, 0);
+}
+
 static void filtered_event_reads_back_but_never_counts(void **state)
 {
 	(void)state;
 	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
 	char err[64];
 	assert_int_equal(event_filter_parse("deny:c0.00", 10, &cfg.pmu_filter, err, sizeof(err)), 0);
-	assert_int_equal(vpmu_desc_derive(pmu_profile_caps(PROFILE_INTEL_V4, NULL), &cfg, &da, err,
-					  sizeof(err)), 0);
-	vpmu_init(&a, &da, NULL);
+	rederive(PROFILE_INTEL_V4, &da, &a);
 	vpmu_load(&a);
 	u64 sel = 0xC0 | EVTSEL_OS | EVTSEL_EN, got;
 	assert_true(vpmu_msr_write(&a, MSR_IA32_PERFEVTSEL0, sel));
@@ -134,6 +197,143 @@ static void filtered_event_reads_back_but_never_counts(void **state)
 	pmu_model_vm_entry(&hw_model, a.global_ctrl_hw);
 	pmu_model_count(&hw_model, EVENT_INSTRUCTIONS, 1000);
 	assert_int_equal(hw_model.gp_ctr[0], 0);
+}
+
+/* A denied fixed counter loses its FIXED_CTR_CTRL field and GLOBAL_CTRL bit in hardware only. */
+static void filtered_fixed_counter_never_counts(void **state)
+{
+	(void)state;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	char err[64];
+	assert_int_equal(event_filter_parse("deny::fixed=2", 13, &cfg.pmu_filter, err, sizeof(err)),
+			 0);
+	rederive(PROFILE_INTEL_V4, &da, &a);
+	vpmu_load(&a);
+	u64 ctrl = 0x33, global = BIT(32) | BIT(33) | BIT(1) | BIT(0), got; /* fixed 0, 1; gp 0, 1 */
+	assert_true(vpmu_msr_write(&a, MSR_IA32_FIXED_CTR_CTRL, ctrl));
+	assert_true(vpmu_msr_write(&a, MSR_IA32_PERF_GLOBAL_CTRL, global));
+	assert_true(vpmu_msr_read(&a, MSR_IA32_FIXED_CTR_CTRL, &got));
+	assert_int_equal(got, ctrl); /* read back as written */
+	assert_true(vpmu_msr_read(&a, MSR_IA32_PERF_GLOBAL_CTRL, &got));
+	assert_int_equal(got, global);
+	assert_int_equal(hw_model.fixed_ctrl, 0x03);              /* field 1 cleared, field 0 kept */
+	assert_int_equal(a.global_ctrl_hw, global & ~BIT(33)); /* bit 33 cleared, the rest kept */
+	pmu_model_vm_entry(&hw_model, a.global_ctrl_hw);
+	assert_true(pmu_model_counting(&hw_model, MODEL_MAX_GP + 0));
+	assert_false(pmu_model_counting(&hw_model, MODEL_MAX_GP + 1));
+	assert_int_equal(hw_model.violations, 0);
+}
+
+/* Invariant 6: a counter the guest was not given is cleared when it is loaded. */
+static void ungiven_counters_cleared_on_load(void **state)
+{
+	(void)state;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	cfg.pmu_gp = 2;
+	rederive(PROFILE_INTEL_V4, &db, &b);
+	vpmu_load(&a);
+	u64 sel = 0x3C | EVTSEL_OS | EVTSEL_EN;
+	assert_true(vpmu_msr_write(&a, MSR_IA32_PERFEVTSEL0 + 3, sel));
+	assert_true(vpmu_msr_write(&a, MSR_IA32_A_PMC0 + 3, 1234));
+	vpmu_load(&b); /* given counters 0 and 1 only */
+	assert_int_equal(hw_model.gp_sel[3], 0);
+	assert_int_equal(hw_model.gp_ctr[3], 0);
+	vpmu_load(&a);
+	assert_int_equal(hw_model.gp_sel[3], sel);
+	assert_int_equal(hw_model.gp_ctr[3], 1234);
+	assert_int_equal(hw_model.violations, 0);
+}
+
+/* A selector write with a bit the guest may not set raises #GP and changes nothing. */
+static void reserved_selector_bits_fault(void **state)
+{
+	(void)state;
+	u64 sel = 0xC0 | EVTSEL_OS | EVTSEL_EN, got;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	vpmu_load(&a);
+	assert_true(vpmu_msr_write(&a, MSR_IA32_PERFEVTSEL0, sel));
+	assert_false(vpmu_msr_write(&a, MSR_IA32_PERFEVTSEL0, sel | EVTSEL_ANY)); /* AnyThread */
+	assert_false(vpmu_msr_write(&a, MSR_IA32_PERFEVTSEL0, sel | BIT(32)));
+	assert_true(vpmu_msr_read(&a, MSR_IA32_PERFEVTSEL0, &got));
+	assert_int_equal(got, sel);
+	assert_int_equal(hw_model.gp_sel[0], sel);
+	setup(PROFILE_AMD_CORE_V2, VPMU_MEDIATED);
+	vpmu_load(&a);
+	assert_true(vpmu_msr_write(&a, MSR_F15H_PERFCTL0, sel));
+	/* Guest-Only is the hypervisor's; Host-Only would count in the hypervisor */
+	assert_false(vpmu_msr_write(&a, MSR_F15H_PERFCTL0, sel | AMD_EVTSEL_HOST_ONLY));
+	assert_false(vpmu_msr_write(&a, MSR_F15H_PERFCTL0, sel | AMD_EVTSEL_GUEST_ONLY));
+	assert_true(vpmu_msr_read(&a, MSR_F15H_PERFCTL0, &got));
+	assert_int_equal(got, sel);
+	assert_int_equal(hw_model.gp_sel[0], sel | AMD_EVTSEL_GUEST_ONLY);
+	assert_int_equal(hw_model.violations, 0);
+}
+
+/* Invariant 6 across a switch: the put saves what the guest counted, the next guest sees none of it. */
+static void put_saves_what_the_guest_counted(void **state)
+{
+	(void)state;
+	u64 got;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	vpmu_load(&a);
+	hw_model.gp_ctr[1] = 1000; /* as counted while a ran */
+	hw_model.fixed_ctr[0] = 500;
+	hw_model.global_status = BIT(1); /* counter 1 overflowed */
+	vpmu_load(&b);
+	assert_int_equal(hw_model.gp_ctr[1], 0);
+	assert_int_equal(hw_model.fixed_ctr[0], 0);
+	assert_int_equal(hw_model.global_status, 0);
+	assert_true(vpmu_msr_read(&a, MSR_IA32_A_PMC0 + 1, &got));
+	assert_int_equal(got, 1000);
+	assert_true(vpmu_msr_read(&a, MSR_IA32_FIXED_CTR0, &got));
+	assert_int_equal(got, 500);
+	assert_true(vpmu_msr_read(&a, MSR_IA32_PERF_GLOBAL_STATUS, &got));
+	assert_int_equal(got, BIT(1));
+	vpmu_load(&a);
+	assert_int_equal(hw_model.gp_ctr[1], 1000);
+	assert_int_equal(hw_model.fixed_ctr[0], 500);
+	assert_int_equal(hw_model.global_status, BIT(1));
+	assert_int_equal(hw_model.violations, 0);
+}
+
+/* Full-width writes keep every counter bit; only legacy PMC writes sign-extend bit 31. */
+static void full_width_counter_writes_keep_the_high_bits(void **state)
+{
+	(void)state;
+	const u64 val = 0x123456789ULL;
+	u64 got;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	vpmu_load(&a);
+	assert_true(vpmu_msr_write(&a, MSR_IA32_A_PMC0, val));
+	assert_true(vpmu_msr_read(&a, MSR_IA32_A_PMC0, &got));
+	assert_int_equal(got, val);
+	assert_int_equal(hw_model.gp_ctr[0], val);
+}
+
+/* RDPMC passes through only with every host counter; it reaches only the counters given. */
+static void fewer_counters_bound_rdpmc(void **state)
+{
+	(void)state;
+	u64 got;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	assert_true(da.rdpmc_passthrough);
+	cfg.pmu_gp = 2;
+	rederive(PROFILE_INTEL_V4, &db, &b);
+	assert_false(db.rdpmc_passthrough);
+	vpmu_load(&b);
+	assert_true(vpmu_rdpmc(&b, 1, &got));
+	assert_false(vpmu_rdpmc(&b, 2, &got));
+}
+
+/* FIXED_CTR_CTRL's AnyThread bits (2, 6, ...) would count another thread's events: #GP. */
+static void fixed_ctrl_anythread_faults(void **state)
+{
+	(void)state;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	vpmu_load(&a);
+	assert_true(vpmu_msr_write(&a, MSR_IA32_FIXED_CTR_CTRL, 0xB));
+	assert_false(vpmu_msr_write(&a, MSR_IA32_FIXED_CTR_CTRL, 0xF));
+	assert_int_equal(hw_model.fixed_ctrl, 0xB);
 }
 
 static void amd_perfmon_v2_swaps_global_ctl_only_when_used(void **state)
@@ -180,8 +380,18 @@ int main(void)
 		cmocka_unit_test(same_vcpu_reentry_writes_nothing),
 		cmocka_unit_test(switch_writes_only_what_differs),
 		cmocka_unit_test(lvtpc_switched_only_with_global_ctrl_clear),
+		cmocka_unit_test(intel_load_clears_global_ctrl_first),
+		cmocka_unit_test(amd_v2_load_clears_global_ctl_first),
 		cmocka_unit_test(perf_metrics_restored_right_after_fixed_ctr3),
+		cmocka_unit_test(put_zeroes_metrics_the_guest_changed),
 		cmocka_unit_test(filtered_event_reads_back_but_never_counts),
+		cmocka_unit_test(filtered_fixed_counter_never_counts),
+		cmocka_unit_test(ungiven_counters_cleared_on_load),
+		cmocka_unit_test(reserved_selector_bits_fault),
+		cmocka_unit_test(put_saves_what_the_guest_counted),
+		cmocka_unit_test(full_width_counter_writes_keep_the_high_bits),
+		cmocka_unit_test(fewer_counters_bound_rdpmc),
+		cmocka_unit_test(fixed_ctrl_anythread_faults),
 		cmocka_unit_test(amd_perfmon_v2_swaps_global_ctl_only_when_used),
 		cmocka_unit_test(pmi_delivered_through_the_virtual_lvtpc),
 	};
