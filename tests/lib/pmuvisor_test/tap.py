@@ -1,7 +1,6 @@
 """One TAP writer for prove: numbered results with directives, diagnostics, other
 TAP streams renumbered into this one, the plan, and the closing summary."""
 import re
-import sys
 
 # a result line: "ok 3 - what # SKIP why", "not ok - what", "ok"
 RESULT = re.compile(r"^(not ok|ok)\b\s*(\d+)?\s*-?\s*(.*)$")
