@@ -1,0 +1,44 @@
+"""The platforms a test boots on, as data, and why one cannot run on this machine."""
+import os
+import re
+import shutil
+
+from . import BUILD
+
+# kind: the emulator; media: iso (GRUB2), esp (UEFI, OVMF) or kernel (a multiboot1
+# kernel given to QEMU's -kernel, no pmuvisor); mem: the machine's memory.
+CONFIGS = {
+    "qemu-bios": dict(kind="qemu", media="iso", cpu="max,+svm", accel="tcg"),
+    # one TSC tick per instruction, deterministic (make bench)
+    "qemu-icount": dict(kind="qemu", media="iso", cpu="max,+svm", accel="tcg",
+                        extra=["-icount", "shift=0,sleep=off"]),
+    "qemu-uefi": dict(kind="qemu", media="esp", cpu="max,+svm", accel="tcg"),
+    "bochs-sandy": dict(kind="bochs", media="iso", model="corei7_sandy_bridge_2600k"),
+    "bochs-tigerlake": dict(kind="bochs", media="iso", model="tigerlake"),
+    "bochs-ryzen": dict(kind="bochs", media="iso", model="ryzen"),
+    "kvm": dict(kind="qemu", media="iso", cpu="host", accel="kvm"),
+    # tests/run --guest K --direct: the kernel alone, with what pmuvisor gives a guest
+    # by default (mem=)
+    "qemu-direct": dict(kind="qemu", media="kernel", cpu="max", accel="tcg", mem="16M"),
+}
+
+# The configurations that boot pmuvisor (tests/run --config).
+HYPERVISOR_CONFIGS = sorted(c for c, cfg in CONFIGS.items() if cfg["media"] != "kernel")
+
+TOOLS = {"qemu": "qemu-system-x86_64", "bochs": "bochs"}
+
+
+def skip_reason(config):
+    """Why a configuration cannot run on this machine, or None."""
+    cfg = CONFIGS[config]
+    if not shutil.which(TOOLS[cfg["kind"]]):
+        return f"{TOOLS[cfg['kind']]} is not installed"
+    if cfg["media"] == "esp" and not os.path.exists(os.path.join(BUILD, "pmuvisor.efi")):
+        return "no UEFI image (build/pmuvisor.efi) is built yet"
+    if cfg.get("accel") == "kvm":
+        if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+            return "no usable /dev/kvm"
+        flags = open("/proc/cpuinfo").read()
+        if not re.search(r"^flags\s*:.*\b(vmx|svm)\b", flags, re.M):
+            return "/dev/kvm exists but the host CPU offers no VT-x/AMD-V to nest"
+    return None
