@@ -6,6 +6,7 @@
 #include "arch/tsc.h"
 #include "arch/log.h"
 #include "arch/platform_exit.h"
+#include "arch/shared_state.h"
 #include "arch/format.h"
 #include "arch/string.h"
 #include "core/elf_loader.h"
@@ -202,6 +203,7 @@ static void run_guest(u32 id, const struct guest_config *cfg, const struct boot_
 	vlapic_reset(&v->lapic, tsc_hz / 1000);
 	trace->enabled = cfg->pmu_trace == ON;
 	pr_info("guest %s: starting (%s)", cfg->name, m->string);
+	shared_state_scrub(); /* nothing the last guest left in the FPU, DR0-3, DR6, CR2 */
 	bool ok = !load_guest(vm, m, &entry);
 	vpmu_init(&v->pmu, &vm->pmu, trace);
 	if (!ok || vcpu_ops->map_guest(vm) ||

@@ -9,6 +9,7 @@
 #include "arch/paging.h"
 #include "arch/pic.h"
 #include "arch/platform_exit.h"
+#include "arch/shared_state.h"
 #include "arch/serial.h"
 #include "arch/string.h"
 #include "arch/tsc.h"
@@ -79,6 +80,7 @@ void core_main(struct boot_info *bi_in)
 	idt_init();
 	pic_disable();
 	paging_init();
+	shared_state_init();
 	parse_cmdline_or_exit(&bi);
 	report_boot(&bi);
 

@@ -1,7 +1,8 @@
 /*
  * Runs after the abuse guests: it must start from a clean state, nothing of
- * the previous guest left: RAM zeroed, MSRs at their reset values, and (with
- * vpmu=mediated) an idle PMU.
+ * the previous guest left: RAM zeroed, MSRs at their reset values, the
+ * registers no world switch saves (x87/SSE, DR0-DR3, DR6, CR2) reset, and
+ * (with vpmu=mediated) an idle PMU.
  */
 #include "guests/lib/guest.h"
 #include "guests/lib/pmu.h"
@@ -22,6 +23,22 @@ int guest_main(const char *cmdline)
 	u64 apic = 0;
 	rdmsr_safe(MSR_APIC_BASE, &apic);
 	report(apic == 0xFEE00900, "the APIC base is the reset one, xAPIC mode (0x%lx)", apic);
+	write_cr4(read_cr4() | CR4_OSFXSR);
+	static struct { u16 fcw, fsw; u8 ftw, r; u16 fop; u64 ip, dp; u32 mxcsr, mask;
+			u8 regs[480]; } __attribute__((aligned(16))) fx;
+	asm volatile("fxsave64 %0" : "=m"(fx));
+	u64 xmm_or = 0;
+	for (int i = 0; i < 16 * 16; i++) /* XMM0-XMM15: the last 256 bytes of the register area */
+		xmm_or |= fx.regs[128 + i];
+	report(fx.fcw == 0x37F && fx.fsw == 0 && fx.ftw == 0 && fx.mxcsr == 0x1F80 && !xmm_or,
+	       "x87 and SSE at their reset values (FCW 0x%x, FSW 0x%x, tags 0x%x, MXCSR 0x%x, "
+	       "XMM %s)", fx.fcw, fx.fsw, fx.ftw, fx.mxcsr, xmm_or ? "dirty" : "zero");
+	u64 d0, d1, d2, d3, d6;
+	asm volatile("mov %%db0, %0\n\tmov %%db1, %1\n\tmov %%db2, %2\n\tmov %%db3, %3\n\t"
+		     "mov %%db6, %4" : "=r"(d0), "=r"(d1), "=r"(d2), "=r"(d3), "=r"(d6));
+	report(!d0 && !d1 && !d2 && !d3 && d6 == 0xFFFF0FF0,
+	       "DR0-DR3 are 0 and DR6 is 0x%lx (reset 0xffff0ff0)", d6);
+	report(read_cr2() == 0, "CR2 is 0 (0x%lx)", read_cr2());
 	u64 s = 1;
 	rdmsr_safe(pmu_gp_eventsel_msr(0), &s);
 	report(s == 0, "event selector 0 is clear (0x%lx)", s);
