@@ -24,7 +24,6 @@
 #include "vmx/vmx.h"
 
 const struct vcpu_ops *vcpu_ops;
-struct pcpu pcpus[PCPU_MAX];
 
 void *hv_alloc(u64 bytes, u64 align)
 {
@@ -162,9 +161,9 @@ static int summarize(const struct run_summary *s)
 			s->stopped);
 	if (failed)
 		log_raw("hv: summary: not as expected: %s", s->unexpected);
-	if (vpmu_stray_pmis)
+	if (pmu_cpu.stray_pmis)
 		log_raw("hv: summary: PMIs on the mediated vector with no PMU loaded: %lu (counted, "
-			"none injected)", vpmu_stray_pmis);
+			"none injected)", pmu_cpu.stray_pmis);
 	if (host_nmi_count())
 		log_raw("hv: summary: host NMIs taken: %lu (counted, none injected)", host_nmi_count());
 	log_raw("hv: result: %u passed, %u failed", s->as_expected, failed);

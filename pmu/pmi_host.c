@@ -3,7 +3,6 @@
 #include "arch/lapic.h"
 #include "pmu/vpmu.h"
 
-static u64 host_pmis;
 
 static void on_mediated_pmi(struct trap_frame *f)
 {
@@ -15,7 +14,7 @@ static void on_mediated_pmi(struct trap_frame *f)
 static void on_host_pmi(struct trap_frame *f)
 {
 	(void)f;
-	host_pmis++;
+	pmu_cpu.host_pmis++;
 	lapic_eoi();
 }
 
@@ -25,4 +24,4 @@ void pmi_host_init(void)
 	interrupt_register(PMU_HOST_PMI_VECTOR, on_host_pmi);
 }
 
-u64 pmi_host_own_count(void) { return host_pmis; }
+u64 pmi_host_own_count(void) { return pmu_cpu.host_pmis; }

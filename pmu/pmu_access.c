@@ -1,13 +1,12 @@
 #include "pmu/pmu_access.h"
 #include "core/abi.h"
 #include "pmu/pmu_hw.h"
+#include "pmu/vpmu.h"
 
-#define LVTPC_TRACE_MSR 0x834 /* the x2APIC number of the LVTPC, for the trace */
+#define LVTPC_TRACE_MSR MSR_X2APIC_LVTPC /* the x2APIC number of the LVTPC, for the trace */
 
 _Static_assert((int)PHASE_COUNT == (int)HC_PHASE_COUNT, "abi.h phases");
 
-static struct pmu_access_stats *stats;
-static struct pmu_trace *trace;
 u32 pmu_access_faults;
 bool pmu_tracing;
 
@@ -27,13 +26,14 @@ const char *pmu_trace_op_name(enum pmu_trace_op op) { return op_names[op]; }
 
 void pmu_access_attach(struct pmu_access_stats *s, struct pmu_trace *t)
 {
-	stats = s;
-	trace = t;
+	pmu_cpu.stats = s;
+	pmu_cpu.trace = t;
 	pmu_tracing = t && t->enabled;
 }
 
 static void record(enum pmu_phase phase, enum pmu_trace_op op, u32 msr, u64 value)
 {
+	struct pmu_trace *trace = pmu_cpu.trace;
 	if (!trace || !trace->enabled)
 		return;
 	if (trace->len == PMU_TRACE_MAX) {
@@ -45,6 +45,7 @@ static void record(enum pmu_phase phase, enum pmu_trace_op op, u32 msr, u64 valu
 
 static void count(enum pmu_phase phase, bool write)
 {
+	struct pmu_access_stats *stats = pmu_cpu.stats;
 	if (stats)
 		(write ? stats->writes : stats->reads)[phase]++;
 }
@@ -87,25 +88,25 @@ void pmu_write_lvtpc(u32 val, enum pmu_phase phase)
  * or PMU accesses happened since the last pair recorded: skip the rest, or
  * a guest's thousands of exits would fill the trace.
  */
-static bool switch_is_news(enum pmu_trace_op op, u64 global_ctrl)
+static bool switch_is_news(struct pmu_trace *t, enum pmu_trace_op op, u64 global_ctrl)
 {
-	static u32 len_after_last;
-	static u64 last_entry_value = ~0ULL;
-	static bool entry_skipped;
 	bool entry = op == TRACE_VMENTRY || op == TRACE_SVMENTRY;
 	if (!entry)
-		return !entry_skipped;
-	entry_skipped = trace->len == len_after_last && global_ctrl == last_entry_value;
-	if (!entry_skipped) {
-		last_entry_value = global_ctrl;
-		len_after_last = trace->len + 2; /* this entry and its exit */
+		return !t->entry_skipped;
+	t->entry_skipped = t->switched && t->len == t->len_after_switch &&
+			   global_ctrl == t->switch_global_ctrl;
+	if (!t->entry_skipped) {
+		t->switched = true;
+		t->switch_global_ctrl = global_ctrl;
+		t->len_after_switch = t->len + 2; /* this entry and its exit */
 	}
-	return !entry_skipped;
+	return !t->entry_skipped;
 }
 
 void pmu_trace_record_switch(enum pmu_trace_op op, u64 global_ctrl)
 {
-	if (!trace || !trace->enabled || !switch_is_news(op, global_ctrl))
+	struct pmu_trace *trace = pmu_cpu.trace;
+	if (!trace || !trace->enabled || !switch_is_news(trace, op, global_ctrl))
 		return;
 	record(PHASE_ENTRY, op, op == TRACE_VMENTRY || op == TRACE_VMEXIT
 				       ? MSR_IA32_PERF_GLOBAL_CTRL : 0, global_ctrl);

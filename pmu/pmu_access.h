@@ -32,6 +32,11 @@ struct pmu_trace {
 	bool enabled;
 	u32 len;
 	u64 dropped; /* records past PMU_TRACE_MAX */
+	/* the last world switch recorded, so that repeats of it are skipped */
+	bool switched;
+	bool entry_skipped;
+	u32 len_after_switch;
+	u64 switch_global_ctrl;
 	struct pmu_trace_record rec[PMU_TRACE_MAX];
 };
 

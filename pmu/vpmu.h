@@ -16,7 +16,9 @@
 #define PMU_VPMU_H
 
 #include "core/intercept_bitmap.h"
+#include "core/pcpu.h"
 #include "pmu/pmu_access.h"
+#include "pmu/pmu_cpu.h"
 #include "pmu/vpmu_desc.h"
 
 /* LVTPC vectors: guests' PMIs arrive on the mediated one, the hypervisor's own on the host one. */
@@ -27,13 +29,6 @@
 #define LVTPC_DELIVERY_NMI (4u << 8)
 #define LVTPC_VECTOR_MASK 0xFFu
 #define LVTPC_RESET LVTPC_MASKED
-
-/* A PMU context: what the hardware holds for its owner. */
-struct pmu_context {
-	u64 gp_sel[VPMU_MAX_GP], gp_ctr[VPMU_MAX_GP];
-	u64 fixed_ctr[VPMU_MAX_FIXED], fixed_ctrl;
-	u64 global_status, perf_metrics;
-};
 
 struct vpmu {
 	const struct vpmu_desc *desc;
@@ -48,18 +43,11 @@ struct vpmu {
 	struct pmu_trace *trace;
 };
 
-/* What the PMU hardware of this CPU holds now, and for whom. */
-struct pmu_cpu {
-	struct vpmu *owner;
-	struct pmu_context hw;
-	u64 global_ctrl; /* the MSR value while the hypervisor runs */
-	u32 lvtpc;
-};
-
 /* Puts the hardware in a known, idle state (boot; host PMU description h). */
 void pmu_cpu_init(const struct pmu_caps *h);
 
-extern struct pmu_cpu pmu_cpu;
+/* This CPU's PMU state (struct pmu_cpu_state in its struct pcpu). */
+#define pmu_cpu (this_pcpu()->pmu)
 
 void vpmu_init(struct vpmu *vp, const struct vpmu_desc *d, struct pmu_trace *trace);
 /* Before VM entry: make the hardware hold vp's context (writes only differences). */
@@ -114,10 +102,9 @@ void vpmu_pmi(struct vpmu *vp);
 /*
  * A PMI on the mediated vector, from the interrupt handler: it belongs to the
  * vPMU that owned the hardware when it fired, whichever vCPU runs next. With
- * no owner (nothing is loaded) it is a stray and only counted.
+ * no owner (nothing is loaded) it is a stray and only counted (pmu_cpu.stray_pmis).
  */
 void vpmu_pmi_arrived(void);
-extern u64 vpmu_stray_pmis;
 /*
  * What to inject now, if anything: NMI or a fixed vector (when the guest
  * can take it: can_take_interrupt). Marks the virtual LVTPC masked where

@@ -14,14 +14,12 @@ void vpmu_pmi(struct vpmu *vp)
 	vp->pmi_pending = true;
 }
 
-u64 vpmu_stray_pmis;
-
 void vpmu_pmi_arrived(void)
 {
 	if (pmu_cpu.owner)
 		vpmu_pmi(pmu_cpu.owner);
 	else
-		vpmu_stray_pmis++;
+		pmu_cpu.stray_pmis++;
 }
 
 enum pmi_delivery vpmu_pmi_deliver(struct vpmu *vp, bool can_take_interrupt, u8 *vector)

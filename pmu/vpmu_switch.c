@@ -3,7 +3,6 @@
 #include "pmu/pmu_hw.h"
 #include "pmu/pmu_vendor.h"
 
-struct pmu_cpu pmu_cpu;
 static struct vpmu_desc host_desc; /* the whole host PMU, for the hardware's side */
 
 static u32 mediated_lvtpc(u32 guest) { return PMU_MEDIATED_PMI_VECTOR | (guest & LVTPC_MASKED); }
@@ -31,7 +30,7 @@ void pmu_cpu_init(const struct pmu_caps *h)
 	struct guest_config all = { .vpmu = VPMU_MEDIATED, .pmu_gp = PMU_ALL_COUNTERS,
 				    .pmu_fixed = PMU_ALL_COUNTERS };
 	char err[8];
-	pmu_cpu = (struct pmu_cpu){ 0 };
+	pmu_cpu = (struct pmu_cpu_state){ 0 };
 	if (vpmu_desc_derive(h, &all, &host_desc, err, sizeof(err))) {
 		host_desc = (struct vpmu_desc){ .mode = VPMU_OFF };
 		return;

@@ -13,7 +13,6 @@
 #include "pmu/pmu_profiles.h"
 
 /* What the image defines elsewhere, for this test alone. */
-struct pmu_cpu pmu_cpu;
 struct pmu_platform pmu_platform;
 struct host_caps host_caps;
 static u64 regs[VREG_COUNT];

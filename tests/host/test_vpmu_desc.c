@@ -10,7 +10,6 @@
 #include "pmu/pmu_vendor.h"
 #include "pmu/vpmu.h"
 
-struct pmu_cpu pmu_cpu; /* vpmu_msr.c's view of the hardware owner: nobody here */
 
 static struct vpmu_desc d;
 static char err[160];

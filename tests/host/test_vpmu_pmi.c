@@ -155,9 +155,9 @@ static void pmi_belongs_to_the_owner_when_it_fired(void **state)
 	u8 vector;
 	assert_int_equal(vpmu_pmi_deliver(&b, true, &vector), PMI_NONE);
 	vpmu_put(&b);
-	u64 strays = vpmu_stray_pmis;
+	u64 strays = pmu_cpu.stray_pmis;
 	vpmu_pmi_arrived();
-	assert_int_equal(vpmu_stray_pmis, strays + 1);
+	assert_int_equal(pmu_cpu.stray_pmis, strays + 1);
 	assert_false(b.pmi_pending);
 }
 

@@ -1,0 +1,3 @@
+#include "core/pcpu.h"
+
+struct pcpu pcpus[PCPU_MAX];
