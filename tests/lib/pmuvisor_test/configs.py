@@ -7,20 +7,37 @@ from . import BUILD
 
 # kind: the emulator; media: iso (GRUB2), esp (UEFI, OVMF) or kernel (a multiboot1
 # kernel given to QEMU's -kernel, no pmuvisor); mem: the machine's memory.
+# pmu_gp: the general counters the emulated CPU's PMU has, as measured with a
+# probe kernel (tests/README.md), so a guest can check pmuvisor against a
+# number it did not derive itself (suite argument host_gp=@).
 CONFIGS = {
-    "qemu-bios": dict(kind="qemu", media="iso", cpu="max,+svm", accel="tcg"),
+    "qemu-bios": dict(kind="qemu", media="iso", cpu="max,+svm", accel="tcg", pmu_gp=4),
     # one TSC tick per instruction, deterministic (make bench)
-    "qemu-icount": dict(kind="qemu", media="iso", cpu="max,+svm", accel="tcg",
+    "qemu-icount": dict(kind="qemu", media="iso", cpu="max,+svm", accel="tcg", pmu_gp=4,
                         extra=["-icount", "shift=0,sleep=off"]),
-    "qemu-uefi": dict(kind="qemu", media="esp", cpu="max,+svm", accel="tcg"),
-    "bochs-sandy": dict(kind="bochs", media="iso", model="corei7_sandy_bridge_2600k"),
-    "bochs-tigerlake": dict(kind="bochs", media="iso", model="tigerlake"),
-    "bochs-ryzen": dict(kind="bochs", media="iso", model="ryzen"),
+    "qemu-uefi": dict(kind="qemu", media="esp", cpu="max,+svm", accel="tcg", pmu_gp=4),
+    "bochs-sandy": dict(kind="bochs", media="iso", model="corei7_sandy_bridge_2600k",
+                        pmu_gp=8),
+    "bochs-tigerlake": dict(kind="bochs", media="iso", model="tigerlake", pmu_gp=8),
+    "bochs-ryzen": dict(kind="bochs", media="iso", model="ryzen", pmu_gp=6),
     "kvm": dict(kind="qemu", media="iso", cpu="host", accel="kvm"),
     # tests/run --guest K --direct: the kernel alone, with what pmuvisor gives a guest
     # by default (mem=)
     "qemu-direct": dict(kind="qemu", media="kernel", cpu="max", accel="tcg", mem="16M"),
 }
+
+# pmuvisor's pmu_profile= PMUs, which replace the emulator's (pmu/pmu_profiles.c).
+PROFILE_GP = {"intel-v4": 4, "intel-v5-metrics": 8, "amd-legacy": 4, "amd-core-v2": 6}
+
+
+def host_gp(config, cmdline):
+    """The general counters the guests' host PMU has on config with these pmuvisor keys,
+    or None where the runner cannot know (a real CPU)."""
+    for key in cmdline.split():
+        if key.startswith("pmu_profile="):
+            return PROFILE_GP.get(key.split("=", 1)[1])
+    return CONFIGS[config].get("pmu_gp")
+
 
 # The configurations that boot pmuvisor (tests/run --config).
 HYPERVISOR_CONFIGS = sorted(c for c, cfg in CONFIGS.items() if cfg["media"] != "kernel")

@@ -48,8 +48,9 @@ def hv_cmdline(extra, guests):
     return " ".join(p for p in parts if p)
 
 
-def modules(guests):
-    """(image path, module string) for each guest name, once."""
+def modules(guests, host_gp=None):
+    """(image path, module string) for each guest name, once. A guest argument
+    host_gp=@ becomes the host PMU's general counter count, or goes when unknown."""
     seen, mods = set(), []
     for g in guests:
         if g["name"] in seen:
@@ -58,7 +59,8 @@ def modules(guests):
         # a bare name is a unit guest; a path (with a slash) is relative to the tree
         image = os.path.join(ROOT if "/" in g["image"] else os.path.join(BUILD, "guests"),
                              g["image"] + ".elf")
-        mods.append((image, f"{g['name']} {g['args']}".strip()))
+        args = g["args"].replace("host_gp=@", f"host_gp={host_gp}" if host_gp else "")
+        mods.append((image, f"{g['name']} {args}".strip()))
     return mods
 
 
