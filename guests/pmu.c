@@ -254,6 +254,14 @@ int guest_main(const char *cmdline)
 	mode = !strcmp(m, "mediated") ? MEDIATED : !strcmp(m, "emulated") ? EMULATED : OFF;
 	u32 ebx = cpuid(0x40000001, 0).ebx;
 	counts = ebx & HV_LEAF_PMU_COUNTS;
+	/* Whether counting checks run or SKIP must not rest on pmuvisor's probe alone. */
+	u64 runner_counts = cmdline_uint("counts", 2);
+	if (runner_counts == 2)
+		report_skip("the runner does not know whether this platform counts (no counts=)",
+			    "pmuvisor's probe of the PMU agrees with the runner");
+	else
+		report(counts == (runner_counts == 1), "pmuvisor's probe says the PMU %s, as the "
+		       "runner says", counts ? "counts" : "does not count");
 	rdpmc_works = ebx & HV_LEAF_RDPMC_WORKS;
 	shared_counters = ebx & HV_LEAF_PMU_SHARED;
 	pmu = pmu_probe();

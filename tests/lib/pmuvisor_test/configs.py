@@ -9,18 +9,23 @@ from . import BUILD
 # kernel given to QEMU's -kernel, no pmuvisor); mem: the machine's memory.
 # pmu_gp: the general counters the emulated CPU's PMU has, as measured with a
 # probe kernel (tests/README.md), so a guest can check pmuvisor against a
-# number it did not derive itself (suite argument host_gp=@).
+# number it did not derive itself (suite argument host_gp=@). counts: whether
+# the platform's PMU counts events (no emulator here does; KVM's does), so a
+# guest can check pmuvisor's own probe of it (suite argument counts=@).
 CONFIGS = {
-    "qemu-bios": dict(kind="qemu", media="iso", cpu="max,+svm", accel="tcg", pmu_gp=4),
+    "qemu-bios": dict(kind="qemu", media="iso", cpu="max,+svm", accel="tcg", pmu_gp=4,
+                      counts=False),
     # one TSC tick per instruction, deterministic (make bench)
     "qemu-icount": dict(kind="qemu", media="iso", cpu="max,+svm", accel="tcg", pmu_gp=4,
-                        extra=["-icount", "shift=0,sleep=off"]),
-    "qemu-uefi": dict(kind="qemu", media="esp", cpu="max,+svm", accel="tcg", pmu_gp=4),
+                        counts=False, extra=["-icount", "shift=0,sleep=off"]),
+    "qemu-uefi": dict(kind="qemu", media="esp", cpu="max,+svm", accel="tcg", pmu_gp=4,
+                      counts=False),
     "bochs-sandy": dict(kind="bochs", media="iso", model="corei7_sandy_bridge_2600k",
-                        pmu_gp=8),
-    "bochs-tigerlake": dict(kind="bochs", media="iso", model="tigerlake", pmu_gp=8),
-    "bochs-ryzen": dict(kind="bochs", media="iso", model="ryzen", pmu_gp=6),
-    "kvm": dict(kind="qemu", media="iso", cpu="host", accel="kvm"),
+                        pmu_gp=8, counts=False),
+    "bochs-tigerlake": dict(kind="bochs", media="iso", model="tigerlake", pmu_gp=8,
+                            counts=False),
+    "bochs-ryzen": dict(kind="bochs", media="iso", model="ryzen", pmu_gp=6, counts=False),
+    "kvm": dict(kind="qemu", media="iso", cpu="host", accel="kvm", counts=True),
     # tests/run --guest K --direct: the kernel alone, with what pmuvisor gives a guest
     # by default (mem=)
     "qemu-direct": dict(kind="qemu", media="kernel", cpu="max", accel="tcg", mem="16M"),
@@ -30,13 +35,18 @@ CONFIGS = {
 PROFILE_GP = {"intel-v4": 4, "intel-v5-metrics": 8, "amd-legacy": 4, "amd-core-v2": 6}
 
 
-def host_gp(config, cmdline):
-    """The general counters the guests' host PMU has on config with these pmuvisor keys,
-    or None where the runner cannot know (a real CPU)."""
-    for key in cmdline.split():
-        if key.startswith("pmu_profile="):
-            return PROFILE_GP.get(key.split("=", 1)[1])
-    return CONFIGS[config].get("pmu_gp")
+def platform_facts(config, cmdline):
+    """What the runner knows of the platform's PMU, for the guests' KEY=@ arguments:
+    host_gp (general counters, under pmuvisor's keys: pmu_profile= replaces the PMU)
+    and counts (1 or 0). A fact the runner cannot know (a real CPU) is left out."""
+    cfg, facts = CONFIGS[config], {}
+    profiles = [k.split("=", 1)[1] for k in cmdline.split() if k.startswith("pmu_profile=")]
+    gp = PROFILE_GP.get(profiles[-1]) if profiles else cfg.get("pmu_gp")
+    if gp:
+        facts["host_gp"] = gp
+    if "counts" in cfg:
+        facts["counts"] = int(cfg["counts"])
+    return facts
 
 
 # The configurations that boot pmuvisor (tests/run --config).

@@ -48,9 +48,10 @@ def hv_cmdline(extra, guests):
     return " ".join(p for p in parts if p)
 
 
-def modules(guests, host_gp=None):
-    """(image path, module string) for each guest name, once. A guest argument
-    host_gp=@ becomes the host PMU's general counter count, or goes when unknown."""
+def modules(guests, facts=None):
+    """(image path, module string) for each guest name, once. A guest argument KEY=@
+    becomes KEY=value from the platform's facts (configs.platform_facts), or goes
+    when the runner does not know it."""
     seen, mods = set(), []
     for g in guests:
         if g["name"] in seen:
@@ -59,8 +60,10 @@ def modules(guests, host_gp=None):
         # a bare name is a unit guest; a path (with a slash) is relative to the tree
         image = os.path.join(ROOT if "/" in g["image"] else os.path.join(BUILD, "guests"),
                              g["image"] + ".elf")
-        args = g["args"].replace("host_gp=@", f"host_gp={host_gp}" if host_gp else "")
-        mods.append((image, f"{g['name']} {args}".strip()))
+        args = " ".join(a if not a.endswith("=@") else
+                        f"{a[:-2]}={(facts or {})[a[:-2]]}" if a[:-2] in (facts or {}) else ""
+                        for a in g["args"].split())
+        mods.append((image, f"{g['name']} {' '.join(args.split())}".strip()))
     return mods
 
 
