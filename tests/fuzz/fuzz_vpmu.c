@@ -64,9 +64,21 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		fprintf(stderr, "hardware invariant broken: %s\n", hw_model.last_violation);
 		abort();
 	}
-	if (memcmp(&before, &b.ctx, sizeof(before))) {
-		fprintf(stderr, "the other guest's PMU context changed\n");
+	/* b comes back: the hardware must hold b's context, nothing a left behind */
+	vpmu_load(&b);
+	for (u32 i = 0; i < db.nr_gp; i++)
+		if (hw_model.gp_ctr[i] != before.gp_ctr[i] || hw_model.gp_sel[i] != before.gp_sel[i]) {
+			fprintf(stderr, "counter %u holds 0x%llx/0x%llx, not the other guest's "
+				"0x%llx/0x%llx\n", i, (unsigned long long)hw_model.gp_ctr[i],
+				(unsigned long long)hw_model.gp_sel[i],
+				(unsigned long long)before.gp_ctr[i], (unsigned long long)before.gp_sel[i]);
+			abort();
+		}
+	if (hw_model.fixed_ctrl != before.fixed_ctrl ||
+	    memcmp(hw_model.fixed_ctr, before.fixed_ctr, sizeof(before.fixed_ctr))) {
+		fprintf(stderr, "the fixed counters are not the other guest's\n");
 		abort();
 	}
+	vpmu_put(&b);
 	return 0;
 }
