@@ -40,7 +40,8 @@ static const char *const profile_choices[] = { [PROFILE_HOST] = "host",
 					       [PROFILE_INTEL_V4] = "intel-v4",
 					       [PROFILE_INTEL_V5_METRICS] = "intel-v5-metrics",
 					       [PROFILE_AMD_LEGACY] = "amd-legacy",
-					       [PROFILE_AMD_CORE_V2] = "amd-core-v2", NULL };
+					       [PROFILE_AMD_CORE_V2] = "amd-core-v2",
+					       [PROFILE_AMD_CORE] = "amd-core", NULL };
 
 static const char *const switch_choices[] = { [PMU_SWITCH_AUTO] = "auto",
 					      [PMU_SWITCH_MSR_LISTS] = "msr-lists", NULL };

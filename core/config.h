@@ -16,7 +16,7 @@ enum break_kind { BREAK_NONE, BREAK_ENTRY };
 enum on_off { OFF, ON };
 /* A host PMU description to use instead of the probed one (for emulators). */
 enum pmu_profile { PROFILE_HOST, PROFILE_INTEL_V4, PROFILE_INTEL_V5_METRICS, PROFILE_AMD_LEGACY,
-		   PROFILE_AMD_CORE_V2 };
+		   PROFILE_AMD_CORE_V2, PROFILE_AMD_CORE };
 
 /* How VT-x switches PERF_GLOBAL_CTRL: the entry/exit controls, or the MSR-load lists. */
 enum pmu_switch { PMU_SWITCH_AUTO, PMU_SWITCH_MSR_LISTS };

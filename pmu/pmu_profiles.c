@@ -28,6 +28,11 @@ static const struct pmu_caps amd_core_v2 = {
 	.amd_perfctr_core = true, .amd_perfmon_v2 = true,
 };
 
+/* Zen 1-3-like: six core counters, no global control. */
+static const struct pmu_caps amd_core = {
+	.kind = PMU_AMD, .version = 1, .nr_gp = 6, .gp_width = 48, .amd_perfctr_core = true,
+};
+
 const struct pmu_caps *pmu_profile_caps(enum pmu_profile p, const struct pmu_caps *probed)
 {
 	static const struct pmu_caps *const profiles[] = {
@@ -35,6 +40,7 @@ const struct pmu_caps *pmu_profile_caps(enum pmu_profile p, const struct pmu_cap
 		[PROFILE_INTEL_V5_METRICS] = &intel_v5_metrics,
 		[PROFILE_AMD_LEGACY] = &amd_legacy,
 		[PROFILE_AMD_CORE_V2] = &amd_core_v2,
+		[PROFILE_AMD_CORE] = &amd_core,
 	};
 	return p == PROFILE_HOST ? probed : profiles[p];
 }

@@ -40,6 +40,12 @@ static struct guest *running;
 static u64 rng;
 static char failure[256];
 static u64 reads_compared, pmis_checked;
+/* What the random schedules reached, printed so a narrowed generator shows. */
+static struct {
+	u64 profile[PROFILE_AMD_CORE + 1];
+	u64 mode[VPMU_MEDIATED + 1];
+	u64 fewer, filtered;
+} coverage;
 
 static u64 rnd(void)
 {
@@ -79,6 +85,8 @@ static void leave(void)
 
 static struct pmu_caps reference_caps(const struct vpmu_desc *d)
 {
+	if (d->mode == VPMU_OFF) /* shown no PMU: every PMU MSR and RDPMC faults */
+		return (struct pmu_caps){ .kind = PMU_NONE };
 	return (struct pmu_caps){
 		.kind = d->host->kind, .version = d->version, .nr_gp = d->nr_gp,
 		.gp_width = d->gp_width, .nr_fixed = d->nr_fixed_contiguous,
@@ -96,12 +104,17 @@ static void make_guest(struct guest *g, const struct pmu_caps *host)
 {
 	char err[160];
 	memset(g, 0, sizeof(*g));
-	g->cfg = (struct guest_config){ .vpmu = pick(2) ? VPMU_MEDIATED : VPMU_EMULATED,
+	static const enum vpmu_mode modes[] = { VPMU_MEDIATED, VPMU_MEDIATED, VPMU_EMULATED,
+						VPMU_OFF };
+	g->cfg = (struct guest_config){ .vpmu = modes[pick(4)],
 					.pmu_gp = pick(3) ? PMU_ALL_COUNTERS : 1 + pick(host->nr_gp),
 					.pmu_fixed = PMU_ALL_COUNTERS };
 	if (!pick(4)) /* deny an event that no fixed counter counts */
 		event_filter_parse("deny:2e.4f", 10, &g->cfg.pmu_filter, err, sizeof(err));
 	assert_int_equal(vpmu_desc_derive(host, &g->cfg, &g->desc, err, sizeof(err)), 0);
+	coverage.mode[g->cfg.vpmu]++;
+	coverage.fewer += g->desc.vendor && g->desc.nr_gp < host->nr_gp;
+	coverage.filtered += g->cfg.pmu_filter.active;
 	vpmu_init(&g->vp, &g->desc, NULL);
 	struct pmu_caps caps = reference_caps(&g->desc);
 	pmu_model_init(&g->ref, &caps);
@@ -296,7 +309,7 @@ static bool step(int nguests)
 	case 5: return guest_events(g);
 	case 6: return hypervisor_events(g);
 	case 7: lvtpc_write(g); return true;
-	case 8: return arm_sampling(g);
+	case 8: return g->desc.mode == VPMU_OFF ? check_msr_op(g) : arm_sampling(g);
 	default:
 		leave();
 		enter(&guests[pick((u64)nguests)]);
@@ -304,11 +317,22 @@ static bool step(int nguests)
 	}
 }
 
+/* Every host PMU: with and without global control, legacy and extended AMD layouts. */
+static const enum pmu_profile profiles[] = { PROFILE_INTEL_V4, PROFILE_INTEL_V5_METRICS,
+					     PROFILE_AMD_LEGACY, PROFILE_AMD_CORE,
+					     PROFILE_AMD_CORE_V2 };
+#define NR_PROFILES (sizeof(profiles) / sizeof(profiles[0]))
+static const char *const profile_names[] = {
+	[PROFILE_INTEL_V4] = "intel-v4", [PROFILE_INTEL_V5_METRICS] = "intel-v5-metrics",
+	[PROFILE_AMD_LEGACY] = "amd-legacy", [PROFILE_AMD_CORE] = "amd-core",
+	[PROFILE_AMD_CORE_V2] = "amd-core-v2",
+};
+
 static bool run_schedule(void)
 {
-	static const enum pmu_profile profiles[] = { PROFILE_INTEL_V4, PROFILE_INTEL_V5_METRICS,
-						     PROFILE_AMD_LEGACY, PROFILE_AMD_CORE_V2 };
-	const struct pmu_caps *host = pmu_profile_caps(profiles[pick(4)], NULL);
+	enum pmu_profile p = profiles[pick(NR_PROFILES)];
+	const struct pmu_caps *host = pmu_profile_caps(p, NULL);
+	coverage.profile[p]++;
 	pmu_model_init(&hw_model, host);
 	pmu_cpu_init(host);
 	int n = 2 + (int)pick(MAX_GUESTS - 1);
@@ -345,6 +369,17 @@ static void random_schedules_stay_isolated(void **state)
 	printf("# %ld schedules: %llu guest reads compared with their own PMU, %llu PMIs injected, "
 	       "0 hardware invariants broken\n", schedules, (unsigned long long)reads_compared,
 	       (unsigned long long)pmis_checked);
+	printf("# covered: host PMUs");
+	for (size_t i = 0; i < NR_PROFILES; i++) {
+		printf(" %s %llu", profile_names[profiles[i]],
+		       (unsigned long long)coverage.profile[profiles[i]]);
+		assert_true(coverage.profile[profiles[i]] > 0);
+	}
+	printf("; guests off %llu, emulated %llu, mediated %llu, with fewer counters than the "
+	       "host %llu, filtered %llu\n", (unsigned long long)coverage.mode[VPMU_OFF],
+	       (unsigned long long)coverage.mode[VPMU_EMULATED],
+	       (unsigned long long)coverage.mode[VPMU_MEDIATED], (unsigned long long)coverage.fewer,
+	       (unsigned long long)coverage.filtered);
 	assert_true(reads_compared > (u64)schedules); /* the schedules did compare something */
 }
 

@@ -32,7 +32,8 @@ CONFIGS = {
 }
 
 # pmuvisor's pmu_profile= PMUs, which replace the emulator's (pmu/pmu_profiles.c).
-PROFILE_GP = {"intel-v4": 4, "intel-v5-metrics": 8, "amd-legacy": 4, "amd-core-v2": 6}
+PROFILE_GP = {"intel-v4": 4, "intel-v5-metrics": 8, "amd-legacy": 4, "amd-core-v2": 6,
+              "amd-core": 6}
 
 
 def platform_facts(config, cmdline):
