@@ -112,7 +112,7 @@ static const struct leaf_range ranges[4] = {
 	{ 0xC0000000, NULL, 0 },
 };
 
-static void apply(const struct cpuid_rule *rule, const struct vcpu *v, u32 leaf, u32 subleaf,
+static inline __attribute__((always_inline)) void apply(const struct cpuid_rule *rule, const struct vcpu *v, u32 leaf, u32 subleaf,
 		  struct cpuid_regs *r, cpuid_source host)
 {
 	if (rule->action == CPUID_SYNTH) {
@@ -126,8 +126,9 @@ static void apply(const struct cpuid_rule *rule, const struct vcpu *v, u32 leaf,
 	r->edx = (r->edx & ~rule->clear[EDX]) | rule->set[EDX];
 }
 
-struct cpuid_regs cpuid_policy_from(const struct vcpu *v, u32 leaf, u32 subleaf,
-				    cpuid_source host)
+/* Inlined into both entries, so the image's CPUID exits call no function pointer. */
+static inline __attribute__((always_inline)) struct cpuid_regs
+policy(const struct vcpu *v, u32 leaf, u32 subleaf, cpuid_source host)
 {
 	struct cpuid_regs r = { 0 };
 	const struct leaf_range *range = &ranges[leaf >> 30];
@@ -139,7 +140,13 @@ struct cpuid_regs cpuid_policy_from(const struct vcpu *v, u32 leaf, u32 subleaf,
 	return r;
 }
 
+struct cpuid_regs cpuid_policy_from(const struct vcpu *v, u32 leaf, u32 subleaf,
+				    cpuid_source host)
+{
+	return policy(v, leaf, subleaf, host);
+}
+
 struct cpuid_regs cpuid_policy(const struct vcpu *v, u32 leaf, u32 subleaf)
 {
-	return cpuid_policy_from(v, leaf, subleaf, cpuid);
+	return policy(v, leaf, subleaf, cpuid);
 }
