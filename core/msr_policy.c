@@ -108,12 +108,40 @@ static enum msr_action aperfmperf_action(const struct vcpu *v, enum msr_access a
 	return pass ? MSR_PASS : MSR_DENY;
 }
 
+/*
+ * AMD's four legacy counters exist on every AMD CPU, so a guest shown no PMU
+ * reads them as 0 and its writes are dropped, as on KVM with its PMU off:
+ * a #GP there kills kernels that probe them at start-up. With a vPMU they
+ * are the vPMU's (a counter not given raises #GP); on Intel they do not exist.
+ */
+static enum msr_action amd_legacy_pmu_action(const struct vcpu *v, enum msr_access a)
+{
+	(void)a;
+	const struct vpmu_desc *d = &v->vm->pmu;
+	return d->mode == VPMU_OFF && d->host && d->host->kind == PMU_AMD ? MSR_EMULATE : MSR_DENY;
+}
+
+static bool read_zero(struct vcpu *v, u32 msr, u64 *val)
+{
+	(void)v, (void)msr;
+	*val = 0;
+	return true;
+}
+
+static bool write_dropped(struct vcpu *v, u32 msr, u64 val)
+{
+	(void)v, (void)msr, (void)val;
+	return true;
+}
+
 #define RULE(lo, hi, r, w, rdfn, wrfn) \
 	{ .first = lo, .last = hi, .read = r, .write = w, .rd = rdfn, .wr = wrfn }
 
 static const struct msr_rule rules[] = {
 	RULE(MSR_TSC, MSR_TSC, MSR_PASS, MSR_DENY, NULL, NULL),
 	{ .first = MSR_IA32_MPERF, .last = MSR_IA32_APERF, .action = aperfmperf_action },
+	{ .first = MSR_K7_PERFCTL0, .last = MSR_K7_PERFCTR0 + 3, .action = amd_legacy_pmu_action,
+	  .rd = read_zero, .wr = write_dropped },
 	RULE(MSR_APIC_BASE, MSR_APIC_BASE, MSR_EMULATE, MSR_EMULATE, vlapic_base_read,
 	     vlapic_base_write),
 	RULE(MSR_TSC_DEADLINE, MSR_TSC_DEADLINE, MSR_EMULATE, MSR_EMULATE, vlapic_tsc_deadline_read,

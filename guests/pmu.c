@@ -78,9 +78,20 @@ static void cpuid_leaves(void)
 
 static void off_mode(void)
 {
-	u64 v;
-	report(wrmsr_safe(sel0, 0x4300C0) == VEC_GP, "event selector write raises #GP");
-	report(rdmsr_safe(ctr0, &v) == VEC_GP, "counter read raises #GP");
+	u64 v = 1;
+	if (pmu->intel) {
+		report(wrmsr_safe(sel0, 0x4300C0) == VEC_GP, "event selector write raises #GP");
+		report(rdmsr_safe(ctr0, &v) == VEC_GP, "counter read raises #GP");
+	} else { /* AMD's legacy four exist on every AMD CPU: 0, writes dropped (as KVM) */
+		bool ok = wrmsr_safe(sel0, 0x4300C0) == 0 && rdmsr_safe(sel0, &v) == 0;
+		report(ok && v == 0, "legacy event selector: the write is dropped, it reads 0 (0x%lx)",
+		       v);
+		v = 1;
+		ok = rdmsr_safe(ctr0, &v) == 0;
+		report(ok && v == 0, "legacy counter reads 0 (0x%lx)", v);
+		report(rdmsr_safe(MSR_F15H_PERFCTL0, &v) == VEC_GP,
+		       "PerfCtrExtCore's selector (not offered) raises #GP");
+	}
 	report(rdpmc_safe(0, &v) == VEC_GP, "RDPMC raises #GP");
 	report(exits_of(EXIT_MSR_READ, read_counter0) == N, "%d counter reads cost %d exits", N, N);
 }

@@ -193,6 +193,30 @@ static void amd_package_wide_counters_are_hidden(void **state)
 	assert_false(cpuid_policy_from(&v, 0x80000001, 0, all_ones).ecx & BIT(23));
 }
 
+/* AMD's legacy counters read 0 and drop writes without a vPMU, as on KVM with its PMU off. */
+static void amd_legacy_counters_without_a_vpmu(void **state)
+{
+	(void)state;
+	u64 val = 1;
+	make_guest(VPMU_OFF, PROFILE_AMD_LEGACY);
+	assert_true(msr_policy_write(&v, MSR_K7_PERFCTL0, 0x4300C0));
+	assert_true(msr_policy_read(&v, MSR_K7_PERFCTL0, &val));
+	assert_int_equal(val, 0);
+	assert_true(msr_policy_read(&v, MSR_K7_PERFCTR0 + 3, &val));
+	assert_int_equal(val, 0);
+	assert_false(msr_policy_read(&v, MSR_K7_PERFCTR0 + 4, &val));   /* past the four */
+	assert_false(msr_policy_read(&v, MSR_F15H_PERFCTL0, &val));      /* not offered */
+	assert_false(msr_policy_read(&v, MSR_AMD_PERF_GLOBAL_CTL, &val)); /* not offered */
+	make_guest(VPMU_OFF, PROFILE_INTEL_V4); /* an Intel CPU has no such MSRs */
+	assert_false(msr_policy_read(&v, MSR_K7_PERFCTL0, &val));
+	make_guest(VPMU_MEDIATED, PROFILE_AMD_LEGACY);
+	cfg.pmu_gp = 2;
+	char err[128];
+	assert_int_equal(vpmu_desc_derive(pmu_profile_caps(PROFILE_AMD_LEGACY, NULL), &cfg, &vm.pmu,
+					  err, sizeof(err)), 0);
+	assert_false(msr_policy_read(&v, MSR_K7_PERFCTL0 + 3, &val)); /* a counter not given */
+}
+
 /* Both backends implement set_reg for VREG_WRITABLE only: anything else never reaches them. */
 static void only_writable_registers_reach_the_backend(void **state)
 {
@@ -218,6 +242,7 @@ int main(void)
 		cmocka_unit_test(cpuid_leaves),
 		cmocka_unit_test(amd_package_wide_counters_are_hidden),
 		cmocka_unit_test(only_writable_registers_reach_the_backend),
+		cmocka_unit_test(amd_legacy_counters_without_a_vpmu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
