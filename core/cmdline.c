@@ -36,6 +36,8 @@ static const char *const vpmu_choices[] = { [VPMU_OFF] = "off", [VPMU_EMULATED] 
 static const char *const break_choices[] = { [BREAK_NONE] = "none", [BREAK_ENTRY] = "entry",
 					     NULL };
 static const char *const on_off_choices[] = { [OFF] = "off", [ON] = "on", NULL };
+static const char *const unbacked_choices[] = { [UNBACKED_ONES] = "ones",
+						[UNBACKED_STOP] = "stop", NULL };
 static const char *const profile_choices[] = { [PROFILE_HOST] = "host",
 					       [PROFILE_INTEL_V4] = "intel-v4",
 					       [PROFILE_INTEL_V5_METRICS] = "intel-v5-metrics",
@@ -122,6 +124,10 @@ static const struct key keys[] = {
 	GUEST_CHOICE("pmu_trace", pmu_trace, on_off_choices,
 		     "record every PMU access and print the trace when the guest ends"),
 	GUEST_UINT("mem", mem_mib, 2, 256, "guest RAM in MiB"),
+	GUEST_CHOICE("unbacked", unbacked, unbacked_choices,
+		     "guest-physical addresses with no RAM and no device: reads return all "
+		     "ones and writes are dropped, as on a PC (ones), or the guest is stopped "
+		     "(stop)"),
 	GUEST_UINT("timeout", timeout_ms, 10, 3600000, "guest watchdog in ms"),
 	{ .name = "expect", .scope = PER_GUEST, .kind = PARSED,
 	  .offset = offsetof(struct guest_config, expect), .parse = parse_expect,

@@ -14,6 +14,8 @@ enum aperfmperf_mode { APERFMPERF_INTERCEPT, APERFMPERF_PASSTHROUGH };
 enum crash_kind { CRASH_NONE, CRASH_UD, CRASH_GP, CRASH_PF, CRASH_DE };
 enum break_kind { BREAK_NONE, BREAK_ENTRY };
 enum on_off { OFF, ON };
+/* Guest-physical addresses with no RAM and no device: as a PC (all ones), or a stop. */
+enum unbacked_mode { UNBACKED_ONES, UNBACKED_STOP };
 /* A host PMU description to use instead of the probed one (for emulators). */
 enum pmu_profile { PROFILE_HOST, PROFILE_INTEL_V4, PROFILE_INTEL_V5_METRICS, PROFILE_AMD_LEGACY,
 		   PROFILE_AMD_CORE_V2, PROFILE_AMD_CORE };
@@ -48,6 +50,7 @@ struct guest_config {
 	u64 pmu_gp;                 /* general-purpose counters given */
 	u64 pmu_fixed;              /* bitmap of fixed counters given */
 	u32 pmu_trace;              /* enum on_off: record every PMU access */
+	u32 unbacked;               /* enum unbacked_mode */
 	struct event_filter pmu_filter;
 	struct guest_expect expect;
 };

@@ -59,8 +59,8 @@ static void report_exits(const struct vcpu *v)
 		c += (size_t)format(cycles + c, sizeof(cycles) - c, " %s=%lu", exit_reason_names[r],
 				    v->exits.cycles[r] / v->exits.count[r]);
 	}
-	log_raw("hv: guest %s exits%s denied_io=%lu", v->vm->name, n ? counts : " none",
-		v->exits.denied_io);
+	log_raw("hv: guest %s exits%s denied_io=%lu unbacked=%lu", v->vm->name,
+		n ? counts : " none", v->exits.denied_io, v->exits.unbacked);
 	if (n)
 		log_raw("hv: guest %s tsc_per_exit%s", v->vm->name, cycles);
 }

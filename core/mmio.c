@@ -2,7 +2,9 @@
  * Guest MMIO: the xAPIC page is the only device behind the nested page
  * tables. The access is decoded from the guest's own instruction (fetched
  * through its page tables), emulated on the virtual LAPIC, and RIP moves on.
- * Anything else outside guest RAM is a report and a stop.
+ * Elsewhere outside guest RAM nothing answers: as on a PC, a read returns all
+ * ones and a write is dropped (counted), unless unbacked=stop asks for a stop.
+ * An instruction fetch there, or an access that is not a MOV, is a stop.
  */
 #include "core/exit.h"
 #include "arch/log.h"
@@ -57,10 +59,27 @@ static const char *emulate_lapic(struct vcpu *v, const struct exit_info *e)
 	return NULL;
 }
 
+/* A MOV to or from nothing: all ones in, nothing out. */
+static bool emulate_unbacked(struct vcpu *v)
+{
+	struct mmio_insn insn;
+	if (fetch_and_decode(v, &insn))
+		return false;
+	if (!insn.write) {
+		u64 *r = gpr(v, insn.reg);
+		/* a 4-byte load zero-extends; a 2-byte one keeps the register's upper bits */
+		*r = insn.size == 8 ? ~0ULL : insn.size == 4 ? 0xFFFFFFFFULL : *r | 0xFFFF;
+	}
+	v->exits.unbacked++;
+	vcpu_set_reg(v, VREG_RIP, vcpu_ops->get_reg(v, VREG_RIP) + insn.len);
+	return true;
+}
+
 bool mmio_emulate(struct vcpu *v, const struct exit_info *e)
 {
 	if ((e->npf.gpa & ~(PAGE_SIZE - 1)) != VLAPIC_MMIO_BASE || !vlapic_xapic_active(&v->lapic))
-		return false;
+		return v->vm->cfg->unbacked == UNBACKED_ONES && !e->npf.exec &&
+		       e->npf.gpa >= v->vm->mem.size && emulate_unbacked(v);
 	const char *err = emulate_lapic(v, e);
 	if (err) {
 		pr_err("%s: LAPIC access at 0x%lx from rip=0x%lx: %s", v->vm->name, e->npf.gpa,

@@ -67,6 +67,7 @@ struct exit_stats {
 	u64 exited_at;                 /* TSC at the last exit (0: none yet) */
 	enum exit_reason last_reason;
 	u64 denied_io;                 /* port accesses the I/O policy refused */
+	u64 unbacked;                  /* accesses to guest-physical addresses with nothing there */
 };
 
 struct vcpu {

@@ -134,6 +134,9 @@ static void count_line(const char *line)
 static void expect_takes_a_status_or_a_stop_reason(void **state)
 {
 	(void)state;
+	assert_int_equal(parse("guest=a guest=b unbacked=stop"), 0);
+	assert_int_equal(cfg.guests[0].unbacked, UNBACKED_ONES); /* a PC's behaviour by default */
+	assert_int_equal(cfg.guests[1].unbacked, UNBACKED_STOP);
 	assert_int_equal(parse("guest=a guest=b expect=3 guest=c expect=watchdog"), 0);
 	assert_string_equal(cfg.guests[0].expect.stop_reason, "");
 	assert_int_equal(cfg.guests[0].expect.status, 0); /* the default: its own exit, status 0 */
