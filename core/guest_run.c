@@ -214,7 +214,6 @@ static void run_guest(u32 id, const struct guest_config *cfg, const struct boot_
 	 * exits come back to be checked.
 	 */
 	u64 budget = cfg->timeout_ms * (tsc_hz / 1000), started = rdtsc();
-	this_pcpu()->vcpu = v;
 	while (!v->stopped) {
 		struct exit_info e;
 		u64 now = rdtsc();
@@ -235,7 +234,6 @@ static void run_guest(u32 id, const struct guest_config *cfg, const struct boot_
 		exit_dispatch(v, &e);
 	}
 	finish_guest(v);
-	this_pcpu()->vcpu = NULL;
 	u32 changed = host_audit_check(&audit, vm->name);
 	if (changed)
 		vcpu_stop(v, 1, "changed host MSRs"); /* whatever the guest did, this fails it */

@@ -3,7 +3,6 @@
 #include "arch/lapic.h"
 #include "pmu/vpmu.h"
 
-
 static void on_mediated_pmi(struct trap_frame *f)
 {
 	(void)f;

@@ -4,8 +4,8 @@
 
 void vpmu_pmi(struct vpmu *vp)
 {
-	/* Where the hardware masks its LVTPC on a PMI, the copy follows. The
-	 * guest's vendor is the host's, so one table describes both. */
+	/* Where the hardware masks its LVTPC on a PMI, the copy follows (the
+	 * guest's vendor is the host's, so one table describes both). */
 	if (vp->desc->vendor->pmi_masks_lvtpc)
 		pmu_cpu.lvtpc |= LVTPC_MASKED;
 	if (vpmu_has(vp->desc, FEAT_GLOBAL))

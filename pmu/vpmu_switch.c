@@ -122,8 +122,9 @@ static void clear_global_ctrl(enum pmu_phase phase)
  * After a put nothing may count, whoever runs next: a guest with no vPMU
  * loads nothing, and AMD's Guest-Only selectors count in any guest. With a
  * global control, clearing it stops every counter; without one (AMD legacy,
- * PerfCtrExtCore without PerfMonV2) each enabled selector is disabled. The
- * copy in pmu_cpu.hw follows, so the next load writes its selectors again.
+ * PerfCtrExtCore without PerfMonV2, none of which has fixed counters) each
+ * enabled selector is disabled. The copy in pmu_cpu.hw follows, so the next
+ * load writes its selectors again.
  */
 static void stop_counting(enum pmu_phase phase)
 {
@@ -136,8 +137,6 @@ static void stop_counting(enum pmu_phase phase)
 	for (u32 i = 0; i < host_desc.nr_gp; i++)
 		set_msr(v->gp_sel_msr(&host_desc, i), &hw->gp_sel[i], hw->gp_sel[i] & ~EVTSEL_EN,
 			phase);
-	if (vpmu_has(&host_desc, FEAT_FIXED))
-		set_msr(MSR_IA32_FIXED_CTR_CTRL, &hw->fixed_ctrl, 0, phase);
 }
 
 void vpmu_switch_in(struct vpmu *vp)
