@@ -166,6 +166,9 @@ static int summarize(const struct run_summary *s)
 			"none injected)", pmu_cpu.stray_pmis);
 	if (host_nmi_count())
 		log_raw("hv: summary: host NMIs taken: %lu (counted, none injected)", host_nmi_count());
+	if (host_stray_debug_traps())
+		log_raw("hv: summary: #DB traps in the hypervisor: %lu (a guest's single-step the CPU "
+			"carried across the VM exit; dropped)", host_stray_debug_traps());
 	log_raw("hv: result: %u passed, %u failed", s->as_expected, failed);
 	log_raw("hv: verdict: %s", failed ? "FAIL" : "PASS");
 	return failed ? STATUS_GUEST_FAILED : STATUS_PASS;
