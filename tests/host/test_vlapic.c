@@ -284,6 +284,9 @@ static void global_disable_resets_the_apic(void **state)
 	assert_true(vlapic_base_write(&v, 0x1B, off));
 	assert_false(vlapic_hw_enabled(l));
 	assert_false(vlapic_xapic_active(l)); /* the MMIO page is no APIC now */
+	assert_int_equal(v.pmu.lvtpc, BIT(16)); /* no PMI goes in while it is disabled */
+	assert_true(vlapic_irr_empty(l));
+	assert_int_equal(l->timer_deadline, 0);
 	assert_false(vlapic_base_write(&v, 0x1B, xapic | BIT(10))); /* disabled -> x2APIC */
 	assert_true(vlapic_base_write(&v, 0x1B, xapic));
 	assert_int_equal(vlapic_mmio_read(&v, 0x80), 0);
