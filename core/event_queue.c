@@ -67,13 +67,7 @@ void vcpu_raise_nmi(struct vcpu *v)
 
 void vcpu_complete_instruction(struct vcpu *v, u64 next_rip)
 {
-	vcpu_set_reg(v, VREG_RIP, next_rip);
-	u64 rflags = vcpu_ops->get_reg(v, VREG_RFLAGS);
-	if (rflags & RFLAGS_RF) /* RF lasts until an instruction completes */
-		vcpu_set_reg(v, VREG_RFLAGS, rflags & ~RFLAGS_RF);
-	if (vcpu_ops->get_reg(v, VREG_INTR_SHADOW)) /* a shadow covers one instruction: this one */
-		vcpu_set_reg(v, VREG_INTR_SHADOW, 0);
-	if (rflags & RFLAGS_TF)
+	if (vcpu_ops->complete_instruction(v, next_rip) & RFLAGS_TF)
 		vcpu_raise_debug_trap(v, DR6_BS);
 }
 

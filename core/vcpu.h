@@ -27,7 +27,6 @@ enum vcpu_reg {
 	VREG_PAT, VREG_FS_BASE, VREG_GS_BASE, VREG_CS_BASE,
 	VREG_CS_ATTR,     /* in VMX access-rights form (L is bit 13) on both backends */
 	VREG_CPL,
-	VREG_INTR_SHADOW, /* nonzero while STI or MOV SS blocks interrupts */
 	VREG_COUNT
 };
 
@@ -142,7 +141,7 @@ struct vcpu {
 /* The registers core/ may write (vcpu_set_reg); both backends implement exactly these. */
 #define VREG_WRITABLE                                                                    \
 	(BIT(VREG_RIP) | BIT(VREG_RSP) | BIT(VREG_RFLAGS) | BIT(VREG_EFER) | BIT(VREG_PAT) | \
-	 BIT(VREG_FS_BASE) | BIT(VREG_GS_BASE) | BIT(VREG_INTR_SHADOW))
+	 BIT(VREG_FS_BASE) | BIT(VREG_GS_BASE))
 
 /*
  * What a backend provides (svm/, vmx/), and what each entry promises. Every
@@ -184,6 +183,12 @@ struct vcpu_ops {
 	u64 (*get_reg)(struct vcpu *v, enum vcpu_reg r);
 	/* Only the registers in VREG_WRITABLE; core/ calls it through vcpu_set_reg. */
 	void (*set_reg)(struct vcpu *v, enum vcpu_reg r, u64 val);
+	/*
+	 * Moves RIP to next_rip as the end of an instruction does: the STI/MOV SS
+	 * shadow and RFLAGS.RF end. Returns RFLAGS as the instruction found it
+	 * (core/ raises the single-step trap when TF was set).
+	 */
+	u64 (*complete_instruction)(struct vcpu *v, u64 next_rip);
 	/* What blocks events now (BLOCK_*), as the guest's state says. */
 	u32 (*blocking)(struct vcpu *v);
 	/*

@@ -261,7 +261,7 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 	c->eventinj = 0; /* delivered, or handed back to core/ below */
 	svm_decode_exit(sv->vmcb, has(SVM_FEATURE_NRIPS), e);
 	struct vcpu_event cut;
-	if (svm_decode_exitintinfo(c->exitintinfo, &cut))
+	if ((c->exitintinfo & EVENT_VALID) && svm_decode_exitintinfo(c->exitintinfo, &cut))
 		vcpu_event_redeliver(v, &cut);
 	track_nmi_blocking(v, sv, e);
 }
@@ -285,8 +285,6 @@ static u64 svm_get_reg(struct vcpu *v, enum vcpu_reg r)
 	case VREG_CS_BASE: return s->cs.base;
 	case VREG_CS_ATTR: return (s->cs.attrib & 0xFF) | ((u64)(s->cs.attrib & 0xF00) << 4);
 	case VREG_CPL: return s->cpl;
-	case VREG_INTR_SHADOW:
-		return sv->vmcb->control.interrupt_shadow & 1;
 	default: return 0;
 	}
 }
@@ -315,10 +313,20 @@ static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 		break;
 	case VREG_FS_BASE: s->fs.base = val; break;
 	case VREG_GS_BASE: s->gs.base = val; break;
-	case VREG_INTR_SHADOW: sv->vmcb->control.interrupt_shadow = val & 1; break;
 	default: /* not in VREG_WRITABLE: vcpu_set_reg never passes it */
 		break;
 	}
+}
+
+static u64 svm_complete_instruction(struct vcpu *v, u64 next_rip)
+{
+	struct svm_vcpu *sv = v->backend;
+	struct vmcb *vmcb = sv->vmcb;
+	u64 rflags = svm_get_reg(v, VREG_RFLAGS);
+	vmcb->save.rip = next_rip;
+	vmcb->save.rflags &= ~RFLAGS_RF;
+	vmcb->control.interrupt_shadow = 0;
+	return rflags;
 }
 
 static void svm_inject(struct vcpu *v, const struct vcpu_event *ev)
@@ -389,6 +397,7 @@ const struct vcpu_ops svm_ops = {
 	.run = svm_run,
 	.get_reg = svm_get_reg,
 	.set_reg = svm_set_reg,
+	.complete_instruction = svm_complete_instruction,
 	.blocking = svm_blocking,
 	.inject = svm_inject,
 	.event_windows = svm_event_windows,

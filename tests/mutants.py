@@ -309,14 +309,10 @@ MUTANTS = [
          mistake="an NMI is written over the event this entry already delivers",
          killer="test_vcpu_events"),
     dict(id="queue-no-single-step-trap", file="core/event_queue.c",
-         find="\tif (rflags & RFLAGS_TF)\n\t\tvcpu_raise_debug_trap(v, DR6_BS);\n",
-         replace="",
+         find="\tif (vcpu_ops->complete_instruction(v, next_rip) & RFLAGS_TF)\n"
+              "\t\tvcpu_raise_debug_trap(v, DR6_BS);\n",
+         replace="\tvcpu_ops->complete_instruction(v, next_rip);\n",
          mistake="an emulated instruction with RFLAGS.TF set raises no #DB",
-         killer="test_vcpu_events"),
-    dict(id="queue-shadow-outlives-instruction", file="core/event_queue.c",
-         find="\t\tvcpu_set_reg(v, VREG_INTR_SHADOW, 0);\n",
-         replace="",
-         mistake="the STI/MOV SS shadow survives the emulated instruction it covered",
          killer="test_vcpu_events"),
     # --- core/vlapic.c, core/cpuid_policy.c: the ICR and global disable -------
     dict(id="vlapic-nmi-as-fixed", file="core/vlapic.c",

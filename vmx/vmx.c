@@ -443,7 +443,6 @@ static const enum vmcs_field reg_fields[VREG_COUNT] = {
 	[VREG_EFER] = GUEST_EFER, [VREG_PAT] = GUEST_PAT, [VREG_FS_BASE] = GUEST_FS_BASE,
 	[VREG_GS_BASE] = GUEST_GS_BASE, [VREG_CS_BASE] = GUEST_CS_BASE,
 	[VREG_CS_ATTR] = GUEST_CS_AR, [VREG_CPL] = GUEST_SS_AR,
-	[VREG_INTR_SHADOW] = GUEST_INTERRUPTIBILITY,
 };
 
 #define AR_DPL(ar) (((ar) >> 5) & 3)
@@ -452,18 +451,26 @@ static u64 vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
 {
 	(void)v;
 	u64 val = vmread(reg_fields[r]);
-	if (r == VREG_INTR_SHADOW)
-		return val & INTERRUPTIBILITY_SHADOW;
 	return r == VREG_CPL ? AR_DPL(val) : val; /* the CPL is SS.DPL */
 }
 
 static void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 {
 	(void)v;
-	if (r == VREG_INTR_SHADOW) /* the NMI-blocking bits stay as they are */
-		val = (vmread(GUEST_INTERRUPTIBILITY) & ~INTERRUPTIBILITY_SHADOW) |
-		      (val & INTERRUPTIBILITY_SHADOW);
 	vmwrite(reg_fields[r], val);
+}
+
+static u64 vmx_complete_instruction(struct vcpu *v, u64 next_rip)
+{
+	(void)v;
+	u64 rflags = vmread(GUEST_RFLAGS);
+	u32 state = (u32)vmread(GUEST_INTERRUPTIBILITY);
+	vmwrite(GUEST_RIP, next_rip);
+	if (rflags & RFLAGS_RF)
+		vmwrite(GUEST_RFLAGS, rflags & ~RFLAGS_RF);
+	if (state & INTERRUPTIBILITY_SHADOW) /* the NMI-blocking bit stays as it is */
+		vmwrite(GUEST_INTERRUPTIBILITY, state & ~INTERRUPTIBILITY_SHADOW);
+	return rflags;
 }
 
 static u32 vmx_blocking(struct vcpu *v)
@@ -566,6 +573,7 @@ const struct vcpu_ops vmx_ops = {
 	.run = vmx_run,
 	.get_reg = vmx_get_reg,
 	.set_reg = vmx_set_reg,
+	.complete_instruction = vmx_complete_instruction,
 	.blocking = vmx_blocking,
 	.inject = vmx_inject,
 	.event_windows = vmx_event_windows,
