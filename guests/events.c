@@ -5,7 +5,9 @@
  * handler's IRET and then arrives right after it, never nested and never
  * lost; single-stepping (RFLAGS.TF) over what only pmuvisor emulates (a
  * hypercall, unbacked memory, MOV SS with an emulated instruction in its
- * shadow, a faulting RDMSR) gives the #DB the CPU would raise; and a
+ * shadow, a faulting RDMSR) gives the #DB the CPU would raise; an
+ * interrupt held by STI goes in right after the emulated instruction in
+ * its shadow; and a
  * globally disabled APIC (IA32_APIC_BASE[11])
  * is no APIC: CPUID.1:EDX[9] clear, its page reads all ones and takes no
  * writes, its MSRs fault, and it comes back in its power-up state.
@@ -150,10 +152,36 @@ static void step_tests(void)
 	report_prefix_pop();
 }
 
-/* --- APIC global disable --- */
+/* --- interrupts --- */
 
 static volatile int fixed_seen;
-static void on_fixed(struct trap_frame *f) { (void)f; fixed_seen++; mmio_write(0xB0, 0); }
+static volatile u64 fixed_rip;
+
+static void on_fixed(struct trap_frame *f)
+{
+	fixed_seen++;
+	fixed_rip = f->rip;
+	mmio_write(0xB0, 0);
+}
+
+/*
+ * STI holds interrupts for one instruction: an interrupt that waited for IF
+ * goes in right after that instruction, also when pmuvisor emulated it.
+ */
+static void shadow_tests(void)
+{
+	guest_irq_register(FIXED_VECTOR, on_fixed);
+	mmio_write(ICR, ICR_SELF | FIXED_VECTOR); /* IF=0: it waits */
+	u64 after;
+	asm volatile("lea 1f(%%rip), %0; xor %%eax, %%eax; xor %%ecx, %%ecx\n"
+		     "sti\ncpuid\n1: nop\ncli" : "=&r"(after) : : "rax", "rbx", "rcx", "rdx", "memory");
+	report(fixed_seen == 1 && fixed_rip == after,
+	       "an interrupt waiting for STI goes in right after the CPUID in its shadow "
+	       "(%d at 0x%lx for 0x%lx)", fixed_seen, fixed_rip, after);
+	fixed_seen = 0;
+}
+
+/* --- APIC global disable --- */
 
 static bool cpuid_apic(void) { return cpuid(1, 0).edx & BIT(9); }
 
@@ -161,7 +189,6 @@ static void global_disable_tests(void)
 {
 	report_prefix_push("APIC global disable");
 	u64 base = rdmsr(APIC_BASE_MSR) & ~(APIC_EN | APIC_EXTD);
-	guest_irq_register(FIXED_VECTOR, on_fixed);
 	report(cpuid_apic(), "CPUID.1:EDX[9] set while the APIC is enabled");
 	wrmsr(APIC_BASE_MSR, base); /* from x2APIC mode (nmi_tests left it there) */
 	report(!cpuid_apic(), "CPUID.1:EDX[9] clear once IA32_APIC_BASE[11] is");
@@ -190,6 +217,7 @@ int guest_main(const char *cmdline)
 {
 	(void)cmdline;
 	step_tests();
+	shadow_tests();
 	nmi_tests();
 	global_disable_tests();
 	return tap_status();
