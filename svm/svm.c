@@ -220,6 +220,12 @@ static void start_step(struct svm_vcpu *sv)
 	intercept(sv, &vmcb->control.intercept_exceptions, BIT(VEC_DB), true);
 }
 
+static void stop_step(struct svm_vcpu *sv)
+{
+	sv->stepping = false;
+	intercept(sv, &sv->vmcb->control.intercept_exceptions, BIT(VEC_DB), false);
+}
+
 /* After an exit: did the NMI handler's IRET run? */
 static void track_nmi_blocking(struct vcpu *v, struct svm_vcpu *sv, struct exit_info *e)
 {
@@ -227,8 +233,7 @@ static void track_nmi_blocking(struct vcpu *v, struct svm_vcpu *sv, struct exit_
 	if (sv->at_iret && vmcb->save.rip != sv->iret_rip) {
 		sv->at_iret = sv->nmi_masked = false;
 		if (sv->stepping) { /* RFLAGS is what the IRET popped: the guest's own */
-			sv->stepping = false;
-			intercept(sv, &vmcb->control.intercept_exceptions, BIT(VEC_DB), false);
+			stop_step(sv);
 			if (vmcb->control.exitcode == VMEXIT_EXCP_BASE + VEC_DB) {
 				e->reason = EXIT_NMI_WINDOW;
 				if (sv->guest_tf) /* the guest was single-stepping: the trap is its too */
@@ -339,8 +344,18 @@ static void svm_inject(struct vcpu *v, const struct vcpu_event *ev)
 		vmcb->save.dr6 |= ev->dr6;
 		sv->dirty |= CLEAN_DRX;
 	}
-	if (ev->type == EVENT_NMI) {
-		sv->nmi_masked = true;
+	/*
+	 * An NMI masks NMIs until its handler's IRET. Any event that goes in
+	 * before an intercepted IRET has run moves RIP without it: the IRET is
+	 * intercepted again when it really runs, and pmuvisor's TF must not be
+	 * pushed with the event.
+	 */
+	if (ev->type == EVENT_NMI || sv->at_iret) {
+		if (sv->stepping) {
+			vmcb->save.rflags = (vmcb->save.rflags & ~RFLAGS_TF) | sv->guest_tf;
+			stop_step(sv);
+		}
+		sv->nmi_masked |= ev->type == EVENT_NMI;
 		sv->at_iret = false;
 		intercept(sv, &vmcb->control.intercept_misc1, INTERCEPT_IRET, true);
 	}
