@@ -88,7 +88,9 @@ bool svm_decode_exitintinfo(u64 info, struct vcpu_event *ev)
 	if (!(info & EVENT_VALID))
 		return false;
 	u8 type = (u8)EVENT_TYPE(info), vector = (u8)info;
-	if (type == EVENT_SOFT_INT || (type == EVENT_EXCEPTION && (vector == VEC_BP || vector == VEC_OF)))
+	if (type != EVENT_EXTINT && type != EVENT_NMI && type != EVENT_EXCEPTION)
+		return false; /* INT n, or a type the APM reserves */
+	if (type == EVENT_EXCEPTION && (vector == VEC_BP || vector == VEC_OF))
 		return false;
 	bool has_error = info & EVENT_ERROR_VALID;
 	*ev = (struct vcpu_event){ .valid = true, .type = type, .vector = vector,

@@ -113,9 +113,9 @@ void vmx_decode_exit(const struct vmx_exit_raw *raw, struct exit_info *e)
 
 bool vmx_decode_vectoring(u32 info, u32 error, u32 insn_len, struct vcpu_event *ev)
 {
-	if (!(info & VECTORING_VALID))
-		return false;
 	u8 type = (u8)INTR_INFO_TYPE(info);
+	if (!(info & VECTORING_VALID) || type == 1 || type == 7)
+		return false; /* none, or a type IDT-vectoring never reports (reserved, other) */
 	bool has_error = info & INTR_INFO_HAS_ERROR;
 	*ev = (struct vcpu_event){
 		.valid = true, .type = type, .vector = INTR_INFO_VECTOR(info),

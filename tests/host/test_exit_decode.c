@@ -146,6 +146,8 @@ static void vectoring_information(void **state)
 	assert_false(svm_decode_exitintinfo(0x80000480, &ev));
 	assert_false(svm_decode_exitintinfo(0x80000303, &ev));
 	assert_false(svm_decode_exitintinfo(0x80000304, &ev));
+	assert_false(svm_decode_exitintinfo(0x80000530, &ev)); /* reserved types */
+	assert_false(svm_decode_exitintinfo(0x80000130, &ev));
 
 	assert_false(vmx_decode_vectoring(0x30, 0, 0, &ev));
 	assert_true(vmx_decode_vectoring(0x80000B0D, 0x18, 3, &ev)); /* #GP, error 0x18 */
@@ -159,6 +161,8 @@ static void vectoring_information(void **state)
 	assert_true(vmx_decode_vectoring(0x80000603, 0, 1, &ev)); /* INT3 */
 	assert_int_equal(ev.type, EVENT_SOFT_EXCEPTION);
 	assert_int_equal(ev.insn_len, 1);
+	assert_false(vmx_decode_vectoring(0x80000130, 0, 0, &ev)); /* reserved */
+	assert_false(vmx_decode_vectoring(0x80000700, 0, 0, &ev)); /* other event */
 	assert_int_equal(vmx(8, 0, 0, 0).reason, EXIT_NMI_WINDOW);
 	assert_int_equal(vmx(7, 0, 0, 0).reason, EXIT_INTR_WINDOW);
 }
