@@ -61,6 +61,9 @@ static void report_exits(const struct vcpu *v)
 	}
 	log_raw("hv: guest %s exits%s denied_io=%lu unbacked=%lu", v->vm->name,
 		n ? counts : " none", v->exits.denied_io, v->exits.unbacked);
+	if (v->events.nmis_injected) /* a second NMI while one waits merges with it, as on the CPU */
+		log_raw("hv: guest %s nmis injected=%lu merged=%lu", v->vm->name,
+			v->events.nmis_injected, v->events.nmis_merged);
 	if (n)
 		log_raw("hv: guest %s tsc_per_exit%s", v->vm->name, cycles);
 }
