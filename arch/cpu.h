@@ -124,7 +124,12 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 #define CR4_OSFXSR BIT(9)
 #define CR4_VMXE BIT(13)
 
+#define RFLAGS_TF BIT(8)
 #define RFLAGS_IF BIT(9)
+#define RFLAGS_RF BIT(16)
+
+#define DR6_BS BIT(14) /* single step */
+#define DR6_RESET 0xFFFF0FF0ULL
 
 #define EFER_SCE BIT(0)
 #define EFER_LME BIT(8)
@@ -132,6 +137,7 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 #define EFER_NXE BIT(11)
 #define EFER_SVME BIT(12)
 
+#define VEC_DB 1
 #define VEC_UD 6
 #define VEC_DF 8
 #define VEC_NP 11

@@ -23,6 +23,8 @@ void idt_init(void);
  */
 void host_nmi_record(void);
 u64 host_nmi_count(void);
+/* #DB traps taken in the hypervisor: a guest's single-step an emulator carried across the exit. */
+u64 host_stray_debug_traps(void);
 void interrupt_register(u8 vector, interrupt_handler handler);
 
 /* Test hook: raise an exception on purpose (cmdline crash=ud|gp|pf|de). */

@@ -2,7 +2,6 @@
 #include "arch/cpu.h"
 
 #define CR4_OSXSAVE BIT(18)
-#define DR6_RESET 0xFFFF0FF0ULL
 #define FCW_RESET 0x037F   /* x87 control word after FNINIT */
 #define MXCSR_RESET 0x1F80 /* all SIMD exceptions masked, round to nearest */
 

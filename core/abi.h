@@ -78,6 +78,7 @@ enum exit_reason {
 	EXIT_SHUTDOWN,     /* triple fault */
 	EXIT_VIRT_INSN,    /* the guest tried a VMX/SVM instruction */
 	EXIT_INTR_WINDOW,  /* the guest can take the interrupt it was waiting for */
+	EXIT_NMI_WINDOW,   /* the guest may take the NMI it was waiting for (its IRET, a shadow ended) */
 	EXIT_INVALID_STATE, /* VM entry failed */
 	EXIT_OTHER,        /* anything the backend does not decode */
 	EXIT_REASON_COUNT

@@ -61,6 +61,7 @@ static void synth_power_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_reg
 #define LEAF1_ECX_X2APIC BIT(21) /* the virtual LAPIC offers x2APIC mode */
 #define LEAF1_ECX_TSC_DEADLINE BIT(24) /* and the TSC-deadline timer */
 #define LEAF1_ECX_HYPERVISOR BIT(31)
+#define LEAF1_EDX_APIC BIT(9)
 /*
  * SVM, SKINIT, PerfCtrExtCore (given back by the vPMU), and the package-wide
  * counters no guest owns: PerfCtrExtNB/DF (24) and PerfCtrExtLLC (28).
@@ -135,6 +136,8 @@ policy(const struct vcpu *v, u32 leaf, u32 subleaf, cpuid_source host)
 	u32 n = leaf - range->base;
 	if (n < range->count && range->rules[n].action != CPUID_ZERO)
 		apply(&range->rules[n], v, leaf, subleaf, &r, host);
+	if (leaf == 1 && !vlapic_hw_enabled(&v->lapic))
+		r.edx &= ~LEAF1_EDX_APIC; /* a globally disabled APIC is no APIC (SDM 10.4.3) */
 	if (v->vm->pmu.vendor) /* leaves 0xA, 0x80000022 and PMU bits */
 		vpmu_cpuid(&v->vm->pmu, leaf, subleaf, &r);
 	return r;

@@ -3,6 +3,7 @@
 #include "arch/log.h"
 #include "core/cpuid_policy.h"
 #include "core/msr_policy.h"
+#include "core/vcpu_events.h"
 
 /* Instruction lengths for backends that cannot tell (SVM without NRIPS). */
 #define LEN_CPUID 2
@@ -26,6 +27,7 @@ const char *const exit_reason_names[EXIT_REASON_COUNT] = {
 	[EXIT_SHUTDOWN] = "shutdown",
 	[EXIT_VIRT_INSN] = "virt_insn",
 	[EXIT_INTR_WINDOW] = "intr_window",
+	[EXIT_NMI_WINDOW] = "nmi_window",
 	[EXIT_INVALID_STATE] = "invalid_state",
 	[EXIT_OTHER] = "other",
 };
@@ -50,7 +52,7 @@ static void handle_msr_read(struct vcpu *v, const struct exit_info *e)
 	u64 val;
 	if (!msr_policy_read(v, msr_index(v), &val)) {
 		pr_debug("%s: rdmsr 0x%x denied: #GP", v->vm->name, msr_index(v));
-		vcpu_ops->inject_exception(v, VEC_GP, true, 0);
+		vcpu_raise_exception(v, VEC_GP, true, 0);
 		return;
 	}
 	v->regs.rax = (u32)val;
@@ -63,7 +65,7 @@ static void handle_msr_write(struct vcpu *v, const struct exit_info *e)
 	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
 	if (!msr_policy_write(v, msr_index(v), val)) {
 		pr_debug("%s: wrmsr 0x%x=0x%lx denied: #GP", v->vm->name, msr_index(v), val);
-		vcpu_ops->inject_exception(v, VEC_GP, true, 0);
+		vcpu_raise_exception(v, VEC_GP, true, 0);
 		return;
 	}
 	vcpu_skip_instruction(v, e, LEN_MSR);
@@ -71,25 +73,22 @@ static void handle_msr_write(struct vcpu *v, const struct exit_info *e)
 
 /*
  * The vCPU sleeps until its LAPIC has an interrupt for it (core/vcpu_events.c).
- * HLT ends an STI shadow: the interrupt that wakes it goes in right after.
+ * HLT completes (and ends an STI shadow): the interrupt that wakes it goes in
+ * right after, and so does a single-step #DB.
  */
 static void handle_hlt(struct vcpu *v, const struct exit_info *e)
 {
 	vcpu_skip_instruction(v, e, LEN_HLT);
-	vcpu_set_reg(v, VREG_INTR_SHADOW, 0);
 	v->halted = true;
 }
 
-static void handle_intr_window(struct vcpu *v, const struct exit_info *e)
-{
-	(void)e;
-	vcpu_ops->interrupt_window(v, false);
-}
+/* A window opened: the next entry delivers what waited for it (core/event_queue.c). */
+static void handle_window(struct vcpu *v, const struct exit_info *e) { (void)v, (void)e; }
 
 static void handle_virt_insn(struct vcpu *v, const struct exit_info *e)
 {
 	(void)e;
-	vcpu_ops->inject_exception(v, VEC_UD, false, 0);
+	vcpu_raise_exception(v, VEC_UD, false, 0);
 }
 
 /* RDPMC exits when the vPMU emulates it (emulated mode, or fewer counters than the host). */
@@ -98,7 +97,7 @@ static void handle_rdpmc(struct vcpu *v, const struct exit_info *e)
 	u64 val;
 	bool pce = vcpu_ops->get_reg(v, VREG_CR4) & CR4_PCE;
 	if ((vcpu_ops->get_reg(v, VREG_CPL) && !pce) || !vpmu_rdpmc(&v->pmu, (u32)v->regs.rcx, &val)) {
-		vcpu_ops->inject_exception(v, VEC_GP, true, 0);
+		vcpu_raise_exception(v, VEC_GP, true, 0);
 		return;
 	}
 	v->regs.rax = (u32)val;
@@ -136,6 +135,12 @@ static void report_and_stop(struct vcpu *v, const struct exit_info *e, const cha
 
 static void handle_npf(struct vcpu *v, const struct exit_info *e)
 {
+	if (v->events.redeliver.valid) { /* no instruction of the guest's to emulate */
+		pr_err("%s: delivering vector %u touched guest-physical 0x%lx outside its RAM",
+		       v->vm->name, v->events.redeliver.vector, e->npf.gpa);
+		report_and_stop(v, e, "npf during event delivery");
+		return;
+	}
 	if (mmio_emulate(v, e))
 		return;
 	pr_err("%s: access to guest-physical 0x%lx outside its RAM (%s%s%s)", v->vm->name,
@@ -174,7 +179,8 @@ static const exit_handler handlers[EXIT_REASON_COUNT] = {
 	[EXIT_RDPMC] = handle_rdpmc,
 	[EXIT_SHUTDOWN] = handle_shutdown,
 	[EXIT_VIRT_INSN] = handle_virt_insn,
-	[EXIT_INTR_WINDOW] = handle_intr_window,
+	[EXIT_INTR_WINDOW] = handle_window,
+	[EXIT_NMI_WINDOW] = handle_window,
 	[EXIT_INVALID_STATE] = handle_invalid,
 	[EXIT_OTHER] = handle_unexpected,
 };
@@ -188,7 +194,7 @@ void exit_dispatch(struct vcpu *v, const struct exit_info *e)
 
 void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e, u32 fallback_len)
 {
-	vcpu_set_reg(v, VREG_RIP, e->next_rip ? e->next_rip : e->rip + fallback_len);
+	vcpu_complete_instruction(v, e->next_rip ? e->next_rip : e->rip + fallback_len);
 }
 
 void vcpu_stop(struct vcpu *v, int status, const char *reason)

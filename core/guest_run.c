@@ -61,6 +61,9 @@ static void report_exits(const struct vcpu *v)
 	}
 	log_raw("hv: guest %s exits%s denied_io=%lu unbacked=%lu", v->vm->name,
 		n ? counts : " none", v->exits.denied_io, v->exits.unbacked);
+	if (v->events.nmis_injected) /* a second NMI while one waits merges with it, as on the CPU */
+		log_raw("hv: guest %s nmis injected=%lu merged=%lu", v->vm->name,
+			v->events.nmis_injected, v->events.nmis_merged);
 	if (n)
 		log_raw("hv: guest %s tsc_per_exit%s", v->vm->name, cycles);
 }
@@ -166,6 +169,9 @@ static int summarize(const struct run_summary *s)
 			"none injected)", pmu_cpu.stray_pmis);
 	if (host_nmi_count())
 		log_raw("hv: summary: host NMIs taken: %lu (counted, none injected)", host_nmi_count());
+	if (host_stray_debug_traps())
+		log_raw("hv: summary: #DB traps in the hypervisor: %lu (a guest's single-step the CPU "
+			"carried across the VM exit; dropped)", host_stray_debug_traps());
 	log_raw("hv: result: %u passed, %u failed", s->as_expected, failed);
 	log_raw("hv: verdict: %s", failed ? "FAIL" : "PASS");
 	return failed ? STATUS_GUEST_FAILED : STATUS_PASS;

@@ -55,7 +55,7 @@ static const char *emulate_lapic(struct vcpu *v, const struct exit_info *e)
 	} else {
 		*gpr(v, insn.reg) = vlapic_mmio_read(v, offset); /* a 32-bit load zero-extends */
 	}
-	vcpu_set_reg(v, VREG_RIP, vcpu_ops->get_reg(v, VREG_RIP) + insn.len);
+	vcpu_complete_instruction(v, vcpu_ops->get_reg(v, VREG_RIP) + insn.len);
 	return NULL;
 }
 
@@ -71,7 +71,7 @@ static bool emulate_unbacked(struct vcpu *v)
 		*r = insn.size == 8 ? ~0ULL : insn.size == 4 ? 0xFFFFFFFFULL : *r | 0xFFFF;
 	}
 	v->exits.unbacked++;
-	vcpu_set_reg(v, VREG_RIP, vcpu_ops->get_reg(v, VREG_RIP) + insn.len);
+	vcpu_complete_instruction(v, vcpu_ops->get_reg(v, VREG_RIP) + insn.len);
 	return true;
 }
 

@@ -27,7 +27,6 @@ enum vcpu_reg {
 	VREG_PAT, VREG_FS_BASE, VREG_GS_BASE, VREG_CS_BASE,
 	VREG_CS_ATTR,     /* in VMX access-rights form (L is bit 13) on both backends */
 	VREG_CPL,
-	VREG_INTR_SHADOW, /* nonzero while STI or MOV SS blocks interrupts */
 	VREG_COUNT
 };
 
@@ -43,6 +42,54 @@ struct exit_info {
 		struct { u8 vector; bool has_error; u32 error; } exception;
 	};
 };
+
+/*
+ * One event for the guest, in the interruption types both backends write
+ * into the VMCS/VMCB (the SDM's VM-entry interruption-information field;
+ * the APM's EVENTINJ uses the same numbers for 0-4).
+ */
+enum event_type {
+	EVENT_EXTINT = 0,
+	EVENT_NMI = 2,
+	EVENT_EXCEPTION = 3,
+	EVENT_SOFT_INT = 4,           /* INT n */
+	EVENT_PRIV_SOFT_EXCEPTION = 5, /* INT1 (ICEBP) */
+	EVENT_SOFT_EXCEPTION = 6,     /* INT3, INTO */
+};
+
+struct vcpu_event {
+	bool valid;
+	u8 type, vector;  /* enum event_type */
+	bool has_error;
+	u32 error;
+	u8 insn_len;      /* software events: the instruction's length (VT-x re-delivery) */
+	u32 dr6;          /* #DB: the DR6 bits its delivery sets */
+};
+
+/*
+ * The vCPU's event queue (core/event_queue.c): what waits to go in, by
+ * priority. An event cut short by the last exit is delivered again first;
+ * then an exception pmuvisor raised while emulating; then one NMI (the CPU
+ * latches one while another is in service); external interrupts wait in
+ * the virtual LAPIC's IRR. Nothing is overwritten: each waits for its window.
+ */
+struct vcpu_event_queue {
+	struct vcpu_event redeliver;  /* IDT-vectoring information / EXITINTINFO */
+	struct vcpu_event exception;  /* a fault or trap of an emulated instruction */
+	bool nmi;                     /* an NMI waits for the guest to unblock NMIs */
+	bool pending;                 /* any of the above: one test on the exit path */
+	u32 windows;                  /* the window exits asked of the backend (WINDOW_*) */
+	u64 nmis_injected, nmis_merged; /* NMIs delivered; NMIs that found one already waiting */
+};
+
+/* What blocks events right now (vcpu_ops->blocking). */
+#define BLOCK_IF BIT(0)      /* RFLAGS.IF = 0: external interrupts */
+#define BLOCK_STI BIT(1)     /* the instruction after STI: interrupts and NMIs */
+#define BLOCK_MOV_SS BIT(2)  /* the instruction after MOV SS / POP SS: interrupts and NMIs */
+#define BLOCK_NMI BIT(3)     /* the guest is in its NMI handler, until its IRET */
+/* Window exits core/ asks for (vcpu_ops->event_windows). */
+#define WINDOW_IRQ BIT(0)    /* the guest can take an external interrupt */
+#define WINDOW_NMI BIT(1)    /* the guest can take an NMI */
 
 struct vm {
 	const char *name;
@@ -79,6 +126,7 @@ struct vcpu {
 	void *backend;    /* struct svm_vcpu / struct vmx_vcpu */
 	struct exit_stats exits;
 	struct fw_cfg fw_cfg;
+	struct vcpu_event_queue events;
 	bool halted; /* in HLT: not entered until an interrupt wakes it */
 	/* set by exit handlers to end the guest */
 	bool stopped;
@@ -93,7 +141,7 @@ struct vcpu {
 /* The registers core/ may write (vcpu_set_reg); both backends implement exactly these. */
 #define VREG_WRITABLE                                                                    \
 	(BIT(VREG_RIP) | BIT(VREG_RSP) | BIT(VREG_RFLAGS) | BIT(VREG_EFER) | BIT(VREG_PAT) | \
-	 BIT(VREG_FS_BASE) | BIT(VREG_GS_BASE) | BIT(VREG_INTR_SHADOW))
+	 BIT(VREG_FS_BASE) | BIT(VREG_GS_BASE))
 
 /*
  * What a backend provides (svm/, vmx/), and what each entry promises. Every
@@ -122,10 +170,12 @@ struct vcpu_ops {
 	 */
 	int (*vcpu_create)(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx);
 	/*
-	 * Enters the guest with v->regs, runs it until the next exit, saves
-	 * v->regs back, requeues an event the exit cut short (IDT-vectoring
-	 * information / EXITINTINFO) and decodes the exit into e: a normalized
+	 * Enters the guest with v->regs and the event vcpu_ops->inject wrote,
+	 * runs it until the next exit, saves v->regs back, hands an event the
+	 * exit cut short (IDT-vectoring information / EXITINTINFO) to
+	 * vcpu_event_redeliver, and decodes the exit into e: a normalized
 	 * reason, the exit RIP, and next_rip when the CPU reports it (else 0).
+	 * Nothing is injected on an entry unless inject was called before it.
 	 * Calls vcpu_account_entry/exit around the world switch.
 	 */
 	void (*run)(struct vcpu *v, struct exit_info *e);
@@ -133,14 +183,27 @@ struct vcpu_ops {
 	u64 (*get_reg)(struct vcpu *v, enum vcpu_reg r);
 	/* Only the registers in VREG_WRITABLE; core/ calls it through vcpu_set_reg. */
 	void (*set_reg)(struct vcpu *v, enum vcpu_reg r, u64 val);
-	/* Injects an NMI (vector ignored) or an external interrupt on the next entry. */
-	void (*inject_event)(struct vcpu *v, bool nmi, u8 vector);
-	/* True when an external interrupt can go in now: IF=1, no shadow, no event queued. */
-	bool (*interruptible)(struct vcpu *v);
-	/* Asks for an exit as soon as the guest can take an interrupt (or stops asking). */
-	void (*interrupt_window)(struct vcpu *v, bool on);
-	/* Injects an exception on the next entry. */
-	void (*inject_exception)(struct vcpu *v, u8 vector, bool has_error, u32 error);
+	/*
+	 * Moves RIP to next_rip as the end of an instruction does: the STI/MOV SS
+	 * shadow and RFLAGS.RF end. Returns RFLAGS as the instruction found it
+	 * (core/ raises the single-step trap when TF was set).
+	 */
+	u64 (*complete_instruction)(struct vcpu *v, u64 next_rip);
+	/* What blocks events now (BLOCK_*), as the guest's state says. */
+	u32 (*blocking)(struct vcpu *v);
+	/*
+	 * Writes ev for the next entry to deliver (one event per entry; core/
+	 * chose it). A #DB sets ev->dr6 in the guest's DR6. An NMI blocks
+	 * further NMIs until the guest's IRET, and the backend tracks that
+	 * (BLOCK_NMI): VT-x with virtual NMIs, AMD-V with the IRET intercept.
+	 */
+	void (*inject)(struct vcpu *v, const struct vcpu_event *ev);
+	/*
+	 * Asks for an exit as soon as each window in want (WINDOW_*) opens, and
+	 * stops asking for the others; an open window exits as EXIT_INTR_WINDOW
+	 * or EXIT_NMI_WINDOW, and core/ delivers on the next entry.
+	 */
+	void (*event_windows)(struct vcpu *v, u32 want);
 	/*
 	 * True when an NMI exit consumes the NMI (VT-x: "NMI exiting"), so the
 	 * host must account for it; false when it stays pending and reaches the
@@ -178,6 +241,12 @@ static inline void vcpu_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 }
 /* Advances RIP past the instruction that exited (next_rip or a known length). */
 void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e, u32 fallback_len);
+/*
+ * An emulated instruction completed: RIP moves to next_rip, the STI/MOV SS
+ * shadow and RFLAGS.RF end, and with RFLAGS.TF set the guest gets the
+ * single-step #DB the CPU would raise after it (DR6.BS).
+ */
+void vcpu_complete_instruction(struct vcpu *v, u64 next_rip);
 /* Ends the guest with a status and a reason ("npf", "shutdown", ...). */
 void vcpu_stop(struct vcpu *v, int status, const char *reason);
 /* The guest ends itself with its own status (not stopped by pmuvisor). */

@@ -1,3 +1,4 @@
+/* The host timer behind the guest's timers and the watchdog, and HLT. */
 #include "core/vcpu_events.h"
 #include "arch/cpu.h"
 #include "arch/interrupts.h"
@@ -28,35 +29,6 @@ void vcpu_arm_host_timer_slow(const struct vcpu *v, u64 now)
 		at = guest;
 	this_pcpu()->host_timer_fires = at;
 	lapic_timer_oneshot(HOST_TIMER_VECTOR, at > now ? at - now : 0);
-}
-
-/* A PMI goes through the guest's LVTPC: an NMI, or a vector for the LAPIC's IRR. */
-static void deliver_pmi(struct vcpu *v)
-{
-	u8 vector;
-	enum pmi_delivery d = vpmu_pmi_deliver(&v->pmu, true, &vector);
-	if (d == PMI_NMI) {
-		vcpu_ops->inject_event(v, true, 0);
-		v->halted = false; /* an NMI ends HLT whatever RFLAGS.IF says */
-	} else if (d == PMI_FIXED)
-		vlapic_set_irq(&v->lapic, vector);
-}
-
-void vcpu_deliver_events_slow(struct vcpu *v, u64 now)
-{
-	vlapic_tick(&v->lapic, now);
-	if (v->pmu.pmi_pending)
-		deliver_pmi(v);
-	int vector = vlapic_pending_vector(&v->lapic);
-	if (vector < 0)
-		return; /* held back by the TPR or a higher vector in service */
-	if (!vcpu_ops->interruptible(v)) {
-		vcpu_ops->interrupt_window(v, true);
-		return;
-	}
-	vlapic_ack(&v->lapic, (u8)vector);
-	vcpu_ops->inject_event(v, false, (u8)vector);
-	v->halted = false;
 }
 
 void vcpu_halt_wait(struct vcpu *v, u64 now)

@@ -1,9 +1,11 @@
 /*
- * Interrupts into the guest, between exits: the virtual LAPIC's timer and
- * PMIs raise vectors; the highest one the guest's TPR lets through goes in
- * when the guest can take it (RFLAGS.IF, no interrupt shadow), else an
- * interrupt window is opened. A halted vCPU sleeps until then, and the
- * host's one-shot timer wakes the hypervisor for the guest's next deadline.
+ * Events into the guest, between exits. The virtual LAPIC's timer, IPIs and
+ * PMIs raise interrupts and NMIs; emulated instructions raise exceptions;
+ * the backends hand back what an exit cut short. core/event_queue.c picks
+ * the one event each entry delivers, by the architecture's priorities, and
+ * asks for a window exit for whatever is still blocked. A halted vCPU
+ * sleeps until an event can wake it, and the host's one-shot timer wakes
+ * the hypervisor for the guest's next deadline.
  */
 #ifndef CORE_VCPU_EVENTS_H
 #define CORE_VCPU_EVENTS_H
@@ -14,6 +16,15 @@
 #define HOST_TIMER_VECTOR 0xF2
 #define WATCHDOG_TICK_MS 10 /* a guest that never exits comes back this often */
 
+/* An exception of the instruction being emulated (a fault: RIP stays on it). */
+void vcpu_raise_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
+/* A debug trap after an emulated instruction, setting dr6 (DR6_BS for single-step). */
+void vcpu_raise_debug_trap(struct vcpu *v, u32 dr6);
+/* An NMI; one already waiting absorbs it, as the CPU's NMI latch does. */
+void vcpu_raise_nmi(struct vcpu *v);
+/* From the backend's run(): an event the exit cut short, delivered again first. */
+void vcpu_event_redeliver(struct vcpu *v, const struct vcpu_event *ev);
+
 /* Once per boot: the host timer (also the watchdog's tick). */
 void vcpu_events_init(void);
 void vcpu_deliver_events_slow(struct vcpu *v, u64 now);
@@ -23,7 +34,7 @@ void vcpu_arm_host_timer_slow(const struct vcpu *v, u64 now);
 static inline void vcpu_deliver_events(struct vcpu *v, u64 now)
 {
 	u64 due = v->lapic.timer_deadline;
-	if ((due && now >= due) || v->pmu.pmi_pending || !vlapic_irr_empty(&v->lapic))
+	if ((due && now >= due) | v->events.pending | v->pmu.pmi_pending | vlapic_has_events(&v->lapic))
 		vcpu_deliver_events_slow(v, now);
 }
 

@@ -27,6 +27,8 @@ enum { TIMER_ONESHOT, TIMER_PERIODIC, TIMER_TSC_DEADLINE };
 #define ICR_DEST_LOGICAL BIT(11)
 #define ICR_SHORTHAND(icr) (((icr) >> 18) & 3)
 enum { SHORTHAND_NONE, SHORTHAND_SELF, SHORTHAND_ALL, SHORTHAND_OTHERS };
+enum { DELIVERY_FIXED = 0, DELIVERY_LOWEST = 1, DELIVERY_NMI = 4 };
+#define DFR_FLAT 0xF /* DFR[31:28]: flat model (0xF) or cluster model (0x0) */
 
 /* What the guest may write into each LVT entry (delivery status and remote IRR are read-only). */
 static const u32 lvt_writable[LVT_COUNT] = {
@@ -195,18 +197,56 @@ static void write_lvt_timer(struct vlapic *l, u32 val)
 
 /* --- the register file --- */
 
-static void send_ipi(struct vlapic *l, u32 icr, u32 dest, u32 broadcast)
+/*
+ * Whether an IPI reaches this vCPU, the only one (SDM 10.6.2): the
+ * shorthands self and all-including-self do, all-excluding-self does not;
+ * otherwise the destination must name it: physical APIC ID 0 or the
+ * broadcast ID; logical, its LDR in the flat or cluster model (xAPIC) or
+ * cluster 0 bit 0 (x2APIC, whose LDR derives from ID 0).
+ */
+static bool ipi_reaches_self(const struct vlapic *l, u32 icr, u32 dest, bool x2apic)
 {
-	u32 sh = ICR_SHORTHAND(icr);
-	bool to_self = sh == SHORTHAND_SELF || sh == SHORTHAND_ALL ||
-		       (sh == SHORTHAND_NONE && !(icr & ICR_DEST_LOGICAL) &&
-			(dest == 0 || dest == broadcast));
-	if (!to_self || ICR_DELIVERY_MODE(icr) != 0)
-		return; /* one vCPU, fixed delivery only: nothing else to reach */
-	if ((icr & LVT_VECTOR) < 16)
-		error_interrupt(l, ESR_SEND_ILLEGAL);
-	else
-		vlapic_set_irq(l, (u8)icr);
+	switch (ICR_SHORTHAND(icr)) {
+	case SHORTHAND_SELF:
+	case SHORTHAND_ALL: return true;
+	case SHORTHAND_OTHERS: return false;
+	default: break;
+	}
+	if (dest == (x2apic ? 0xFFFFFFFFu : 0xFFu))
+		return true;
+	if (!(icr & ICR_DEST_LOGICAL))
+		return dest == 0;
+	if (x2apic)
+		return (dest >> 16) == 0 && (dest & 1);
+	u8 ldr = (u8)(l->ldr >> 24), mda = (u8)dest;
+	if ((l->dfr >> 28) == DFR_FLAT)
+		return ldr & mda;
+	return (ldr >> 4) == (mda >> 4) && (ldr & mda & 0xF);
+}
+
+/*
+ * Delivery modes on one vCPU: fixed and lowest priority raise the vector,
+ * NMI raises an NMI (vector ignored). SMI (no SMM), INIT (a reset of the
+ * vCPU is not modelled) and start-up (only a CPU waiting for one starts)
+ * change nothing, nor do the reserved modes. The SDM calls NMI with the
+ * self and all-including-self shorthands invalid; QEMU and KVM deliver it,
+ * and so does pmuvisor.
+ */
+static void send_ipi(struct vlapic *l, u32 icr, u32 dest, bool x2apic)
+{
+	if (!ipi_reaches_self(l, icr, dest, x2apic))
+		return;
+	switch (ICR_DELIVERY_MODE(icr)) {
+	case DELIVERY_FIXED:
+	case DELIVERY_LOWEST:
+		if ((icr & LVT_VECTOR) < 16)
+			error_interrupt(l, ESR_SEND_ILLEGAL);
+		else
+			vlapic_set_irq(l, (u8)icr);
+		break;
+	case DELIVERY_NMI: l->nmi_pending = true; break;
+	default: break;
+	}
 }
 
 static u32 read_reg(struct vcpu *v, u32 off, u64 now)
@@ -277,7 +317,7 @@ static void write_reg(struct vcpu *v, u32 off, u32 val, u64 now)
 		break;
 	case REG_ICR:
 		l->icr_low = val & ~BIT(12);
-		send_ipi(l, val, l->icr_high >> 24, 0xFF);
+		send_ipi(l, val, l->icr_high >> 24, false);
 		break;
 	case REG_ICR_HIGH: l->icr_high = val & 0xFF000000; break;
 	case REG_TIMER_INITIAL:
@@ -304,17 +344,42 @@ bool vlapic_base_read(struct vcpu *v, u32 msr, u64 *val)
 	return true;
 }
 
-/* Only the mode may change: the base stays put and the BSP bit is read-only. */
+/*
+ * Global disable (EN=0) leaves a processor without an APIC: the register
+ * file returns to its power-up state (SDM 10.4.3 allows it; the LVTPC
+ * included, so no PMI goes in), nothing is delivered, the MMIO page is
+ * unbacked memory and the x2APIC MSRs fault (their callers check the mode).
+ */
+static void global_disable(struct vcpu *v, u64 base)
+{
+	struct vlapic *l = &v->lapic;
+	u64 fired = l->timer_fired;
+	vlapic_reset(l, l->tsc_khz);
+	l->apic_base = base;
+	l->timer_fired = fired;
+	vpmu_lvtpc_write(&v->pmu, LVT_MASK);
+}
+
+/*
+ * Only the mode may change: the base stays put and the BSP bit is read-only.
+ * The transitions are the SDM's (10.12.5): xAPIC <-> disabled, xAPIC ->
+ * x2APIC, x2APIC -> disabled; EN=0 with EXTD=1, x2APIC -> xAPIC and
+ * disabled -> x2APIC are refused (#GP).
+ */
 bool vlapic_base_write(struct vcpu *v, u32 msr, u64 val)
 {
 	(void)msr;
-	u64 fixed = VLAPIC_DEFAULT_BASE & ~APIC_BASE_EN;
+	u64 fixed = VLAPIC_DEFAULT_BASE & ~APIC_BASE_EN, old = v->lapic.apic_base;
 	if ((val & ~(APIC_BASE_EN | APIC_BASE_EXTD)) != fixed)
 		return false;
 	if ((val & APIC_BASE_EXTD) && !(val & APIC_BASE_EN))
 		return false; /* x2APIC without the APIC enabled is an invalid state */
 	if (x2apic_enabled(&v->lapic) && (val & APIC_BASE_EN) && !(val & APIC_BASE_EXTD))
-		return false; /* x2APIC -> xAPIC directly is illegal (SDM 10.12.5) */
+		return false; /* x2APIC -> xAPIC directly */
+	if (!(old & APIC_BASE_EN) && (val & APIC_BASE_EXTD))
+		return false; /* disabled -> x2APIC directly */
+	if ((old & APIC_BASE_EN) && !(val & APIC_BASE_EN))
+		global_disable(v, val);
 	v->lapic.apic_base = val;
 	return true;
 }
@@ -341,7 +406,7 @@ bool vlapic_x2apic_write(struct vcpu *v, u32 msr, u64 val)
 	if (off == REG_ICR) { /* one 64-bit register: destination in the high half */
 		v->lapic.icr_high = (u32)(val >> 32);
 		v->lapic.icr_low = (u32)val & ~BIT(12);
-		send_ipi(&v->lapic, (u32)val, (u32)(val >> 32), 0xFFFFFFFF);
+		send_ipi(&v->lapic, (u32)val, (u32)(val >> 32), true);
 		return true;
 	}
 	if (val >> 32 || ((off == REG_EOI || off == REG_ESR) && val))

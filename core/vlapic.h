@@ -23,6 +23,7 @@ struct vlapic {
 	u32 lvt[LVT_COUNT];    /* lvt[LVT_PMC] unused: the vPMU keeps the LVTPC */
 	u32 irr[8], isr[8];
 	u8 irr_summary;         /* bit i: irr[i] != 0, so an empty IRR costs one test */
+	u8 nmi_pending;         /* an NMI the ICR sent, for the vCPU's event queue */
 	u32 timer_initial, timer_divide_reg;
 	u64 timer_deadline;    /* TSC at which the timer fires next; 0: not armed */
 	u64 timer_period;      /* TSC ticks of a periodic timer */
@@ -36,6 +37,8 @@ struct vlapic {
 #define VLAPIC_BUS_KHZ 1000000u
 
 void vlapic_reset(struct vlapic *l, u64 tsc_khz);
+/* IA32_APIC_BASE[11]: clear, the processor has no APIC (CPUID.1:EDX[9] follows). */
+static inline bool vlapic_hw_enabled(const struct vlapic *l) { return l->apic_base & BIT(11); }
 
 bool vlapic_base_read(struct vcpu *v, u32 msr, u64 *val);
 bool vlapic_base_write(struct vcpu *v, u32 msr, u64 val);
@@ -52,6 +55,11 @@ void vlapic_mmio_write(struct vcpu *v, u32 offset, u32 val);
 /* Raises vector in the IRR (an illegal vector < 16 sets ESR instead). */
 void vlapic_set_irq(struct vlapic *l, u8 vector);
 static inline bool vlapic_irr_empty(const struct vlapic *l) { return !l->irr_summary; }
+/* Something for the event queue: a vector in the IRR or an NMI. */
+static inline bool vlapic_has_events(const struct vlapic *l)
+{
+	return l->irr_summary | l->nmi_pending;
+}
 /* Fires the timer if its time has come (TSC now); re-arms a periodic one. */
 void vlapic_tick(struct vlapic *l, u64 now);
 /* The highest IRR vector the PPR lets through, or -1. */

@@ -7,6 +7,7 @@
 #include "core/hv.h"
 #include "core/msr_policy.h"
 #include "core/pcpu.h"
+#include "core/vcpu_events.h"
 #include "svm/vmcb.h"
 
 #define PTE_P BIT(0)
@@ -21,11 +22,25 @@
 #define ATTR_TSS32_BUSY 0x08B
 #define ATTR_LDT 0x082
 
+/*
+ * AMD-V does not track the guest's NMI blocking (without vNMI): pmuvisor
+ * does. An injected NMI masks NMIs and turns on the IRET intercept; the
+ * intercept fires before the IRET runs, so NMIs unmask at the first exit
+ * with RIP elsewhere. When an NMI waits, the IRET is single-stepped (TF,
+ * with #DB intercepted) so that it goes in right after the IRET, as on
+ * hardware. The APM has no STI/MOV SS kind: the shadow reads as STI's.
+ */
 struct svm_vcpu {
 	struct vmcb *vmcb;
 	u8 *msrpm, *iopm;
 	u32 dirty;        /* VMCB clean bits the next VMRUN must not claim */
 	bool flush_tlb;   /* first run of a new guest on this ASID */
+	bool nmi_masked;  /* in the guest's NMI handler */
+	bool at_iret;     /* its IRET was intercepted at iret_rip and is about to run */
+	bool stepping;    /* TF set by pmuvisor over that IRET */
+	u64 iret_rip;
+	u64 guest_tf;     /* the guest's own RFLAGS.TF while stepping */
+	u32 windows;      /* WINDOW_* core/ asked for */
 };
 
 void svm_vmrun(struct vcpu_regs *regs, u64 guest_vmcb_pa, u64 host_vmcb_pa);
@@ -110,7 +125,7 @@ static void init_save_area(struct vmcb_save *s, u64 rip)
 	s->efer = EFER_SVME; /* required by VMRUN; hidden from the guest */
 	s->rflags = 0x2;
 	s->rip = rip;
-	s->dr6 = 0xFFFF0FF0;
+	s->dr6 = DR6_RESET;
 	s->dr7 = 0x400;
 	s->g_pat = GUEST_PAT;
 }
@@ -187,6 +202,54 @@ static void svm_world_switch(struct vcpu *v, struct svm_vcpu *sv)
 	asm volatile("cli; stgi" ::: "memory");
 }
 
+static void intercept(struct svm_vcpu *sv, u32 *word, u32 bit, bool on)
+{
+	u32 w = on ? *word | bit : *word & ~bit;
+	if (w != *word) {
+		*word = w;
+		sv->dirty |= CLEAN_INTERCEPTS;
+	}
+}
+
+static void start_step(struct svm_vcpu *sv)
+{
+	struct vmcb *vmcb = sv->vmcb;
+	sv->stepping = true;
+	sv->guest_tf = vmcb->save.rflags & RFLAGS_TF;
+	vmcb->save.rflags |= RFLAGS_TF;
+	intercept(sv, &vmcb->control.intercept_exceptions, BIT(VEC_DB), true);
+}
+
+static void stop_step(struct svm_vcpu *sv)
+{
+	sv->stepping = false;
+	intercept(sv, &sv->vmcb->control.intercept_exceptions, BIT(VEC_DB), false);
+}
+
+/* After an exit: did the NMI handler's IRET run? */
+static void track_nmi_blocking(struct vcpu *v, struct svm_vcpu *sv, struct exit_info *e)
+{
+	struct vmcb *vmcb = sv->vmcb;
+	if (sv->at_iret && vmcb->save.rip != sv->iret_rip) {
+		sv->at_iret = sv->nmi_masked = false;
+		if (sv->stepping) { /* RFLAGS is what the IRET popped: the guest's own */
+			stop_step(sv);
+			if (vmcb->control.exitcode == VMEXIT_EXCP_BASE + VEC_DB) {
+				e->reason = EXIT_NMI_WINDOW;
+				if (sv->guest_tf) /* the guest was single-stepping: the trap is its too */
+					vcpu_raise_debug_trap(v, DR6_BS);
+			}
+		}
+	}
+	if (vmcb->control.exitcode == VMEXIT_IRET) {
+		intercept(sv, &vmcb->control.intercept_misc1, INTERCEPT_IRET, false);
+		sv->at_iret = true;
+		sv->iret_rip = vmcb->save.rip;
+		if ((sv->windows & WINDOW_NMI) && !sv->stepping)
+			start_step(sv);
+	}
+}
+
 static void svm_run(struct vcpu *v, struct exit_info *e)
 {
 	struct svm_vcpu *sv = v->backend;
@@ -200,18 +263,23 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 	sv->flush_tlb = false;
 	v->regs.rax = sv->vmcb->save.rax;
 
-	/* An event cut short by the exit is delivered again on the next entry. */
-	c->eventinj = c->exitintinfo & EVENT_VALID ? c->exitintinfo : 0;
+	c->eventinj = 0; /* delivered, or handed back to core/ below */
 	svm_decode_exit(sv->vmcb, has(SVM_FEATURE_NRIPS), e);
+	struct vcpu_event cut;
+	if ((c->exitintinfo & EVENT_VALID) && svm_decode_exitintinfo(c->exitintinfo, &cut))
+		vcpu_event_redeliver(v, &cut);
+	track_nmi_blocking(v, sv, e);
 }
 
 static u64 svm_get_reg(struct vcpu *v, enum vcpu_reg r)
 {
-	const struct vmcb_save *s = &((struct svm_vcpu *)v->backend)->vmcb->save;
+	const struct svm_vcpu *sv = v->backend;
+	const struct vmcb_save *s = &sv->vmcb->save;
 	switch (r) {
 	case VREG_RIP: return s->rip;
 	case VREG_RSP: return s->rsp;
-	case VREG_RFLAGS: return s->rflags;
+	case VREG_RFLAGS: /* without pmuvisor's TF over an IRET */
+		return sv->stepping ? (s->rflags & ~RFLAGS_TF) | sv->guest_tf : s->rflags;
 	case VREG_CR0: return s->cr0;
 	case VREG_CR3: return s->cr3;
 	case VREG_CR4: return s->cr4;
@@ -222,8 +290,6 @@ static u64 svm_get_reg(struct vcpu *v, enum vcpu_reg r)
 	case VREG_CS_BASE: return s->cs.base;
 	case VREG_CS_ATTR: return (s->cs.attrib & 0xFF) | ((u64)(s->cs.attrib & 0xF00) << 4);
 	case VREG_CPL: return s->cpl;
-	case VREG_INTR_SHADOW:
-		return ((struct svm_vcpu *)v->backend)->vmcb->control.interrupt_shadow & 1;
 	default: return 0;
 	}
 }
@@ -235,7 +301,13 @@ static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 	switch (r) {
 	case VREG_RIP: s->rip = val; break;
 	case VREG_RSP: s->rsp = val; break;
-	case VREG_RFLAGS: s->rflags = val; break;
+	case VREG_RFLAGS:
+		if (sv->stepping) {
+			sv->guest_tf = val & RFLAGS_TF;
+			val |= RFLAGS_TF;
+		}
+		s->rflags = val;
+		break;
 	case VREG_EFER:
 		s->efer = val | EFER_SVME;
 		sv->dirty |= CLEAN_CRX;
@@ -246,45 +318,76 @@ static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 		break;
 	case VREG_FS_BASE: s->fs.base = val; break;
 	case VREG_GS_BASE: s->gs.base = val; break;
-	case VREG_INTR_SHADOW: sv->vmcb->control.interrupt_shadow = val & 1; break;
 	default: /* not in VREG_WRITABLE: vcpu_set_reg never passes it */
 		break;
 	}
 }
 
-static void svm_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+static u64 svm_complete_instruction(struct vcpu *v, u64 next_rip)
 {
-	struct vmcb_control *c = &((struct svm_vcpu *)v->backend)->vmcb->control;
-	c->eventinj = vector | EVENT_TYPE_EXCEPTION | EVENT_VALID |
-		      (has_error ? EVENT_ERROR_VALID | ((u64)error << 32) : 0);
+	struct svm_vcpu *sv = v->backend;
+	struct vmcb *vmcb = sv->vmcb;
+	u64 rflags = svm_get_reg(v, VREG_RFLAGS);
+	vmcb->save.rip = next_rip;
+	vmcb->save.rflags &= ~RFLAGS_RF;
+	vmcb->control.interrupt_shadow = 0;
+	return rflags;
 }
 
-#define EVENT_TYPE_INTR (0u << 8)
-#define EVENT_TYPE_NMI (2u << 8)
-
-static void svm_inject_event(struct vcpu *v, bool nmi, u8 vector)
+static void svm_inject(struct vcpu *v, const struct vcpu_event *ev)
 {
-	struct vmcb_control *c = &((struct svm_vcpu *)v->backend)->vmcb->control;
-	c->eventinj = (nmi ? VEC_NMI | EVENT_TYPE_NMI : vector | EVENT_TYPE_INTR) | EVENT_VALID;
+	struct svm_vcpu *sv = v->backend;
+	struct vmcb *vmcb = sv->vmcb;
+	vmcb->control.eventinj = ev->vector | (u32)ev->type << 8 | EVENT_VALID |
+				 (ev->has_error ? EVENT_ERROR_VALID | ((u64)ev->error << 32) : 0);
+	if (ev->dr6) {
+		vmcb->save.dr6 |= ev->dr6;
+		sv->dirty |= CLEAN_DRX;
+	}
+	/*
+	 * An NMI masks NMIs until its handler's IRET. Any event that goes in
+	 * before an intercepted IRET has run moves RIP without it: the IRET is
+	 * intercepted again when it really runs, and pmuvisor's TF must not be
+	 * pushed with the event.
+	 */
+	if (ev->type == EVENT_NMI || sv->at_iret) {
+		if (sv->stepping) {
+			vmcb->save.rflags = (vmcb->save.rflags & ~RFLAGS_TF) | sv->guest_tf;
+			stop_step(sv);
+		}
+		sv->nmi_masked |= ev->type == EVENT_NMI;
+		sv->at_iret = false;
+		intercept(sv, &vmcb->control.intercept_misc1, INTERCEPT_IRET, true);
+	}
 }
 
-static bool svm_interruptible(struct vcpu *v)
+static u32 svm_blocking(struct vcpu *v)
 {
-	const struct vmcb *vmcb = ((struct svm_vcpu *)v->backend)->vmcb;
-	return (vmcb->save.rflags & RFLAGS_IF) && !(vmcb->control.interrupt_shadow & 1) &&
-	       !(vmcb->control.eventinj & EVENT_VALID);
+	const struct svm_vcpu *sv = v->backend;
+	const struct vmcb *vmcb = sv->vmcb;
+	return (vmcb->save.rflags & RFLAGS_IF ? 0 : BLOCK_IF) |
+	       (vmcb->control.interrupt_shadow & 1 ? BLOCK_STI : 0) |
+	       (sv->nmi_masked ? BLOCK_NMI : 0);
 }
 
-/* A virtual interrupt nobody takes (V_IRQ) exits with VINTR once the guest can take it. */
-static void svm_interrupt_window(struct vcpu *v, bool on)
+/*
+ * Interrupts: a virtual interrupt nobody takes (V_IRQ) exits with VINTR once
+ * the guest can take it. An NMI held by a shadow waits for the same exit
+ * (with IF=1; with IF=0, for the next exit); one held by the NMI handler
+ * waits for its IRET (track_nmi_blocking).
+ */
+static void svm_event_windows(struct vcpu *v, u32 want)
 {
 	struct svm_vcpu *sv = v->backend;
 	struct vmcb_control *c = &sv->vmcb->control;
 	const u64 virq = VINTR_V_IRQ | VINTR_PRIO_HIGHEST | VINTR_IGN_TPR;
-	c->vintr = on ? c->vintr | virq : c->vintr & ~virq;
-	c->intercept_misc1 = on ? c->intercept_misc1 | INTERCEPT_VINTR
-				: c->intercept_misc1 & ~INTERCEPT_VINTR;
-	sv->dirty |= CLEAN_TPR | CLEAN_INTERCEPTS;
+	bool vintr = (want & WINDOW_IRQ) || ((want & WINDOW_NMI) && !sv->nmi_masked);
+	sv->windows = want;
+	c->vintr = vintr ? c->vintr | virq : c->vintr & ~virq;
+	sv->dirty |= CLEAN_TPR;
+	intercept(sv, &c->intercept_misc1, INTERCEPT_VINTR, vintr);
+	if ((want & WINDOW_NMI) && sv->at_iret && !sv->stepping)
+		start_step(sv);
 }
 
 static void svm_dump(struct vcpu *v, const struct exit_info *e)
@@ -309,10 +412,10 @@ const struct vcpu_ops svm_ops = {
 	.run = svm_run,
 	.get_reg = svm_get_reg,
 	.set_reg = svm_set_reg,
-	.interruptible = svm_interruptible,
-	.interrupt_window = svm_interrupt_window,
-	.inject_event = svm_inject_event,
-	.inject_exception = svm_inject_exception,
+	.complete_instruction = svm_complete_instruction,
+	.blocking = svm_blocking,
+	.inject = svm_inject,
+	.event_windows = svm_event_windows,
 	.nmi_exit_consumes_nmi = false,
 	.dump = svm_dump,
 };

@@ -17,6 +17,7 @@ static enum exit_reason reason_of(u64 code)
 	case VMEXIT_INTR: return EXIT_INTERRUPT;
 	case VMEXIT_NMI: return EXIT_NMI;
 	case VMEXIT_VINTR: return EXIT_INTR_WINDOW;
+	case VMEXIT_IRET: return EXIT_NMI_WINDOW; /* the NMI handler returns (svm.c tracks it) */
 	case VMEXIT_RDPMC: return EXIT_RDPMC;
 	case VMEXIT_CPUID: return EXIT_CPUID;
 	case VMEXIT_HLT: return EXIT_HLT;
@@ -77,4 +78,22 @@ void svm_decode_exit(const struct vmcb *vmcb, bool nrips, struct exit_info *e)
 	/* MSR exits: ECX holds the index, EXITINFO1 says read (0) or write (1). */
 	if (c->exitcode == VMEXIT_MSR)
 		e->reason = c->exitinfo1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
+}
+
+#define VEC_BP 3
+#define VEC_OF 4
+
+bool svm_decode_exitintinfo(u64 info, struct vcpu_event *ev)
+{
+	if (!(info & EVENT_VALID))
+		return false;
+	u8 type = (u8)EVENT_TYPE(info), vector = (u8)info;
+	if (type != EVENT_EXTINT && type != EVENT_NMI && type != EVENT_EXCEPTION)
+		return false; /* INT n, or a type the APM reserves */
+	if (type == EVENT_EXCEPTION && (vector == VEC_BP || vector == VEC_OF))
+		return false;
+	bool has_error = info & EVENT_ERROR_VALID;
+	*ev = (struct vcpu_event){ .valid = true, .type = type, .vector = vector,
+				   .has_error = has_error, .error = has_error ? (u32)(info >> 32) : 0 };
+	return true;
 }

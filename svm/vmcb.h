@@ -70,6 +70,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb layout");
 #define INTERCEPT_VINTR BIT(4)
 #define INTERCEPT_RDPMC BIT(15)
 #define INTERCEPT_CPUID BIT(18)
+#define INTERCEPT_IRET BIT(20)
 #define INTERCEPT_HLT BIT(24)
 #define INTERCEPT_INVLPGA BIT(26)
 #define INTERCEPT_IOIO BIT(27)
@@ -99,6 +100,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb layout");
 #define EVENT_VALID BIT(31)
 #define EVENT_ERROR_VALID BIT(11)
 #define EVENT_TYPE_EXCEPTION (3u << 8)
+#define EVENT_TYPE(x) (((x) >> 8) & 7)
 
 /* VMCB clean bits (APM 15.15.3): which cached fields the hypervisor left alone. */
 #define CLEAN_INTERCEPTS BIT(0)
@@ -122,6 +124,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb layout");
 #define VMEXIT_NMI 0x61
 #define VMEXIT_RDPMC 0x6F
 #define VMEXIT_CPUID 0x72
+#define VMEXIT_IRET 0x74
 #define VMEXIT_HLT 0x78
 #define VMEXIT_INVLPGA 0x7A
 #define VMEXIT_IOIO 0x7B

@@ -1,5 +1,6 @@
 """The mutant catalogue of tests/mutate: plausible mistakes in pmu/, the world
-switch and the MSR/CPUID policy, each of which the host tests must catch.
+switch, the MSR/CPUID policy, the vCPU's event queue, the virtual LAPIC and
+the exit decoders, each of which the host tests must catch.
 
 Each entry: id; file; find, an exact snippet that must occur exactly once in
 the file; replace, what the mistake writes instead; mistake, one line saying
@@ -286,4 +287,64 @@ MUTANTS = [
          replace="if (msr - l->ranges[i].first_msr <= l->ranges[i].count)",
          mistake="off by one: the MSR just past a bitmap range maps into the bitmap",
          killer="test_intercept_bitmap"),
+    # --- core/event_queue.c: priorities, blocking, single-step ----------------
+    dict(id="queue-nmi-nests", file="core/event_queue.c",
+         find="#define BLOCKS_NMI (BLOCK_NMI | BLOCK_STI | BLOCK_MOV_SS)",
+         replace="#define BLOCKS_NMI (BLOCK_STI | BLOCK_MOV_SS)",
+         mistake="an NMI goes in while the guest is in its NMI handler: handlers nest",
+         killer="test_vcpu_events"),
+    dict(id="queue-nmi-in-mov-ss-shadow", file="core/event_queue.c",
+         find="#define BLOCKS_NMI (BLOCK_NMI | BLOCK_STI | BLOCK_MOV_SS)",
+         replace="#define BLOCKS_NMI (BLOCK_NMI | BLOCK_STI)",
+         mistake="an NMI goes in during a MOV SS shadow (a failed VM entry on VT-x)",
+         killer="test_vcpu_events"),
+    dict(id="queue-irq-in-shadow", file="core/event_queue.c",
+         find="#define BLOCKS_IRQ (BLOCK_IF | BLOCK_STI | BLOCK_MOV_SS)",
+         replace="#define BLOCKS_IRQ (BLOCK_IF)",
+         mistake="an external interrupt goes in during an STI/MOV SS shadow",
+         killer="test_vcpu_events"),
+    dict(id="queue-nmi-overwrites", file="core/event_queue.c",
+         find="\t} else if (q->nmi && !(block & BLOCKS_NMI)) {",
+         replace="\t} if (q->nmi && !(block & BLOCKS_NMI)) {",
+         mistake="an NMI is written over the event this entry already delivers",
+         killer="test_vcpu_events"),
+    dict(id="queue-no-single-step-trap", file="core/event_queue.c",
+         find="\tif (vcpu_ops->complete_instruction(v, next_rip) & RFLAGS_TF)\n"
+              "\t\tvcpu_raise_debug_trap(v, DR6_BS);\n",
+         replace="\tvcpu_ops->complete_instruction(v, next_rip);\n",
+         mistake="an emulated instruction with RFLAGS.TF set raises no #DB",
+         killer="test_vcpu_events"),
+    # --- core/vlapic.c, core/cpuid_policy.c: the ICR and global disable -------
+    dict(id="vlapic-nmi-as-fixed", file="core/vlapic.c",
+         find="\tcase DELIVERY_NMI: l->nmi_pending = true; break;",
+         replace="\tcase DELIVERY_NMI: vlapic_set_irq(l, (u8)icr); break;",
+         mistake="an IPI in NMI delivery mode raises its vector field as a fixed interrupt",
+         killer="test_vlapic"),
+    dict(id="vlapic-others-include-self", file="core/vlapic.c",
+         find="\tcase SHORTHAND_OTHERS: return false;",
+         replace="\tcase SHORTHAND_OTHERS: return true;",
+         mistake="the all-excluding-self shorthand reaches the sender",
+         killer="test_vlapic"),
+    dict(id="vlapic-reset-on-enable", file="core/vlapic.c",
+         find="\tif ((old & APIC_BASE_EN) && !(val & APIC_BASE_EN))\n\t\tglobal_disable(v, val);",
+         replace="\tif (!(old & APIC_BASE_EN) && (val & APIC_BASE_EN))\n\t\tglobal_disable(v, val);",
+         mistake="the APIC returns to its power-up state only when enabled again: while "
+                 "disabled its LVTPC still delivers PMIs",
+         killer="test_vlapic"),
+    dict(id="cpuid-apic-bit-stays", file="core/cpuid_policy.c",
+         find="\t\tr.edx &= ~LEAF1_EDX_APIC;",
+         replace="\t\tr.ecx &= ~LEAF1_EDX_APIC;",
+         mistake="global disable clears bit 9 of CPUID.1:ECX, not EDX: the APIC still shows",
+         killer="test_policy"),
+    # --- svm/svm_exit.c, vmx/vmx_exit.c: what an exit cut short ---------------
+    dict(id="svm-reinjects-int3", file="svm/svm_exit.c",
+         find="if (type == EVENT_EXCEPTION && (vector == VEC_BP || vector == VEC_OF))\n\t\treturn false;",
+         replace="",
+         mistake="AMD-V re-injects an INT3/INTO cut short, which then runs a second time",
+         killer="test_exit_decode"),
+    dict(id="vmx-soft-exception-no-length", file="vmx/vmx_exit.c",
+         find=".insn_len = type >= EVENT_SOFT_INT ? (u8)insn_len : 0,",
+         replace=".insn_len = type == EVENT_SOFT_INT ? (u8)insn_len : 0,",
+         mistake="VT-x re-delivers INT3/INTO cut short without their length (only INT n has it)",
+         killer="test_exit_decode"),
 ]

@@ -21,10 +21,12 @@
 
 #define PIN_EXTERNAL_INTERRUPT BIT(0)
 #define PIN_NMI BIT(3)
+#define PIN_VIRTUAL_NMI BIT(5) /* the CPU tracks the guest's NMI blocking, and NMI windows */
 #define PIN_PREEMPTION_TIMER BIT(6)
 #define MISC_PREEMPTION_TIMER_RATE(misc) ((misc) & 0x1F) /* counts at TSC >> rate */
 #define CPU_INTR_WINDOW BIT(2)
 #define CPU_HLT BIT(7)
+#define CPU_NMI_WINDOW BIT(22)
 #define CPU_MWAIT BIT(10)
 #define CPU_RDPMC BIT(11)
 #define CPU_IO_BITMAPS BIT(25)
@@ -50,9 +52,13 @@
 #define EPTP_WB_4LEVEL (6u | (3u << 3))
 #define GUEST_PAT_VALUE 0x0007040600070406ULL
 #define EVENT_VALID BIT(31)
-#define INTERRUPTIBILITY_SHADOW 3u /* blocking by STI, by MOV SS */
+#define BLOCKING_BY_STI BIT(0)
+#define BLOCKING_BY_MOV_SS BIT(1)
+#define BLOCKING_BY_NMI BIT(3)
+#define INTERRUPTIBILITY_SHADOW (BLOCKING_BY_STI | BLOCKING_BY_MOV_SS)
+#define EPT_QUAL_NMI_UNBLOCKED BIT(12) /* the EPT violation hit an IRET that unblocked NMIs */
+#define PENDING_DBG_B0_B3 0xFu
 #define EVENT_HAS_ERROR BIT(11)
-#define EVENT_TYPE_EXCEPTION (3u << 8)
 #define INVEPT_ALL_CONTEXT 2
 #define INVVPID_ALL_CONTEXT 2
 #define EPT_CAP_INVEPT BIT(20)
@@ -112,11 +118,12 @@ static int compute_controls(void)
 		exit_want &= ~EXIT_LOAD_PERF_GLOBAL_CTRL;
 		entry_want &= ~ENTRY_LOAD_PERF_GLOBAL_CTRL;
 	}
-	/* Interrupt-window exiting is checked here and turned on only while needed. */
+	/* The window exits are checked here and turned on only while needed. */
 	u32 cpu_want = CPU_HLT | CPU_MWAIT | CPU_RDPMC | CPU_IO_BITMAPS | CPU_MONITOR |
-		       CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY | CPU_INTR_WINDOW;
-	if (fit("pin-based", caps.pinbased, PIN_EXTERNAL_INTERRUPT | PIN_NMI | PIN_PREEMPTION_TIMER,
-		PIN_EXTERNAL_INTERRUPT | PIN_NMI, &pin_ctls) ||
+		       CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY | CPU_INTR_WINDOW |
+		       CPU_NMI_WINDOW;
+	u32 pin_need = PIN_EXTERNAL_INTERRUPT | PIN_NMI | PIN_VIRTUAL_NMI;
+	if (fit("pin-based", caps.pinbased, pin_need | PIN_PREEMPTION_TIMER, pin_need, &pin_ctls) ||
 	    fit("processor-based", caps.procbased, cpu_want, cpu_want, &cpu_ctls) ||
 	    fit("secondary", caps.procbased2, cpu2_want, cpu2_want, &cpu2_ctls) ||
 	    fit("VM-exit", caps.exit, exit_want, exit_want & ~EXIT_LOAD_PERF_GLOBAL_CTRL,
@@ -124,7 +131,7 @@ static int compute_controls(void)
 	    fit("VM-entry", caps.entry, entry_want, entry_want & ~ENTRY_LOAD_PERF_GLOBAL_CTRL,
 		&entry_ctls))
 		return -1;
-	cpu_ctls &= ~CPU_INTR_WINDOW;
+	cpu_ctls &= ~(CPU_INTR_WINDOW | CPU_NMI_WINDOW);
 	return 0;
 }
 
@@ -414,12 +421,20 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 		.rip = vmread(GUEST_RIP),
 		.insn_len = (u32)vmread(EXIT_INSTRUCTION_LEN),
 	};
-	/* An event cut short by the exit is delivered again on the next entry. */
-	u32 idt = (u32)vmread(IDT_VECTORING_INFO);
-	vmwrite(ENTRY_INTR_INFO, idt & EVENT_VALID ? idt & ~BIT(12) : 0);
-	if (idt & EVENT_VALID && idt & EVENT_HAS_ERROR)
-		vmwrite(ENTRY_EXCEPTION_ERROR, vmread(IDT_VECTORING_ERROR));
 	vmx_decode_exit(&raw, e);
+	struct vcpu_event cut;
+	u32 idt = (u32)vmread(IDT_VECTORING_INFO);
+	if (vmx_decode_vectoring(idt, idt & EVENT_HAS_ERROR ? (u32)vmread(IDT_VECTORING_ERROR) : 0,
+				 raw.insn_len, &cut)) {
+		/* an NMI cut short left virtual-NMI blocking on: it must be off to inject it again */
+		if (cut.type == EVENT_NMI)
+			vmwrite(GUEST_INTERRUPTIBILITY,
+				vmread(GUEST_INTERRUPTIBILITY) & ~BLOCKING_BY_NMI);
+		vcpu_event_redeliver(v, &cut);
+	} else if (e->reason == EXIT_NPF && (raw.qualification & EPT_QUAL_NMI_UNBLOCKED)) {
+		/* the IRET will run again: the NMI blocking it lifted comes back (SDM 27.2.3) */
+		vmwrite(GUEST_INTERRUPTIBILITY, vmread(GUEST_INTERRUPTIBILITY) | BLOCKING_BY_NMI);
+	}
 }
 
 static const enum vmcs_field reg_fields[VREG_COUNT] = {
@@ -428,7 +443,6 @@ static const enum vmcs_field reg_fields[VREG_COUNT] = {
 	[VREG_EFER] = GUEST_EFER, [VREG_PAT] = GUEST_PAT, [VREG_FS_BASE] = GUEST_FS_BASE,
 	[VREG_GS_BASE] = GUEST_GS_BASE, [VREG_CS_BASE] = GUEST_CS_BASE,
 	[VREG_CS_ATTR] = GUEST_CS_AR, [VREG_CPL] = GUEST_SS_AR,
-	[VREG_INTR_SHADOW] = GUEST_INTERRUPTIBILITY,
 };
 
 #define AR_DPL(ar) (((ar) >> 5) & 3)
@@ -437,53 +451,75 @@ static u64 vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
 {
 	(void)v;
 	u64 val = vmread(reg_fields[r]);
-	if (r == VREG_INTR_SHADOW)
-		return val & INTERRUPTIBILITY_SHADOW;
 	return r == VREG_CPL ? AR_DPL(val) : val; /* the CPL is SS.DPL */
 }
 
 static void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 {
 	(void)v;
-	if (r == VREG_INTR_SHADOW) /* the NMI-blocking bits stay as they are */
-		val = (vmread(GUEST_INTERRUPTIBILITY) & ~INTERRUPTIBILITY_SHADOW) |
-		      (val & INTERRUPTIBILITY_SHADOW);
 	vmwrite(reg_fields[r], val);
 }
 
-static bool vmx_interruptible(struct vcpu *v)
+static u64 vmx_complete_instruction(struct vcpu *v, u64 next_rip)
 {
 	(void)v;
-	return (vmread(GUEST_RFLAGS) & RFLAGS_IF) &&
-	       !(vmread(GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_SHADOW) &&
-	       !(vmread(ENTRY_INTR_INFO) & EVENT_VALID);
+	u64 rflags = vmread(GUEST_RFLAGS);
+	u32 state = (u32)vmread(GUEST_INTERRUPTIBILITY);
+	vmwrite(GUEST_RIP, next_rip);
+	if (rflags & RFLAGS_RF)
+		vmwrite(GUEST_RFLAGS, rflags & ~RFLAGS_RF);
+	if (state & INTERRUPTIBILITY_SHADOW) /* the NMI-blocking bit stays as it is */
+		vmwrite(GUEST_INTERRUPTIBILITY, state & ~INTERRUPTIBILITY_SHADOW);
+	return rflags;
 }
 
-static void vmx_interrupt_window(struct vcpu *v, bool on)
+static u32 vmx_blocking(struct vcpu *v)
+{
+	(void)v;
+	u32 state = (u32)vmread(GUEST_INTERRUPTIBILITY);
+	return (vmread(GUEST_RFLAGS) & RFLAGS_IF ? 0 : BLOCK_IF) |
+	       (state & BLOCKING_BY_STI ? BLOCK_STI : 0) |
+	       (state & BLOCKING_BY_MOV_SS ? BLOCK_MOV_SS : 0) |
+	       (state & BLOCKING_BY_NMI ? BLOCK_NMI : 0);
+}
+
+static void vmx_event_windows(struct vcpu *v, u32 want)
 {
 	struct vmx_vcpu *xv = v->backend;
-	u32 cpu = on ? xv->cpu_ctls | CPU_INTR_WINDOW : xv->cpu_ctls & ~CPU_INTR_WINDOW;
+	u32 cpu = (xv->cpu_ctls & ~(CPU_INTR_WINDOW | CPU_NMI_WINDOW)) |
+		  (want & WINDOW_IRQ ? CPU_INTR_WINDOW : 0) | (want & WINDOW_NMI ? CPU_NMI_WINDOW : 0);
 	if (cpu != xv->cpu_ctls)
 		vmwrite(CPU_BASED_CONTROLS, xv->cpu_ctls = cpu);
 }
 
-#define EVENT_TYPE_EXTERNAL (0u << 8)
-#define EVENT_TYPE_NMI (2u << 8)
-
-static void vmx_inject_event(struct vcpu *v, bool nmi, u8 vector)
+/*
+ * A #DB pmuvisor raises sets its bits in DR6, which VMX leaves to the guest
+ * (no MOV-DR exiting): the hardware register, written before the entry.
+ * Debug conditions the CPU left pending (a MOV SS shadow held them) are
+ * reported in the same #DB, and the pending field is cleared so they are
+ * not delivered twice.
+ */
+static void set_guest_dr6(u32 bits)
 {
-	(void)v;
-	vmwrite(ENTRY_INTR_INFO,
-		(nmi ? VEC_NMI | EVENT_TYPE_NMI : vector | EVENT_TYPE_EXTERNAL) | EVENT_VALID);
+	u64 pending = vmread(GUEST_PENDING_DBG_EXCEPTIONS), dr6;
+	asm volatile("mov %%db6, %0" : "=r"(dr6));
+	dr6 |= bits | (pending & PENDING_DBG_B0_B3);
+	asm volatile("mov %0, %%db6" : : "r"(dr6));
+	if (pending)
+		vmwrite(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 }
 
-static void vmx_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+static void vmx_inject(struct vcpu *v, const struct vcpu_event *ev)
 {
 	(void)v;
-	vmwrite(ENTRY_INTR_INFO,
-		vector | EVENT_TYPE_EXCEPTION | EVENT_VALID | (has_error ? EVENT_HAS_ERROR : 0));
-	if (has_error)
-		vmwrite(ENTRY_EXCEPTION_ERROR, error);
+	vmwrite(ENTRY_INTR_INFO, ev->vector | (u32)ev->type << 8 | EVENT_VALID |
+					 (ev->has_error ? EVENT_HAS_ERROR : 0));
+	if (ev->has_error)
+		vmwrite(ENTRY_EXCEPTION_ERROR, ev->error);
+	if (ev->type >= EVENT_SOFT_INT)
+		vmwrite(ENTRY_INSTRUCTION_LEN, ev->insn_len);
+	if (ev->dr6)
+		set_guest_dr6(ev->dr6);
 }
 
 static void emit_error(const char *line) { pr_err("%s", line); }
@@ -537,10 +573,10 @@ const struct vcpu_ops vmx_ops = {
 	.run = vmx_run,
 	.get_reg = vmx_get_reg,
 	.set_reg = vmx_set_reg,
-	.interruptible = vmx_interruptible,
-	.interrupt_window = vmx_interrupt_window,
-	.inject_event = vmx_inject_event,
-	.inject_exception = vmx_inject_exception,
+	.complete_instruction = vmx_complete_instruction,
+	.blocking = vmx_blocking,
+	.inject = vmx_inject,
+	.event_windows = vmx_event_windows,
 	.nmi_exit_consumes_nmi = true,
 	.dump = vmx_dump,
 };

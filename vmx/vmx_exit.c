@@ -38,6 +38,7 @@ static enum exit_reason reason_of(u32 basic, u32 intr_info)
 		return EXIT_INTERRUPT;
 	case BASIC_TRIPLE_FAULT: return EXIT_SHUTDOWN;
 	case BASIC_INTERRUPT_WINDOW: return EXIT_INTR_WINDOW;
+	case BASIC_NMI_WINDOW: return EXIT_NMI_WINDOW;
 	case BASIC_CPUID: return EXIT_CPUID;
 	case BASIC_HLT: return EXIT_HLT;
 	case BASIC_RDPMC: return EXIT_RDPMC;
@@ -108,6 +109,22 @@ void vmx_decode_exit(const struct vmx_exit_raw *raw, struct exit_info *e)
 	}
 }
 
+#define VECTORING_VALID BIT(31)
+
+bool vmx_decode_vectoring(u32 info, u32 error, u32 insn_len, struct vcpu_event *ev)
+{
+	u8 type = (u8)INTR_INFO_TYPE(info);
+	if (!(info & VECTORING_VALID) || type == 1 || type == 7)
+		return false; /* none, or a type IDT-vectoring never reports (reserved, other) */
+	bool has_error = info & INTR_INFO_HAS_ERROR;
+	*ev = (struct vcpu_event){
+		.valid = true, .type = type, .vector = INTR_INFO_VECTOR(info),
+		.has_error = has_error, .error = has_error ? error : 0,
+		.insn_len = type >= EVENT_SOFT_INT ? (u8)insn_len : 0,
+	};
+	return true;
+}
+
 static const char *const instruction_errors[] = {
 	[1] = "VMCALL executed in VMX root operation",
 	[2] = "VMCLEAR with invalid physical address",
@@ -145,7 +162,8 @@ const char *vmx_instruction_error_text(u32 error)
 
 static const char *const basic_names[] = {
 	[BASIC_EXCEPTION_NMI] = "exception or NMI", [BASIC_EXTERNAL_INTERRUPT] = "external interrupt",
-	[BASIC_TRIPLE_FAULT] = "triple fault", [BASIC_CPUID] = "CPUID", [BASIC_HLT] = "HLT",
+	[BASIC_TRIPLE_FAULT] = "triple fault", [BASIC_INTERRUPT_WINDOW] = "interrupt window",
+	[BASIC_NMI_WINDOW] = "NMI window", [BASIC_CPUID] = "CPUID", [BASIC_HLT] = "HLT",
 	[BASIC_RDPMC] = "RDPMC", [BASIC_VMCALL] = "VMCALL", [BASIC_CR_ACCESS] = "control-register access",
 	[BASIC_IO] = "I/O instruction", [BASIC_RDMSR] = "RDMSR", [BASIC_WRMSR] = "WRMSR",
 	[BASIC_INVALID_GUEST_STATE] = "VM entry failure: invalid guest state",

@@ -17,6 +17,12 @@ struct vmx_exit_raw {
 #define VMX_EXIT_ENTRY_FAILURE BIT(31)
 
 void vmx_decode_exit(const struct vmx_exit_raw *raw, struct exit_info *e);
+/*
+ * The event an exit cut short, from the IDT-vectoring information (and its
+ * error code, and the exit's instruction length for software events): false
+ * when there is none.
+ */
+bool vmx_decode_vectoring(u32 info, u32 error, u32 insn_len, struct vcpu_event *ev);
 
 /* Text for a VM-instruction error number (SDM vol. 3, 31.4). */
 const char *vmx_instruction_error_text(u32 error);

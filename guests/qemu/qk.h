@@ -60,4 +60,14 @@ void finish(void) __attribute__((noreturn));
 #define QK_LAST_VECTOR 0x7F
 void idt_init(void (*handler)(uint32_t vector));
 
+/* What IRET returns to after an exception without an error code (#DB, NMI). */
+struct qk_frame {
+	uint32_t eip, cs, eflags;
+};
+/*
+ * Exceptions a kernel takes itself: hook(vector, frame) returns true when it
+ * handled vector (the frame may be changed); otherwise the vector fails as above.
+ */
+void qk_exception_hook(bool (*hook)(uint32_t vector, struct qk_frame *frame));
+
 #endif

@@ -57,6 +57,9 @@ struct gate {
 
 static struct gate idt[256];
 static void (*on_interrupt)(uint32_t vector);
+static bool (*on_exception)(uint32_t vector, struct qk_frame *frame);
+
+void qk_exception_hook(bool (*hook)(uint32_t vector, struct qk_frame *frame)) { on_exception = hook; }
 extern const uint32_t qk_stubs[256];
 
 #define PIC_MASTER_DATA 0x21
@@ -94,6 +97,10 @@ void qk_interrupt(uint32_t vector)
 		return;
 	}
 	if (vector == SPURIOUS_VECTOR) /* the SDM: no EOI for a spurious interrupt */
+		return;
+	/* qk_entry.asm's stub pushed the registers (8 words) above the vector, and the CPU the frame. */
+	struct qk_frame *frame = (struct qk_frame *)((uintptr_t)&vector + 4 * (1 + 8));
+	if (vector < 32 && on_exception && on_exception(vector, frame))
 		return;
 	/* An exception or a vector nobody armed: say which, rather than triple-fault. */
 	puts_serial("FAIL: unexpected exception or interrupt, vector ");

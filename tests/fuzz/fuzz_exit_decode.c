@@ -27,6 +27,16 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	vmx_decode_exit(&raw, &e);
 	if (e.reason >= EXIT_REASON_COUNT || (e.reason == EXIT_IO && (e.io.size < 1 || e.io.size > 8)))
 		abort();
+	/* what an exit cut short: valid events only, of the interruption types there are */
+	struct vcpu_event ev;
+	if (svm_decode_exitintinfo(vmcb.control.exitcode, &ev) &&
+	    (!ev.valid || (ev.type != EVENT_EXTINT && ev.type != EVENT_NMI &&
+			   ev.type != EVENT_EXCEPTION)))
+		abort();
+	if (vmx_decode_vectoring(raw.intr_info, raw.intr_error, raw.insn_len, &ev) &&
+	    (!ev.valid || ev.type == 1 || ev.type > EVENT_SOFT_EXCEPTION ||
+	     (ev.type < EVENT_SOFT_INT && ev.insn_len)))
+		abort();
 	vmx_exit_reason_text(raw.reason & 0xFFFF);
 	vmx_instruction_error_text(raw.reason);
 	memset(&gs, 0, sizeof(gs));

@@ -75,6 +75,7 @@ static void svm_reasons(void **state)
 		{ VMEXIT_SHUTDOWN, EXIT_SHUTDOWN }, { VMEXIT_INTR, EXIT_INTERRUPT },
 		{ VMEXIT_NMI, EXIT_NMI }, { VMEXIT_RDPMC, EXIT_RDPMC },
 		{ VMEXIT_EXCP_BASE + 14, EXIT_EXCEPTION }, { 0x7E, EXIT_OTHER },
+		{ VMEXIT_VINTR, EXIT_INTR_WINDOW }, { VMEXIT_IRET, EXIT_NMI_WINDOW },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_int_equal(svm(cases[i].code, 0, 0, false).reason, cases[i].r);
@@ -126,6 +127,46 @@ static void vmx_ept_violation_entry_failure_and_nmi(void **state)
 	assert_int_equal(vmx(2, 0, 0, 0).reason, EXIT_SHUTDOWN);
 }
 
+/* What an exit cut short, to deliver again: the event, its error code, its instruction length. */
+static void vectoring_information(void **state)
+{
+	(void)state;
+	struct vcpu_event ev;
+	assert_false(svm_decode_exitintinfo(0x30, &ev)); /* not valid */
+	assert_true(svm_decode_exitintinfo(0x80000030, &ev));
+	assert_int_equal(ev.type, EVENT_EXTINT);
+	assert_int_equal(ev.vector, 0x30);
+	assert_true(svm_decode_exitintinfo(0x0000123480000B0EULL, &ev)); /* #PF, error 0x1234 */
+	assert_int_equal(ev.type, EVENT_EXCEPTION);
+	assert_true(ev.has_error);
+	assert_int_equal(ev.error, 0x1234);
+	assert_true(svm_decode_exitintinfo(0x80000202, &ev));
+	assert_int_equal(ev.type, EVENT_NMI);
+	/* INT n, INT3, INTO run again instead: RIP is still on the instruction */
+	assert_false(svm_decode_exitintinfo(0x80000480, &ev));
+	assert_false(svm_decode_exitintinfo(0x80000303, &ev));
+	assert_false(svm_decode_exitintinfo(0x80000304, &ev));
+	assert_false(svm_decode_exitintinfo(0x80000530, &ev)); /* reserved types */
+	assert_false(svm_decode_exitintinfo(0x80000130, &ev));
+
+	assert_false(vmx_decode_vectoring(0x30, 0, 0, &ev));
+	assert_true(vmx_decode_vectoring(0x80000B0D, 0x18, 3, &ev)); /* #GP, error 0x18 */
+	assert_int_equal(ev.type, EVENT_EXCEPTION);
+	assert_int_equal(ev.vector, 13);
+	assert_int_equal(ev.error, 0x18);
+	assert_int_equal(ev.insn_len, 0); /* not a software event */
+	assert_true(vmx_decode_vectoring(0x80000480, 0, 2, &ev)); /* INT 0x80: its length */
+	assert_int_equal(ev.type, EVENT_SOFT_INT);
+	assert_int_equal(ev.insn_len, 2);
+	assert_true(vmx_decode_vectoring(0x80000603, 0, 1, &ev)); /* INT3 */
+	assert_int_equal(ev.type, EVENT_SOFT_EXCEPTION);
+	assert_int_equal(ev.insn_len, 1);
+	assert_false(vmx_decode_vectoring(0x80000130, 0, 0, &ev)); /* reserved */
+	assert_false(vmx_decode_vectoring(0x80000700, 0, 0, &ev)); /* other event */
+	assert_int_equal(vmx(8, 0, 0, 0).reason, EXIT_NMI_WINDOW);
+	assert_int_equal(vmx(7, 0, 0, 0).reason, EXIT_INTR_WINDOW);
+}
+
 static void vmx_error_texts(void **state)
 {
 	(void)state;
@@ -146,6 +187,7 @@ int main(void)
 		cmocka_unit_test(vmx_io_qualification),
 		cmocka_unit_test(vmx_ept_violation_entry_failure_and_nmi),
 		cmocka_unit_test(vmx_error_texts),
+		cmocka_unit_test(vectoring_information),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

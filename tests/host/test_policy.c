@@ -193,6 +193,19 @@ static void amd_package_wide_counters_are_hidden(void **state)
 	assert_false(cpuid_policy_from(&v, 0x80000001, 0, all_ones).ecx & BIT(23));
 }
 
+/* CPUID.1:EDX[9] follows IA32_APIC_BASE[11]: a globally disabled APIC is no APIC. */
+static void cpuid_apic_bit_follows_the_global_enable(void **state)
+{
+	(void)state;
+	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
+	assert_true(cpuid_policy_from(&v, 1, 0, all_ones).edx & BIT(9));
+	assert_true(msr_policy_write(&v, MSR_APIC_BASE, VLAPIC_DEFAULT_BASE & ~BIT(11)));
+	assert_false(cpuid_policy_from(&v, 1, 0, all_ones).edx & BIT(9));
+	assert_true(cpuid_policy_from(&v, 1, 0, all_ones).edx & BIT(8)); /* the rest passes */
+	assert_true(msr_policy_write(&v, MSR_APIC_BASE, VLAPIC_DEFAULT_BASE));
+	assert_true(cpuid_policy_from(&v, 1, 0, all_ones).edx & BIT(9));
+}
+
 /* AMD's legacy counters read 0 and drop writes without a vPMU, as on KVM with its PMU off. */
 static void amd_legacy_counters_without_a_vpmu(void **state)
 {
@@ -241,6 +254,7 @@ int main(void)
 		cmocka_unit_test(x2apic_lvtpc_after_enabling_x2apic),
 		cmocka_unit_test(cpuid_leaves),
 		cmocka_unit_test(amd_package_wide_counters_are_hidden),
+		cmocka_unit_test(cpuid_apic_bit_follows_the_global_enable),
 		cmocka_unit_test(only_writable_registers_reach_the_backend),
 		cmocka_unit_test(amd_legacy_counters_without_a_vpmu),
 	};

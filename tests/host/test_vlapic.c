@@ -218,6 +218,86 @@ static void apic_base_transitions(void **state)
 	assert_true(vlapic_base_write(&v, 0x1B, xapic));
 }
 
+/* Whether an ICR write reaches this, the only vCPU, and as what (SDM 10.6.1, 10.6.2). */
+static void icr_destinations_and_delivery_modes(void **state)
+{
+	(void)state;
+	static const struct { u32 dest, icr; bool vector, nmi; } cases[] = {
+		{ 0x00, 0x41, true, false },                 /* physical, APIC ID 0, fixed */
+		{ 0x01, 0x41, false, false },                /* physical, another APIC */
+		{ 0xFF, 0x41, true, false },                 /* physical broadcast */
+		{ 0x00, 0x41 | (1u << 18), true, false },    /* self */
+		{ 0x07, 0x41 | (2u << 18), true, false },    /* all including self */
+		{ 0x00, 0x41 | (3u << 18), false, false },   /* all excluding self: nobody */
+		{ 0x00, 0x41 | (1u << 8), true, false },     /* lowest priority: the only one */
+		{ 0x00, 0x41 | (4u << 8), false, true },     /* NMI, vector ignored */
+		{ 0x01, 0x41 | (4u << 8), false, false },    /* NMI to another APIC */
+		{ 0x00, 0x41 | (4u << 8) | (1u << 18), false, true }, /* self-NMI by shorthand */
+		{ 0x00, 0x41 | (2u << 8), false, false },    /* SMI: no SMM */
+		{ 0x00, 0x41 | (5u << 8), false, false },    /* INIT: not modelled */
+		{ 0x00, 0x41 | (6u << 8), false, false },    /* start-up: only a waiting CPU */
+		{ 0x01, 0x41 | BIT(11), true, false },       /* logical, flat: LDR bit 0 */
+		{ 0x02, 0x41 | BIT(11), false, false },      /* logical, flat: another bit */
+	};
+	vlapic_mmio_write(&v, 0xD0, 0x01000000); /* LDR: logical ID bit 0 */
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		vlapic_mmio_write(&v, 0x310, cases[i].dest << 24);
+		vlapic_mmio_write(&v, 0x300, cases[i].icr);
+		assert_int_equal(vlapic_pending_vector(l), cases[i].vector ? 0x41 : -1);
+		assert_int_equal(l->nmi_pending, cases[i].nmi);
+		if (cases[i].vector)
+			vlapic_ack(l, 0x41), vlapic_mmio_write(&v, 0xB0, 0);
+		l->nmi_pending = false;
+	}
+	vlapic_mmio_write(&v, 0xE0, 0x0FFFFFFF); /* cluster model */
+	vlapic_mmio_write(&v, 0xD0, 0x21000000); /* cluster 2, member bit 0 */
+	vlapic_mmio_write(&v, 0x310, 0x21000000);
+	vlapic_mmio_write(&v, 0x300, 0x42 | BIT(11));
+	assert_int_equal(vlapic_pending_vector(l), 0x42);
+	vlapic_ack(l, 0x42);
+	vlapic_mmio_write(&v, 0xB0, 0);
+	vlapic_mmio_write(&v, 0x310, 0x11000000); /* another cluster */
+	vlapic_mmio_write(&v, 0x300, 0x42 | BIT(11));
+	assert_int_equal(vlapic_pending_vector(l), -1);
+	to_x2apic(); /* logical: cluster 0, bit 0 */
+	assert_true(vlapic_x2apic_write(&v, X2(0x300), (1ULL << 32) | BIT(11) | 0x43));
+	assert_int_equal(vlapic_pending_vector(l), 0x43);
+	vlapic_ack(l, 0x43);
+	assert_true(vlapic_x2apic_write(&v, X2(0x300), (0x10001ULL << 32) | BIT(11) | 0x44));
+	assert_int_equal(vlapic_pending_vector(l), -1);
+	assert_true(vlapic_x2apic_write(&v, X2(0x300), (4u << 8)));
+	assert_true(l->nmi_pending);
+}
+
+/* Global disable returns the APIC to its power-up state; it comes back so. */
+static void global_disable_resets_the_apic(void **state)
+{
+	(void)state;
+	const u64 xapic = VLAPIC_DEFAULT_BASE, off = xapic & ~BIT(11);
+	vlapic_mmio_write(&v, 0x80, 0x20);              /* TPR */
+	vlapic_mmio_write(&v, 0x340, 0x55);             /* LVTPC, unmasked */
+	vlapic_mmio_write(&v, 0x320, 0x60);             /* timer, unmasked */
+	vlapic_mmio_write(&v, 0x380, 1000);
+	vlapic_set_irq(l, 0x70);
+	vlapic_set_irq(l, 0x71);
+	vlapic_ack(l, 0x71);
+	assert_true(vlapic_base_write(&v, 0x1B, off));
+	assert_false(vlapic_hw_enabled(l));
+	assert_false(vlapic_xapic_active(l)); /* the MMIO page is no APIC now */
+	assert_int_equal(v.pmu.lvtpc, BIT(16)); /* no PMI goes in while it is disabled */
+	assert_true(vlapic_irr_empty(l));
+	assert_int_equal(l->timer_deadline, 0);
+	assert_false(vlapic_base_write(&v, 0x1B, xapic | BIT(10))); /* disabled -> x2APIC */
+	assert_true(vlapic_base_write(&v, 0x1B, xapic));
+	assert_int_equal(vlapic_mmio_read(&v, 0x80), 0);
+	assert_int_equal(vlapic_mmio_read(&v, 0xF0), 0xFF);
+	assert_int_equal(vlapic_mmio_read(&v, 0x340), BIT(16)); /* the LVTPC too */
+	assert_int_equal(vlapic_mmio_read(&v, 0x320), BIT(16));
+	assert_int_equal(l->timer_deadline, 0);
+	assert_true(vlapic_irr_empty(l));
+	assert_int_equal(vlapic_mmio_read(&v, 0x100 + 0x30), 0); /* ISR */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +311,8 @@ int main(void)
 		cmocka_unit_test_setup(software_disable_masks_lvts, setup),
 		cmocka_unit_test_setup(x2apic_access_rules, setup),
 		cmocka_unit_test_setup(apic_base_transitions, setup),
+		cmocka_unit_test_setup(icr_destinations_and_delivery_modes, setup),
+		cmocka_unit_test_setup(global_disable_resets_the_apic, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
