@@ -11,6 +11,7 @@
 #include "arch/string.h"
 #include "core/elf_loader.h"
 #include "core/exit.h"
+#include "core/guest_tsc.h"
 #include "core/host_audit.h"
 #include "core/mb1_info.h"
 #include "core/pcpu.h"
@@ -208,6 +209,8 @@ static void run_guest(u32 id, const struct guest_config *cfg, const struct boot_
 	if (!ok || vcpu_ops->map_guest(vm) ||
 	    vcpu_ops->vcpu_create(v, entry, MB1_BOOTLOADER_MAGIC, GUEST_MBI_GPA))
 		vcpu_stop(v, 1, "setup failed");
+	else
+		guest_tsc_reset(v, rdtsc());
 	/*
 	 * The watchdog: a guest past its budget (timeout=, ms) is stopped. It is
 	 * checked on every exit, and the host timer makes even a guest that never

@@ -2,6 +2,7 @@
 #include "arch/string.h"
 #include "pmu/pmu_hw.h"
 #include "pmu/pmu_vendor.h"
+#include "core/guest_tsc.h"
 #include "core/vlapic.h"
 
 #define EFER_GUEST_WRITABLE (BIT(0) | BIT(8) | BIT(11))  /* SCE, LME, NXE */
@@ -138,7 +139,11 @@ static bool write_dropped(struct vcpu *v, u32 msr, u64 val)
 	{ .first = lo, .last = hi, .read = r, .write = w, .rd = rdfn, .wr = wrfn }
 
 static const struct msr_rule rules[] = {
-	RULE(MSR_TSC, MSR_TSC, MSR_PASS, MSR_DENY, NULL, NULL),
+	/* Reads see the offset the hardware adds; writes move it (core/guest_tsc.c). */
+	RULE(MSR_TSC, MSR_TSC, MSR_PASS, MSR_EMULATE, NULL, guest_tsc_write),
+	/* Emulated, so offered on every host (CPUID.(7,0):EBX[1]), as KVM does. */
+	RULE(MSR_TSC_ADJUST, MSR_TSC_ADJUST, MSR_EMULATE, MSR_EMULATE, guest_tsc_adjust_read,
+	     guest_tsc_adjust_write),
 	{ .first = MSR_IA32_MPERF, .last = MSR_IA32_APERF, .action = aperfmperf_action },
 	{ .first = MSR_K7_PERFCTL0, .last = MSR_K7_PERFCTR0 + 3, .action = amd_legacy_pmu_action,
 	  .rd = read_zero, .wr = write_dropped },

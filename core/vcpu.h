@@ -28,6 +28,7 @@ enum vcpu_reg {
 	VREG_CS_ATTR,     /* in VMX access-rights form (L is bit 13) on both backends */
 	VREG_CPL,
 	VREG_INTR_SHADOW, /* nonzero while STI or MOV SS blocks interrupts */
+	VREG_TSC_OFFSET,  /* added to the host TSC for RDTSC, RDTSCP and RDMSR(IA32_TSC) */
 	VREG_COUNT
 };
 
@@ -60,6 +61,15 @@ struct vcpu_msrs {
 	u64 sysenter_cs, sysenter_esp, sysenter_eip;
 };
 
+/*
+ * The guest's TSC is the host's plus offset, which the hardware adds for
+ * RDTSC, RDTSCP and RDMSR(IA32_TSC) (core/guest_tsc.c); adjust is the
+ * guest's IA32_TSC_ADJUST.
+ */
+struct vcpu_tsc {
+	u64 offset, adjust;
+};
+
 /* What a vCPU's exits cost, by normalized reason (readable by the guest). */
 struct exit_stats {
 	u64 count[EXIT_REASON_COUNT];
@@ -74,6 +84,7 @@ struct vcpu {
 	struct vm *vm;
 	struct vcpu_regs regs;
 	struct vcpu_msrs msrs;
+	struct vcpu_tsc tsc;
 	struct vlapic lapic;
 	struct vpmu pmu;
 	void *backend;    /* struct svm_vcpu / struct vmx_vcpu */
@@ -93,7 +104,7 @@ struct vcpu {
 /* The registers core/ may write (vcpu_set_reg); both backends implement exactly these. */
 #define VREG_WRITABLE                                                                    \
 	(BIT(VREG_RIP) | BIT(VREG_RSP) | BIT(VREG_RFLAGS) | BIT(VREG_EFER) | BIT(VREG_PAT) | \
-	 BIT(VREG_FS_BASE) | BIT(VREG_GS_BASE) | BIT(VREG_INTR_SHADOW))
+	 BIT(VREG_FS_BASE) | BIT(VREG_GS_BASE) | BIT(VREG_INTR_SHADOW) | BIT(VREG_TSC_OFFSET))
 
 /*
  * What a backend provides (svm/, vmx/), and what each entry promises. Every

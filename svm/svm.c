@@ -224,6 +224,7 @@ static u64 svm_get_reg(struct vcpu *v, enum vcpu_reg r)
 	case VREG_CPL: return s->cpl;
 	case VREG_INTR_SHADOW:
 		return ((struct svm_vcpu *)v->backend)->vmcb->control.interrupt_shadow & 1;
+	case VREG_TSC_OFFSET: return ((struct svm_vcpu *)v->backend)->vmcb->control.tsc_offset;
 	default: return 0;
 	}
 }
@@ -247,6 +248,10 @@ static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 	case VREG_FS_BASE: s->fs.base = val; break;
 	case VREG_GS_BASE: s->gs.base = val; break;
 	case VREG_INTR_SHADOW: sv->vmcb->control.interrupt_shadow = val & 1; break;
+	case VREG_TSC_OFFSET:
+		sv->vmcb->control.tsc_offset = val;
+		sv->dirty |= CLEAN_INTERCEPTS; /* the clean bit that covers the TSC offset */
+		break;
 	default: /* not in VREG_WRITABLE: vcpu_set_reg never passes it */
 		break;
 	}

@@ -24,6 +24,7 @@
 #define PIN_PREEMPTION_TIMER BIT(6)
 #define MISC_PREEMPTION_TIMER_RATE(misc) ((misc) & 0x1F) /* counts at TSC >> rate */
 #define CPU_INTR_WINDOW BIT(2)
+#define CPU_TSC_OFFSETTING BIT(3)
 #define CPU_HLT BIT(7)
 #define CPU_MWAIT BIT(10)
 #define CPU_RDPMC BIT(11)
@@ -104,7 +105,9 @@ static int fit(const char *what, u64 cap, u32 want, u32 essential, u32 *out)
 
 static int compute_controls(void)
 {
-	u32 cpu2_want = SECONDARY_ENABLE_EPT | SECONDARY_ENABLE_VPID | SECONDARY_UNRESTRICTED_GUEST;
+	/* RDTSCP raises #UD in the guest unless enabled; optional, as CPUs without it lack RDTSCP. */
+	u32 cpu2_essential = SECONDARY_ENABLE_EPT | SECONDARY_ENABLE_VPID | SECONDARY_UNRESTRICTED_GUEST;
+	u32 cpu2_want = cpu2_essential | SECONDARY_ENABLE_RDTSCP;
 	u32 exit_want = EXIT_HOST_64BIT | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER |
 			EXIT_LOAD_EFER | EXIT_LOAD_PERF_GLOBAL_CTRL;
 	u32 entry_want = ENTRY_LOAD_PAT | ENTRY_LOAD_EFER | ENTRY_LOAD_PERF_GLOBAL_CTRL;
@@ -113,12 +116,12 @@ static int compute_controls(void)
 		entry_want &= ~ENTRY_LOAD_PERF_GLOBAL_CTRL;
 	}
 	/* Interrupt-window exiting is checked here and turned on only while needed. */
-	u32 cpu_want = CPU_HLT | CPU_MWAIT | CPU_RDPMC | CPU_IO_BITMAPS | CPU_MONITOR |
+	u32 cpu_want = CPU_HLT | CPU_MWAIT | CPU_RDPMC | CPU_IO_BITMAPS | CPU_MONITOR | CPU_TSC_OFFSETTING |
 		       CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY | CPU_INTR_WINDOW;
 	if (fit("pin-based", caps.pinbased, PIN_EXTERNAL_INTERRUPT | PIN_NMI | PIN_PREEMPTION_TIMER,
 		PIN_EXTERNAL_INTERRUPT | PIN_NMI, &pin_ctls) ||
 	    fit("processor-based", caps.procbased, cpu_want, cpu_want, &cpu_ctls) ||
-	    fit("secondary", caps.procbased2, cpu2_want, cpu2_want, &cpu2_ctls) ||
+	    fit("secondary", caps.procbased2, cpu2_want, cpu2_essential, &cpu2_ctls) ||
 	    fit("VM-exit", caps.exit, exit_want, exit_want & ~EXIT_LOAD_PERF_GLOBAL_CTRL,
 		&exit_ctls) ||
 	    fit("VM-entry", caps.entry, entry_want, entry_want & ~ENTRY_LOAD_PERF_GLOBAL_CTRL,
@@ -428,7 +431,7 @@ static const enum vmcs_field reg_fields[VREG_COUNT] = {
 	[VREG_EFER] = GUEST_EFER, [VREG_PAT] = GUEST_PAT, [VREG_FS_BASE] = GUEST_FS_BASE,
 	[VREG_GS_BASE] = GUEST_GS_BASE, [VREG_CS_BASE] = GUEST_CS_BASE,
 	[VREG_CS_ATTR] = GUEST_CS_AR, [VREG_CPL] = GUEST_SS_AR,
-	[VREG_INTR_SHADOW] = GUEST_INTERRUPTIBILITY,
+	[VREG_INTR_SHADOW] = GUEST_INTERRUPTIBILITY, [VREG_TSC_OFFSET] = TSC_OFFSET,
 };
 
 #define AR_DPL(ar) (((ar) >> 5) & 3)

@@ -7,6 +7,7 @@
 
 #include "arch/host_caps.h"
 #include "core/cpuid_policy.h"
+#include "core/guest_tsc.h"
 #include "core/msr_policy.h"
 #include "pmu/pmu_hw.h"
 #include "pmu/pmu_platform.h"
@@ -118,13 +119,41 @@ static void emulated_msrs_behave(void **state)
 	assert_true(msr_policy_write(&v, MSR_EFER, EFER_LME | EFER_NXE));
 	assert_int_equal(regs[VREG_EFER], EFER_LME | EFER_NXE | EFER_LMA); /* LMA kept */
 	assert_false(msr_policy_write(&v, 0xC0000100, 0x800000000000ULL)); /* non-canonical */
-	assert_true(msr_policy_write(&v, 0xC0000102, 0xFFFF800000001000ULL));
+	assert_true(msr_policy_write(&v, 0xC0000100, 0xFFFF800000001000ULL));
 	u64 val;
-	assert_true(msr_policy_read(&v, 0xC0000102, &val));
+	assert_true(msr_policy_read(&v, 0xC0000100, &val));
 	assert_int_equal(val, 0xFFFF800000001000ULL);
 	assert_false(msr_policy_write(&v, 0x277, 0x0202020202020202ULL)); /* reserved PAT type */
 	assert_false(msr_policy_read(&v, 0x12345678, &val));
-	assert_false(msr_policy_write(&v, 0x10, 0));
+}
+
+/* The SDM couples them: a write that moves IA32_TSC or IA32_TSC_ADJUST by X moves the other by X. */
+static void tsc_writes_move_the_offset_and_tsc_adjust(void **state)
+{
+	(void)state;
+	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
+	guest_tsc_reset(&v, 1000); /* the guest's TSC is 0 at host TSC 1000 */
+	assert_int_equal(v.tsc.offset, (u64)-1000);
+	assert_int_equal(regs[VREG_TSC_OFFSET], (u64)-1000);
+	u64 before = rdtsc();
+	assert_true(msr_policy_write(&v, MSR_TSC, 1ULL << 50));
+	u64 after = rdtsc();
+	assert_true(guest_tsc(&v, before) <= 1ULL << 50 && guest_tsc(&v, after) >= 1ULL << 50);
+	assert_int_equal(regs[VREG_TSC_OFFSET], v.tsc.offset); /* the hardware adds it */
+	u64 adjust;
+	assert_true(msr_policy_read(&v, MSR_TSC_ADJUST, &adjust));
+	assert_int_equal(adjust, v.tsc.offset + 1000); /* moved by the same delta as the TSC */
+	u64 offset = v.tsc.offset;
+	assert_true(msr_policy_write(&v, MSR_TSC_ADJUST, adjust - 5000));
+	assert_int_equal(v.tsc.offset, offset - 5000);
+	assert_int_equal(regs[VREG_TSC_OFFSET], offset - 5000);
+	assert_true(msr_policy_read(&v, MSR_TSC_ADJUST, &adjust));
+	assert_int_equal(adjust, offset + 1000 - 5000);
+	msr_policy_build_bitmap(&svm_msrpm_layout, msrpm, &v);
+	assert_false(intercepted(MSR_TSC, MSR_READ)); /* the hardware adds the offset */
+	assert_true(intercepted(MSR_TSC, MSR_WRITE));
+	assert_true(intercepted(MSR_TSC_ADJUST, MSR_READ));
+	assert_true(intercepted(MSR_TSC_ADJUST, MSR_WRITE));
 }
 
 static void x2apic_lvtpc_after_enabling_x2apic(void **state)
@@ -193,6 +222,22 @@ static void amd_package_wide_counters_are_hidden(void **state)
 	assert_false(cpuid_policy_from(&v, 0x80000001, 0, all_ones).ecx & BIT(23));
 }
 
+static struct cpuid_regs all_zeros(u32 leaf, u32 subleaf)
+{
+	(void)leaf, (void)subleaf;
+	return (struct cpuid_regs){ 0 };
+}
+
+/* IA32_TSC_ADJUST is emulated, so CPUID.(7,0):EBX[1] offers it on any host; other subleaves stay. */
+static void tsc_adjust_always_offered(void **state)
+{
+	(void)state;
+	make_guest(VPMU_OFF, PROFILE_AMD_CORE_V2);
+	assert_int_equal(cpuid_policy_from(&v, 7, 0, all_zeros).ebx, BIT(1));
+	assert_int_equal(cpuid_policy_from(&v, 7, 1, all_zeros).ebx, 0);
+	assert_int_equal(cpuid_policy_from(&v, 7, 0, all_ones).ebx, ~0u);
+}
+
 /* AMD's legacy counters read 0 and drop writes without a vPMU, as on KVM with its PMU off. */
 static void amd_legacy_counters_without_a_vpmu(void **state)
 {
@@ -238,6 +283,8 @@ int main(void)
 		cmocka_unit_test(aperfmperf_offered_only_when_the_host_has_them),
 		cmocka_unit_test(mediated_pmu_data_msrs_pass_through),
 		cmocka_unit_test(emulated_msrs_behave),
+		cmocka_unit_test(tsc_writes_move_the_offset_and_tsc_adjust),
+		cmocka_unit_test(tsc_adjust_always_offered),
 		cmocka_unit_test(x2apic_lvtpc_after_enabling_x2apic),
 		cmocka_unit_test(cpuid_leaves),
 		cmocka_unit_test(amd_package_wide_counters_are_hidden),
