@@ -14,6 +14,7 @@
 #include "core/guest_tsc.h"
 #include "core/host_audit.h"
 #include "core/mb1_info.h"
+#include "core/msr_switch.h"
 #include "core/pcpu.h"
 #include "core/vcpu_events.h"
 #include "core/vcpu.h"
@@ -101,6 +102,7 @@ static int load_guest(struct vm *vm, const struct boot_module *m, u64 *entry)
 static void finish_guest(struct vcpu *v)
 {
 	vpmu_put(&v->pmu);
+	msr_switch_put(v);
 	if (v->line_len) {
 		v->line[v->line_len] = '\0';
 		log_raw("[%s] %s", v->vm->name, v->line);
@@ -233,6 +235,7 @@ static void run_guest(u32 id, const struct guest_config *cfg, const struct boot_
 		}
 		vcpu_arm_host_timer(v, now);
 		vpmu_load(&v->pmu); /* nothing to do when the same vCPU re-enters */
+		msr_switch_load(v);
 		vcpu_ops->run(v, &e);
 		exit_dispatch(v, &e);
 	}

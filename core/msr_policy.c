@@ -1,4 +1,5 @@
 #include "core/msr_policy.h"
+#include "arch/host_caps.h"
 #include "arch/string.h"
 #include "pmu/pmu_hw.h"
 #include "pmu/pmu_vendor.h"
@@ -21,36 +22,6 @@ struct msr_rule {
 };
 
 static bool is_canonical(u64 a) { return (u64)((s64)(a << 16) >> 16) == a; }
-
-/* MSRs the hardware does not switch for us live in struct vcpu_msrs. */
-static u64 *stored_msr(struct vcpu *v, u32 msr)
-{
-	switch (msr) {
-	case MSR_STAR: return &v->msrs.star;
-	case MSR_LSTAR: return &v->msrs.lstar;
-	case MSR_CSTAR: return &v->msrs.cstar;
-	case MSR_SFMASK: return &v->msrs.sfmask;
-	case MSR_KERNEL_GS_BASE: return &v->msrs.kernel_gs_base;
-	case MSR_SYSENTER_CS: return &v->msrs.sysenter_cs;
-	case MSR_SYSENTER_ESP: return &v->msrs.sysenter_esp;
-	case MSR_SYSENTER_EIP: return &v->msrs.sysenter_eip;
-	default: return NULL;
-	}
-}
-
-static bool read_stored(struct vcpu *v, u32 msr, u64 *val)
-{
-	*val = *stored_msr(v, msr);
-	return true;
-}
-
-static bool write_stored(struct vcpu *v, u32 msr, u64 val)
-{
-	if (msr != MSR_STAR && msr != MSR_SFMASK && msr != MSR_SYSENTER_CS && !is_canonical(val))
-		return false;
-	*stored_msr(v, msr) = val;
-	return true;
-}
 
 static enum vcpu_reg reg_of(u32 msr)
 {
@@ -122,6 +93,16 @@ static enum msr_action amd_legacy_pmu_action(const struct vcpu *v, enum msr_acce
 	return d->mode == VPMU_OFF && d->host && d->host->kind == PMU_AMD ? MSR_EMULATE : MSR_DENY;
 }
 
+/*
+ * IA32_TSC_AUX exists where CPUID offers RDTSCP or RDPID (passed from the
+ * host); the guest's value is in the hardware while it runs (core/msr_switch.c).
+ */
+static enum msr_action tsc_aux_action(const struct vcpu *v, enum msr_access a)
+{
+	(void)v, (void)a;
+	return host_caps.tsc_aux ? MSR_PASS : MSR_DENY;
+}
+
 static bool read_zero(struct vcpu *v, u32 msr, u64 *val)
 {
 	(void)v, (void)msr;
@@ -153,14 +134,19 @@ static const struct msr_rule rules[] = {
 	     vlapic_tsc_deadline_write),
 	RULE(MSR_X2APIC_FIRST, MSR_X2APIC_LAST, MSR_EMULATE, MSR_EMULATE, vlapic_x2apic_read,
 	     vlapic_x2apic_write),
-	RULE(MSR_SYSENTER_CS, MSR_SYSENTER_EIP, MSR_EMULATE, MSR_EMULATE, read_stored,
-	     write_stored),
+	/*
+	 * The guest's own, in the hardware whenever it runs: SYSENTER_* through
+	 * the VMCS (VT-x) or VMLOAD/VMSAVE (AMD-V); STAR/LSTAR/CSTAR/SFMASK and
+	 * KERNEL_GS_BASE through VMLOAD/VMSAVE or core/msr_switch.c; so the
+	 * hardware's own checks (canonical addresses) apply.
+	 */
+	RULE(MSR_SYSENTER_CS, MSR_SYSENTER_EIP, MSR_PASS, MSR_PASS, NULL, NULL),
 	RULE(MSR_PAT, MSR_PAT, MSR_EMULATE, MSR_EMULATE, read_reg, write_pat),
 	RULE(MSR_EFER, MSR_EFER, MSR_EMULATE, MSR_EMULATE, read_reg, write_efer),
-	RULE(MSR_STAR, MSR_SFMASK, MSR_EMULATE, MSR_EMULATE, read_stored, write_stored),
+	RULE(MSR_STAR, MSR_SFMASK, MSR_PASS, MSR_PASS, NULL, NULL),
 	RULE(MSR_FS_BASE, MSR_GS_BASE, MSR_EMULATE, MSR_EMULATE, read_reg, write_base),
-	RULE(MSR_KERNEL_GS_BASE, MSR_KERNEL_GS_BASE, MSR_EMULATE, MSR_EMULATE, read_stored,
-	     write_stored),
+	RULE(MSR_KERNEL_GS_BASE, MSR_KERNEL_GS_BASE, MSR_PASS, MSR_PASS, NULL, NULL),
+	{ .first = MSR_TSC_AUX, .last = MSR_TSC_AUX, .action = tsc_aux_action },
 };
 
 static const struct msr_rule *find_rule(u32 msr)

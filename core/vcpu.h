@@ -55,10 +55,20 @@ struct vm {
 	u32 id;           /* 1-based, also the ASID / VPID */
 };
 
-/* Per-vCPU emulated MSRs that the hardware does not switch for us. */
+/*
+ * Guest MSRs the guest reads and writes directly that a backend's world
+ * switch may leave alone; pmuvisor then switches them itself, lazily
+ * (core/msr_switch.h). AMD-V's VMLOAD/VMSAVE move all but TSC_AUX; VT-x moves
+ * none of them (it moves SYSENTER_* through the VMCS).
+ */
+enum lazy_msr {
+	LAZY_STAR, LAZY_LSTAR, LAZY_CSTAR, LAZY_SFMASK, LAZY_KERNEL_GS_BASE, LAZY_TSC_AUX,
+	LAZY_MSR_COUNT
+};
+
+/* The guest's values of the lazily switched MSRs while its vCPU is not loaded. */
 struct vcpu_msrs {
-	u64 star, lstar, cstar, sfmask, kernel_gs_base;
-	u64 sysenter_cs, sysenter_esp, sysenter_eip;
+	u64 lazy[LAZY_MSR_COUNT];
 };
 
 /*
@@ -158,6 +168,12 @@ struct vcpu_ops {
 	 * host's IDT as soon as GIF is set again (AMD-V).
 	 */
 	bool nmi_exit_consumes_nmi;
+	/*
+	 * The enum lazy_msr bits this backend's world switch does not move
+	 * between guest and host: pmuvisor loads the guest's values before the
+	 * vCPU enters and puts the host's back when it leaves (core/msr_switch.h).
+	 */
+	u32 lazy_msrs;
 	/* Prints the backend's view of the exit (raw codes, state) for a report. */
 	void (*dump)(struct vcpu *v, const struct exit_info *e);
 };

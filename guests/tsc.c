@@ -91,6 +91,13 @@ static void rdtscp_sees_the_same_clock(void)
 	u32 aux = ~0u;
 	u64 t1 = rdtsc(), t2 = rdtscp(&aux), t3 = rdtsc();
 	report(t1 <= t2 && t2 <= t3, "RDTSCP reads the guest's TSC (%lu <= %lu <= %lu)", t1, t2, t3);
+	report(aux == 0, "IA32_TSC_AUX is 0 at reset (0x%x)", aux);
+	int vec = wrmsr_safe(MSR_TSC_AUX, 0x1234);
+	rdtscp(&aux);
+	u64 val = 0;
+	report(vec == 0 && aux == 0x1234 && rdmsr_safe(MSR_TSC_AUX, &val) == 0 && val == 0x1234,
+	       "RDTSCP and RDMSR return the IA32_TSC_AUX the guest wrote (0x%x)", aux);
+	report_cpu_refuses_wrmsr(MSR_TSC_AUX, 1ULL << 32, "IA32_TSC_AUX's reserved high half");
 }
 
 static void deadline_follows_the_guest_tsc(void)

@@ -319,5 +319,7 @@ const struct vcpu_ops svm_ops = {
 	.inject_event = svm_inject_event,
 	.inject_exception = svm_inject_exception,
 	.nmi_exit_consumes_nmi = false,
+	/* VMLOAD/VMSAVE (svm_run.asm) move the rest */
+	.lazy_msrs = BIT(LAZY_TSC_AUX),
 	.dump = svm_dump,
 };

@@ -228,7 +228,10 @@ static int write_host_state(void)
 		{ HOST_ES_SEL, GDT_DATA }, { HOST_FS_SEL, 0 }, { HOST_GS_SEL, 0 },
 		{ HOST_TR_SEL, GDT_TSS }, { HOST_FS_BASE, 0 }, { HOST_GS_BASE, 0 },
 		{ HOST_TR_BASE, tss }, { HOST_GDTR_BASE, gdtr.base }, { HOST_IDTR_BASE, idtr.base },
-		{ HOST_SYSENTER_CS, 0 }, { HOST_SYSENTER_ESP, 0 }, { HOST_SYSENTER_EIP, 0 },
+		/* the guest's SYSENTER_* pass through: every exit loads the host's back */
+		{ HOST_SYSENTER_CS, rdmsr(MSR_SYSENTER_CS) },
+		{ HOST_SYSENTER_ESP, rdmsr(MSR_SYSENTER_ESP) },
+		{ HOST_SYSENTER_EIP, rdmsr(MSR_SYSENTER_EIP) },
 		{ HOST_PAT, rdmsr(MSR_PAT) }, { HOST_EFER, rdmsr(MSR_EFER) },
 		{ HOST_RIP, pa(vmx_exit_entry) },
 	};
@@ -545,5 +548,6 @@ const struct vcpu_ops vmx_ops = {
 	.inject_event = vmx_inject_event,
 	.inject_exception = vmx_inject_exception,
 	.nmi_exit_consumes_nmi = true,
+	.lazy_msrs = BIT(LAZY_MSR_COUNT) - 1, /* the VMCS moves only SYSENTER_* of these */
 	.dump = vmx_dump,
 };

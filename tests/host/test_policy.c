@@ -61,7 +61,39 @@ static void bitmap_is_default_deny(void **state)
 	int passed = 0;
 	for (u32 msr = 0; msr < 0x2000; msr++)
 		passed += !intercepted(msr, MSR_READ) + !intercepted(msr, MSR_WRITE);
-	assert_int_equal(passed, 1); /* only the TSC read, in the whole low range */
+	/* in the whole low range: the TSC read, and SYSENTER_CS/ESP/EIP both ways */
+	assert_int_equal(passed, 7);
+}
+
+/*
+ * The system-call MSRs and KERNEL_GS_BASE are the guest's own while it runs
+ * (the backends' world switch, or core/msr_switch.c), on both vendors: a
+ * SYSCALL must use what the guest wrote. TSC_AUX only where it exists.
+ */
+static void syscall_msrs_pass_through(void **state)
+{
+	(void)state;
+	static const u32 own[] = { MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE,
+				   MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP };
+	static u8 vmx_bitmap[4096];
+	const struct { const struct msr_bitmap_layout *l; u8 *bitmap; } backends[] = {
+		{ &svm_msrpm_layout, msrpm }, { &vmx_msr_bitmap_layout, vmx_bitmap },
+	};
+	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
+	for (size_t b = 0; b < ARRAY_SIZE(backends); b++) {
+		host_caps.tsc_aux = false;
+		msr_policy_build_bitmap(backends[b].l, backends[b].bitmap, &v);
+		for (size_t i = 0; i < ARRAY_SIZE(own); i++)
+			for (enum msr_access a = MSR_READ; a <= MSR_WRITE; a <<= 1)
+				assert_false(msr_intercepted(backends[b].l, backends[b].bitmap, own[i], a));
+		assert_true(msr_intercepted(backends[b].l, backends[b].bitmap, MSR_TSC_AUX, MSR_READ));
+		assert_int_equal(msr_policy_action(&v, MSR_TSC_AUX, MSR_WRITE), MSR_DENY);
+		host_caps.tsc_aux = true; /* RDTSCP or RDPID offered */
+		msr_policy_build_bitmap(backends[b].l, backends[b].bitmap, &v);
+		assert_false(msr_intercepted(backends[b].l, backends[b].bitmap, MSR_TSC_AUX, MSR_READ));
+		assert_false(msr_intercepted(backends[b].l, backends[b].bitmap, MSR_TSC_AUX, MSR_WRITE));
+	}
+	host_caps.tsc_aux = false;
 }
 
 static void aperfmperf_passthrough_only_when_asked(void **state)
@@ -283,6 +315,7 @@ int main(void)
 		cmocka_unit_test(aperfmperf_offered_only_when_the_host_has_them),
 		cmocka_unit_test(mediated_pmu_data_msrs_pass_through),
 		cmocka_unit_test(emulated_msrs_behave),
+		cmocka_unit_test(syscall_msrs_pass_through),
 		cmocka_unit_test(tsc_writes_move_the_offset_and_tsc_adjust),
 		cmocka_unit_test(tsc_adjust_always_offered),
 		cmocka_unit_test(x2apic_lvtpc_after_enabling_x2apic),
