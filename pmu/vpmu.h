@@ -36,7 +36,7 @@ struct vpmu {
 	struct pmu_context ctx;        /* the guest's values as loaded in hardware */
 	u64 gp_sel_guest[VPMU_MAX_GP]; /* as the guest wrote them (filtered bits read back) */
 	u64 fixed_ctrl_guest, global_ctrl_guest;
-	u64 global_ctrl_hw;            /* loaded by the hardware on VM entry */
+	u64 global_ctrl_hw;            /* loaded at VM entry, or swapped around VMRUN (AMD) */
 	u32 lvtpc;                     /* the guest's virtual LVTPC */
 	bool pmi_pending;              /* a PMI waits for the guest to accept it */
 	u64 pmis_injected, pmis_dropped, loads, puts;

@@ -108,6 +108,10 @@ void pmu_model_init(struct pmu_model *m, const struct pmu_caps *caps)
 	memset(m, 0, sizeof(*m));
 	m->caps = *caps;
 	m->lvtpc = BIT(16); /* masked at reset */
+	/* SDM: at reset GLOBAL_CTRL enables the general counters (bits n-1:0), no fixed
+	 * one; AMD's PPRs say the same of PerfMonV2's GLOBAL_CTL. */
+	if (has_global(m))
+		m->global_ctrl = BIT(caps->nr_gp) - 1;
 }
 
 bool pmu_model_rdmsr(struct pmu_model *m, u32 msr, u64 *val)
