@@ -34,7 +34,7 @@
 #define MSR_TSC_AUX 0xC0000103
 
 /* Intel architectural PMU. */
-#define MSR_IA32_PMC0 0xC1
+#define MSR_IA32_PMC0 0xC1               /* PMC0-1 and PERFEVTSEL0-1 exist since the P6 */
 #define MSR_IA32_MPERF 0xE7
 #define MSR_IA32_APERF 0xE8
 #define MSR_IA32_PERFEVTSEL0 0x186

@@ -81,16 +81,29 @@ static enum msr_action aperfmperf_action(const struct vcpu *v, enum msr_access a
 }
 
 /*
- * AMD's four legacy counters exist on every AMD CPU, so a guest shown no PMU
- * reads them as 0 and its writes are dropped, as on KVM with its PMU off:
- * a #GP there kills kernels that probe them at start-up. With a vPMU they
- * are the vPMU's (a counter not given raises #GP); on Intel they do not exist.
+ * The counters every CPU of a vendor has whatever CPUID says: AMD's four
+ * legacy ones, and Intel's first two, there since the P6. A guest shown no
+ * PMU reads them as 0 and its writes are dropped, as on KVM with its PMU
+ * off: a #GP there kills kernels that probe them at start-up. With a vPMU
+ * they are the vPMU's (a counter not given raises #GP); the other vendor's
+ * do not exist.
  */
+static enum msr_action counters_without_a_pmu(const struct vcpu *v, enum pmu_kind kind)
+{
+	const struct vpmu_desc *d = &v->vm->pmu;
+	return d->mode == VPMU_OFF && d->host && d->host->kind == kind ? MSR_EMULATE : MSR_DENY;
+}
+
 static enum msr_action amd_legacy_pmu_action(const struct vcpu *v, enum msr_access a)
 {
 	(void)a;
-	const struct vpmu_desc *d = &v->vm->pmu;
-	return d->mode == VPMU_OFF && d->host && d->host->kind == PMU_AMD ? MSR_EMULATE : MSR_DENY;
+	return counters_without_a_pmu(v, PMU_AMD);
+}
+
+static enum msr_action intel_p6_pmu_action(const struct vcpu *v, enum msr_access a)
+{
+	(void)a;
+	return counters_without_a_pmu(v, PMU_INTEL_ARCH);
 }
 
 /*
@@ -128,6 +141,10 @@ static const struct msr_rule rules[] = {
 	{ .first = MSR_IA32_MPERF, .last = MSR_IA32_APERF, .action = aperfmperf_action },
 	{ .first = MSR_K7_PERFCTL0, .last = MSR_K7_PERFCTR0 + 3, .action = amd_legacy_pmu_action,
 	  .rd = read_zero, .wr = write_dropped },
+	{ .first = MSR_IA32_PMC0, .last = MSR_IA32_PMC0 + 1, .action = intel_p6_pmu_action,
+	  .rd = read_zero, .wr = write_dropped },
+	{ .first = MSR_IA32_PERFEVTSEL0, .last = MSR_IA32_PERFEVTSEL0 + 1,
+	  .action = intel_p6_pmu_action, .rd = read_zero, .wr = write_dropped },
 	RULE(MSR_APIC_BASE, MSR_APIC_BASE, MSR_EMULATE, MSR_EMULATE, vlapic_base_read,
 	     vlapic_base_write),
 	RULE(MSR_TSC_DEADLINE, MSR_TSC_DEADLINE, MSR_EMULATE, MSR_EMULATE, vlapic_tsc_deadline_read,

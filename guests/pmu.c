@@ -79,9 +79,16 @@ static void cpuid_leaves(void)
 static void off_mode(void)
 {
 	u64 v = 1;
-	if (pmu->intel) {
-		report(wrmsr_safe(sel0, 0x4300C0) == VEC_GP, "event selector write raises #GP");
-		report(rdmsr_safe(ctr0, &v) == VEC_GP, "counter read raises #GP");
+	if (pmu->intel) { /* the first two exist since the P6: 0, writes dropped (as KVM) */
+		bool ok = wrmsr_safe(MSR_IA32_PERFEVTSEL0, 0x4300C0) == 0 &&
+			  rdmsr_safe(MSR_IA32_PERFEVTSEL0, &v) == 0;
+		report(ok && v == 0, "event selector 0: the write is dropped, it reads 0 (0x%lx)", v);
+		v = 1;
+		ok = rdmsr_safe(MSR_IA32_PMC0 + 1, &v) == 0;
+		report(ok && v == 0, "counter 1 reads 0 (0x%lx)", v);
+		report(rdmsr_safe(MSR_IA32_PMC0 + 2, &v) == VEC_GP &&
+			       wrmsr_safe(MSR_IA32_PERFEVTSEL0 + 2, 0) == VEC_GP,
+		       "counter and selector 2 (none since the P6) raise #GP");
 	} else { /* AMD's legacy four exist on every AMD CPU: 0, writes dropped (as KVM) */
 		bool ok = wrmsr_safe(sel0, 0x4300C0) == 0 && rdmsr_safe(sel0, &v) == 0;
 		report(ok && v == 0, "legacy event selector: the write is dropped, it reads 0 (0x%lx)",

@@ -6,8 +6,9 @@
  *   through, control MSRs are intercepted here so the event filter applies.
  * emulated: the same hardware context, but every PMU MSR and RDPMC exits
  *   and is emulated here: the cost baseline.
- * off: no PMU; RDPMC and every PMU MSR raise #GP, but AMD's legacy four read
- *   0 and drop writes (core/msr_policy.c), as they exist on every AMD CPU.
+ * off: no PMU; RDPMC and every PMU MSR raise #GP, but the counters every CPU
+ *   of the vendor has (AMD's legacy four, Intel's first two) read 0 and drop
+ *   writes (core/msr_policy.c).
  *
  * State is switched by diff against what the hardware holds (struct
  * pmu_cpu): re-entering the same vCPU writes nothing, a switch writes only

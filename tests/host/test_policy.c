@@ -294,6 +294,32 @@ static void amd_legacy_counters_without_a_vpmu(void **state)
 	assert_false(msr_policy_read(&v, MSR_K7_PERFCTL0 + 3, &val)); /* a counter not given */
 }
 
+/* Intel's first two counters and selectors exist since the P6: the same, as KVM does. */
+static void intel_p6_counters_without_a_vpmu(void **state)
+{
+	(void)state;
+	u64 val = 1;
+	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
+	assert_true(msr_policy_write(&v, MSR_IA32_PERFEVTSEL0 + 1, 0x4300C0));
+	assert_true(msr_policy_read(&v, MSR_IA32_PERFEVTSEL0 + 1, &val));
+	assert_int_equal(val, 0);
+	assert_true(msr_policy_read(&v, MSR_IA32_PMC0, &val));
+	assert_int_equal(val, 0);
+	assert_false(msr_policy_read(&v, MSR_IA32_PMC0 + 2, &val));          /* past the two */
+	assert_false(msr_policy_read(&v, MSR_IA32_PERFEVTSEL0 + 2, &val));
+	assert_false(msr_policy_read(&v, MSR_IA32_A_PMC0, &val));            /* not offered */
+	assert_false(msr_policy_read(&v, MSR_IA32_PERF_GLOBAL_CTRL, &val));  /* not offered */
+	assert_false(msr_policy_read(&v, MSR_IA32_FIXED_CTR0, &val));        /* not offered */
+	make_guest(VPMU_OFF, PROFILE_AMD_LEGACY); /* an AMD CPU has no such MSRs */
+	assert_false(msr_policy_read(&v, MSR_IA32_PMC0, &val));
+	make_guest(VPMU_MEDIATED, PROFILE_INTEL_V4);
+	cfg.pmu_gp = 1;
+	char err[128];
+	assert_int_equal(vpmu_desc_derive(pmu_profile_caps(PROFILE_INTEL_V4, NULL), &cfg, &vm.pmu,
+					  err, sizeof(err)), 0);
+	assert_false(msr_policy_read(&v, MSR_IA32_PMC0 + 1, &val)); /* a counter not given */
+}
+
 /* Both backends implement set_reg for VREG_WRITABLE only: anything else never reaches them. */
 static void only_writable_registers_reach_the_backend(void **state)
 {
@@ -323,6 +349,7 @@ int main(void)
 		cmocka_unit_test(amd_package_wide_counters_are_hidden),
 		cmocka_unit_test(only_writable_registers_reach_the_backend),
 		cmocka_unit_test(amd_legacy_counters_without_a_vpmu),
+		cmocka_unit_test(intel_p6_counters_without_a_vpmu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
