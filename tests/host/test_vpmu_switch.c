@@ -257,12 +257,17 @@ static void reserved_selector_bits_fault(void **state)
 	assert_true(vpmu_msr_read(&a, MSR_IA32_PERFEVTSEL0, &got));
 	assert_int_equal(got, sel);
 	assert_int_equal(hw_model.gp_sel[0], sel);
+	/* pin control is an architectural field the hardware and KVM accept */
+	assert_true(vpmu_msr_write(&a, MSR_IA32_PERFEVTSEL0, sel | INTEL_EVTSEL_PC));
+	assert_int_equal(hw_model.gp_sel[0], sel | INTEL_EVTSEL_PC);
+	assert_true(vpmu_msr_write(&a, MSR_IA32_PERFEVTSEL0, sel));
 	setup(PROFILE_AMD_CORE_V2, VPMU_MEDIATED);
 	vpmu_load(&a);
 	assert_true(vpmu_msr_write(&a, MSR_F15H_PERFCTL0, sel));
 	/* Guest-Only is the hypervisor's; Host-Only would count in the hypervisor */
 	assert_false(vpmu_msr_write(&a, MSR_F15H_PERFCTL0, sel | AMD_EVTSEL_HOST_ONLY));
 	assert_false(vpmu_msr_write(&a, MSR_F15H_PERFCTL0, sel | AMD_EVTSEL_GUEST_ONLY));
+	assert_false(vpmu_msr_write(&a, MSR_F15H_PERFCTL0, sel | INTEL_EVTSEL_PC)); /* reserved */
 	assert_true(vpmu_msr_read(&a, MSR_F15H_PERFCTL0, &got));
 	assert_int_equal(got, sel);
 	assert_int_equal(hw_model.gp_sel[0], sel | AMD_EVTSEL_GUEST_ONLY);

@@ -91,7 +91,9 @@ static u64 status_flags(const struct pmu_model *m) { return intel(m) ? BIT(62) |
 static u64 valid_selector(const struct pmu_model *m)
 {
 	u64 low = 0xFFFFFFFFULL & ~EVTSEL_ANY; /* AnyThread is not modelled */
-	return intel(m) ? low : low | AMD_EVTSEL_EVENT_HI | AMD_EVTSEL_GUEST_ONLY | AMD_EVTSEL_HOST_ONLY;
+	/* AMD: bit 19 (Intel's pin control) is reserved */
+	return intel(m) ? low : (low & ~INTEL_EVTSEL_PC) | AMD_EVTSEL_EVENT_HI | AMD_EVTSEL_GUEST_ONLY |
+					 AMD_EVTSEL_HOST_ONLY;
 }
 
 static u64 valid_fixed_ctrl(const struct pmu_model *m)
