@@ -116,6 +116,43 @@ static enum msr_action tsc_aux_action(const struct vcpu *v, enum msr_access a)
 	return host_caps.tsc_aux ? MSR_PASS : MSR_DENY;
 }
 
+#define MISC_ENABLE_PERF_AVAIL BIT(7)
+#define MISC_ENABLE_BTS_UNAVAIL BIT(11)
+#define MISC_ENABLE_PEBS_UNAVAIL BIT(12)
+
+/*
+ * Intel's IA32_MISC_ENABLE is the guest's own view, as on KVM: performance
+ * monitoring available exactly when it has a vPMU, BTS and PEBS unavailable
+ * (pmuvisor offers neither; Linux reads these bits at boot to decide whether
+ * to use them). Writes that change nothing are accepted; the bits are
+ * read-only, so any other write raises #GP. The host's own is never touched.
+ * AMD CPUs have no such MSR.
+ */
+static enum msr_action misc_enable_action(const struct vcpu *v, enum msr_access a)
+{
+	(void)v, (void)a;
+	return host_caps.vendor == VENDOR_INTEL ? MSR_EMULATE : MSR_DENY;
+}
+
+static u64 misc_enable(const struct vcpu *v)
+{
+	return MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL |
+	       (v->vm->pmu.mode != VPMU_OFF ? MISC_ENABLE_PERF_AVAIL : 0);
+}
+
+static bool misc_enable_read(struct vcpu *v, u32 msr, u64 *val)
+{
+	(void)msr;
+	*val = misc_enable(v);
+	return true;
+}
+
+static bool misc_enable_write(struct vcpu *v, u32 msr, u64 val)
+{
+	(void)msr;
+	return val == misc_enable(v);
+}
+
 static bool read_zero(struct vcpu *v, u32 msr, u64 *val)
 {
 	(void)v, (void)msr;
@@ -147,6 +184,8 @@ static const struct msr_rule rules[] = {
 	  .action = intel_p6_pmu_action, .rd = read_zero, .wr = write_dropped },
 	RULE(MSR_APIC_BASE, MSR_APIC_BASE, MSR_EMULATE, MSR_EMULATE, vlapic_base_read,
 	     vlapic_base_write),
+	{ .first = MSR_MISC_ENABLE, .last = MSR_MISC_ENABLE, .action = misc_enable_action,
+	  .rd = misc_enable_read, .wr = misc_enable_write },
 	RULE(MSR_TSC_DEADLINE, MSR_TSC_DEADLINE, MSR_EMULATE, MSR_EMULATE, vlapic_tsc_deadline_read,
 	     vlapic_tsc_deadline_write),
 	RULE(MSR_X2APIC_FIRST, MSR_X2APIC_LAST, MSR_EMULATE, MSR_EMULATE, vlapic_x2apic_read,

@@ -50,6 +50,18 @@ static void rdpmc0(void)
  */
 static u32 expected_gp(void) { return (u32)cmdline_uint("gp", cmdline_uint("host_gp", 0)); }
 
+/* Intel's MISC_ENABLE says whether there is a PMU, as KVM's does; BTS and PEBS are never offered. */
+static void misc_enable_pmu_bits(void)
+{
+	u64 v = 0;
+	if (!pmu->intel)
+		return;
+	u64 want = BIT(11) | BIT(12) | (mode == OFF ? 0 : BIT(7));
+	int vec = rdmsr_safe(MSR_MISC_ENABLE, &v);
+	report(!vec && v == want, "MISC_ENABLE: performance monitoring %savailable, BTS and PEBS unavailable (0x%lx)",
+	       mode == OFF ? "not " : "", v);
+}
+
 static void cpuid_leaves(void)
 {
 	if (mode == OFF) {
@@ -305,6 +317,7 @@ int guest_main(const char *cmdline)
 	diag("mode %s, %u counters, platform counts: %s, RDPMC works: %s", m, gp,
 	     counts ? "yes" : "no", rdpmc_works ? "yes" : "no");
 	cpuid_leaves();
+	misc_enable_pmu_bits();
 	if (mode == OFF) {
 		off_mode();
 		global_ctrl_exists();

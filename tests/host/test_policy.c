@@ -320,6 +320,25 @@ static void intel_p6_counters_without_a_vpmu(void **state)
 	assert_false(msr_policy_read(&v, MSR_IA32_PMC0 + 1, &val)); /* a counter not given */
 }
 
+/* Intel's MISC_ENABLE as the guest's: PMU available with a vPMU, BTS and PEBS never. */
+static void misc_enable_follows_the_vpmu(void **state)
+{
+	(void)state;
+	u64 val;
+	host_caps.vendor = VENDOR_INTEL;
+	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
+	assert_true(msr_policy_read(&v, MSR_MISC_ENABLE, &val));
+	assert_int_equal(val, BIT(11) | BIT(12));
+	assert_true(msr_policy_write(&v, MSR_MISC_ENABLE, val)); /* a write-back changes nothing */
+	assert_false(msr_policy_write(&v, MSR_MISC_ENABLE, val | BIT(7)));
+	make_guest(VPMU_MEDIATED, PROFILE_INTEL_V4);
+	assert_true(msr_policy_read(&v, MSR_MISC_ENABLE, &val));
+	assert_int_equal(val, BIT(7) | BIT(11) | BIT(12));
+	host_caps.vendor = VENDOR_AMD; /* no such MSR */
+	assert_false(msr_policy_read(&v, MSR_MISC_ENABLE, &val));
+	host_caps.vendor = VENDOR_OTHER;
+}
+
 /* Both backends implement set_reg for VREG_WRITABLE only: anything else never reaches them. */
 static void only_writable_registers_reach_the_backend(void **state)
 {
@@ -350,6 +369,7 @@ int main(void)
 		cmocka_unit_test(only_writable_registers_reach_the_backend),
 		cmocka_unit_test(amd_legacy_counters_without_a_vpmu),
 		cmocka_unit_test(intel_p6_counters_without_a_vpmu),
+		cmocka_unit_test(misc_enable_follows_the_vpmu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
