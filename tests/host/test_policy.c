@@ -270,54 +270,44 @@ static void tsc_adjust_always_offered(void **state)
 	assert_int_equal(cpuid_policy_from(&v, 7, 0, all_ones).ebx, ~0u);
 }
 
-/* AMD's legacy counters read 0 and drop writes without a vPMU, as on KVM with its PMU off. */
-static void amd_legacy_counters_without_a_vpmu(void **state)
+/*
+ * The counters every CPU of a vendor has (AMD's legacy four; Intel's first
+ * two, there since the P6) read 0 and drop writes without a vPMU, as on KVM
+ * with its PMU off; those past them, what CPUID does not offer and the other
+ * vendor's raise #GP, and so does a counter not given to a vPMU.
+ */
+static void vendor_counters_without_a_vpmu(void **state)
 {
 	(void)state;
-	u64 val = 1;
-	make_guest(VPMU_OFF, PROFILE_AMD_LEGACY);
-	assert_true(msr_policy_write(&v, MSR_K7_PERFCTL0, 0x4300C0));
-	assert_true(msr_policy_read(&v, MSR_K7_PERFCTL0, &val));
-	assert_int_equal(val, 0);
-	assert_true(msr_policy_read(&v, MSR_K7_PERFCTR0 + 3, &val));
-	assert_int_equal(val, 0);
-	assert_false(msr_policy_read(&v, MSR_K7_PERFCTR0 + 4, &val));   /* past the four */
-	assert_false(msr_policy_read(&v, MSR_F15H_PERFCTL0, &val));      /* not offered */
-	assert_false(msr_policy_read(&v, MSR_AMD_PERF_GLOBAL_CTL, &val)); /* not offered */
-	make_guest(VPMU_OFF, PROFILE_INTEL_V4); /* an Intel CPU has no such MSRs */
-	assert_false(msr_policy_read(&v, MSR_K7_PERFCTL0, &val));
-	make_guest(VPMU_MEDIATED, PROFILE_AMD_LEGACY);
-	cfg.pmu_gp = 2;
-	char err[128];
-	assert_int_equal(vpmu_desc_derive(pmu_profile_caps(PROFILE_AMD_LEGACY, NULL), &cfg, &vm.pmu,
-					  err, sizeof(err)), 0);
-	assert_false(msr_policy_read(&v, MSR_K7_PERFCTL0 + 3, &val)); /* a counter not given */
-}
-
-/* Intel's first two counters and selectors exist since the P6: the same, as KVM does. */
-static void intel_p6_counters_without_a_vpmu(void **state)
-{
-	(void)state;
-	u64 val = 1;
-	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
-	assert_true(msr_policy_write(&v, MSR_IA32_PERFEVTSEL0 + 1, 0x4300C0));
-	assert_true(msr_policy_read(&v, MSR_IA32_PERFEVTSEL0 + 1, &val));
-	assert_int_equal(val, 0);
-	assert_true(msr_policy_read(&v, MSR_IA32_PMC0, &val));
-	assert_int_equal(val, 0);
-	assert_false(msr_policy_read(&v, MSR_IA32_PMC0 + 2, &val));          /* past the two */
-	assert_false(msr_policy_read(&v, MSR_IA32_PERFEVTSEL0 + 2, &val));
-	assert_false(msr_policy_read(&v, MSR_IA32_A_PMC0, &val));            /* not offered */
-	assert_false(msr_policy_read(&v, MSR_IA32_PERF_GLOBAL_CTRL, &val));  /* not offered */
-	assert_false(msr_policy_read(&v, MSR_IA32_FIXED_CTR0, &val));        /* not offered */
-	make_guest(VPMU_OFF, PROFILE_AMD_LEGACY); /* an AMD CPU has no such MSRs */
-	assert_false(msr_policy_read(&v, MSR_IA32_PMC0, &val));
-	make_guest(VPMU_MEDIATED, PROFILE_INTEL_V4);
-	cfg.pmu_gp = 1;
-	char err[128];
-	assert_int_equal(vpmu_desc_derive(pmu_profile_caps(PROFILE_INTEL_V4, NULL), &cfg, &vm.pmu,
-					  err, sizeof(err)), 0);
-	assert_false(msr_policy_read(&v, MSR_IA32_PMC0 + 1, &val)); /* a counter not given */
+	static const struct {
+		enum pmu_profile profile, other_vendor;
+		u32 sel, last_ctr, faulting[3];
+	} cases[] = {
+		{ PROFILE_AMD_LEGACY, PROFILE_INTEL_V4, MSR_K7_PERFCTL0, MSR_K7_PERFCTR0 + 3,
+		  { MSR_K7_PERFCTR0 + 4, MSR_F15H_PERFCTL0, MSR_AMD_PERF_GLOBAL_CTL } },
+		{ PROFILE_INTEL_V4, PROFILE_AMD_LEGACY, MSR_IA32_PERFEVTSEL0 + 1, MSR_IA32_PMC0 + 1,
+		  { MSR_IA32_PMC0 + 2, MSR_IA32_A_PMC0, MSR_IA32_PERF_GLOBAL_CTRL } },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		u64 val = 1;
+		make_guest(VPMU_OFF, cases[i].profile);
+		assert_true(msr_policy_write(&v, cases[i].sel, 0x4300C0));
+		assert_true(msr_policy_read(&v, cases[i].sel, &val));
+		assert_int_equal(val, 0);
+		val = 1;
+		assert_true(msr_policy_read(&v, cases[i].last_ctr, &val));
+		assert_int_equal(val, 0);
+		for (size_t j = 0; j < ARRAY_SIZE(cases[i].faulting); j++)
+			assert_false(msr_policy_read(&v, cases[i].faulting[j], &val));
+		make_guest(VPMU_OFF, cases[i].other_vendor);
+		assert_false(msr_policy_read(&v, cases[i].sel, &val));
+		make_guest(VPMU_MEDIATED, cases[i].profile);
+		cfg.pmu_gp = 1;
+		char err[128];
+		assert_int_equal(vpmu_desc_derive(pmu_profile_caps(cases[i].profile, NULL), &cfg,
+						  &vm.pmu, err, sizeof(err)), 0);
+		assert_false(msr_policy_read(&v, cases[i].last_ctr, &val));
+	}
 }
 
 /* Intel's MISC_ENABLE as the guest's: PMU available with a vPMU, BTS and PEBS never. */
@@ -367,8 +357,7 @@ int main(void)
 		cmocka_unit_test(cpuid_leaves),
 		cmocka_unit_test(amd_package_wide_counters_are_hidden),
 		cmocka_unit_test(only_writable_registers_reach_the_backend),
-		cmocka_unit_test(amd_legacy_counters_without_a_vpmu),
-		cmocka_unit_test(intel_p6_counters_without_a_vpmu),
+		cmocka_unit_test(vendor_counters_without_a_vpmu),
 		cmocka_unit_test(misc_enable_follows_the_vpmu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
