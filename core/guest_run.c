@@ -102,7 +102,7 @@ static int load_guest(struct vm *vm, const struct boot_module *m, u64 *entry)
 static void finish_guest(struct vcpu *v)
 {
 	vpmu_put(&v->pmu);
-	msr_switch_put(v);
+	msr_switch_put();
 	if (v->line_len) {
 		v->line[v->line_len] = '\0';
 		log_raw("[%s] %s", v->vm->name, v->line);

@@ -14,10 +14,11 @@ static u32 switched(void)
 	return vcpu_ops->lazy_msrs & (host_caps.tsc_aux ? ~0u : ~BIT(LAZY_TSC_AUX));
 }
 
-void msr_switch_put(struct vcpu *v)
+void msr_switch_put(void)
 {
 	struct msr_switch_state *s = &this_pcpu()->msrs;
-	if (s->owner != v)
+	struct vcpu *v = s->owner;
+	if (!v)
 		return;
 	u32 set = switched();
 	for (u32 i = 0; i < LAZY_MSR_COUNT; i++) {
@@ -32,8 +33,7 @@ void msr_switch_put(struct vcpu *v)
 void msr_switch_in(struct vcpu *v)
 {
 	struct msr_switch_state *s = &this_pcpu()->msrs;
-	if (s->owner)
-		msr_switch_put(s->owner);
+	msr_switch_put(); /* the last owner's values saved, the host's back */
 	u32 set = switched();
 	for (u32 i = 0; i < LAZY_MSR_COUNT; i++) {
 		if (!(set & BIT(i)))

@@ -26,7 +26,12 @@ static inline void msr_switch_load(struct vcpu *v)
 		msr_switch_in(v);
 }
 
-/* When v leaves the CPU: its values saved, the host's restored. */
-void msr_switch_put(struct vcpu *v);
+/*
+ * The host's values back in the hardware: the vCPU whose values are loaded,
+ * if any, gets them saved (it may have written them directly) and loads them
+ * again on its next entry. Called when a guest ends, before the host MSR
+ * audit, whichever vCPU ran last.
+ */
+void msr_switch_put(void);
 
 #endif
