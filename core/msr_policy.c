@@ -116,6 +116,33 @@ static enum msr_action tsc_aux_action(const struct vcpu *v, enum msr_access a)
 	return host_caps.tsc_aux ? MSR_PASS : MSR_DENY;
 }
 
+/*
+ * CSTAR (compatibility-mode SYSCALL's target) is the guest's own like STAR
+ * where the CPU uses it (AMD-V: VMLOAD/VMSAVE); where it does not (VT-x,
+ * vcpu_ops.stored_msrs) it is kept as plain storage, as canonical as LSTAR.
+ */
+static enum msr_action cstar_action(const struct vcpu *v, enum msr_access a)
+{
+	(void)v, (void)a;
+	return vcpu_ops->stored_msrs & BIT(LAZY_CSTAR) ? MSR_EMULATE : MSR_PASS;
+}
+
+static bool cstar_read(struct vcpu *v, u32 msr, u64 *val)
+{
+	(void)msr;
+	*val = v->msrs.lazy[LAZY_CSTAR];
+	return true;
+}
+
+static bool cstar_write(struct vcpu *v, u32 msr, u64 val)
+{
+	(void)msr;
+	if (!is_canonical(val))
+		return false;
+	v->msrs.lazy[LAZY_CSTAR] = val;
+	return true;
+}
+
 #define MISC_ENABLE_PERF_AVAIL BIT(7)
 #define MISC_ENABLE_BTS_UNAVAIL BIT(11)
 #define MISC_ENABLE_PEBS_UNAVAIL BIT(12)
@@ -192,14 +219,17 @@ static const struct msr_rule rules[] = {
 	     vlapic_x2apic_write),
 	/*
 	 * The guest's own, in the hardware whenever it runs: SYSENTER_* through
-	 * the VMCS (VT-x) or VMLOAD/VMSAVE (AMD-V); STAR/LSTAR/CSTAR/SFMASK and
+	 * the VMCS (VT-x) or VMLOAD/VMSAVE (AMD-V); STAR/LSTAR/SFMASK and
 	 * KERNEL_GS_BASE through VMLOAD/VMSAVE or core/msr_switch.c; so the
 	 * hardware's own checks (canonical addresses) apply.
 	 */
 	RULE(MSR_SYSENTER_CS, MSR_SYSENTER_EIP, MSR_PASS, MSR_PASS, NULL, NULL),
 	RULE(MSR_PAT, MSR_PAT, MSR_EMULATE, MSR_EMULATE, read_reg, write_pat),
 	RULE(MSR_EFER, MSR_EFER, MSR_EMULATE, MSR_EMULATE, read_reg, write_efer),
-	RULE(MSR_STAR, MSR_SFMASK, MSR_PASS, MSR_PASS, NULL, NULL),
+	RULE(MSR_STAR, MSR_LSTAR, MSR_PASS, MSR_PASS, NULL, NULL),
+	{ .first = MSR_CSTAR, .last = MSR_CSTAR, .action = cstar_action, .rd = cstar_read,
+	  .wr = cstar_write },
+	RULE(MSR_SFMASK, MSR_SFMASK, MSR_PASS, MSR_PASS, NULL, NULL),
 	RULE(MSR_FS_BASE, MSR_GS_BASE, MSR_EMULATE, MSR_EMULATE, read_reg, write_base),
 	RULE(MSR_KERNEL_GS_BASE, MSR_KERNEL_GS_BASE, MSR_PASS, MSR_PASS, NULL, NULL),
 	{ .first = MSR_TSC_AUX, .last = MSR_TSC_AUX, .action = tsc_aux_action },

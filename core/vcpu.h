@@ -66,7 +66,7 @@ enum lazy_msr {
 	LAZY_MSR_COUNT
 };
 
-/* The guest's values of the lazily switched MSRs while its vCPU is not loaded. */
+/* The guest's values of the lazily switched MSRs while its vCPU is not loaded (or ever: stored_msrs). */
 struct vcpu_msrs {
 	u64 lazy[LAZY_MSR_COUNT];
 };
@@ -174,6 +174,13 @@ struct vcpu_ops {
 	 * vCPU enters and puts the host's back when it leaves (core/msr_switch.h).
 	 */
 	u32 lazy_msrs;
+	/*
+	 * The enum lazy_msr bits this backend's CPU has no use for (VT-x: CSTAR,
+	 * as Intel's SYSCALL exists only in 64-bit mode and Intel documents no
+	 * such MSR): the guest's value is kept in struct vcpu_msrs, emulated, and
+	 * the hardware's is never touched.
+	 */
+	u32 stored_msrs;
 	/* Prints the backend's view of the exit (raw codes, state) for a report. */
 	void (*dump)(struct vcpu *v, const struct exit_info *e);
 };

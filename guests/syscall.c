@@ -191,5 +191,11 @@ int guest_main(const char *cmdline)
 	const u64 emulated = 3 + 3; /* EFER: read, set SCE, restore; GS_BASE: write, read, reset */
 	report(msr_exits == emulated, "only the EFER and GS_BASE accesses exit (%lu MSR exits)",
 	       msr_exits);
+	/* CSTAR: the CPU's on AMD (compatibility-mode SYSCALL), plain storage on Intel */
+	u64 cstar = 0;
+	report(wrmsr_safe(MSR_CSTAR, 0xFFFF800000002000ULL) == 0 &&
+		       rdmsr_safe(MSR_CSTAR, &cstar) == 0 && cstar == 0xFFFF800000002000ULL,
+	       "CSTAR reads back what was written");
+	wrmsr(MSR_CSTAR, 0);
 	return tap_status();
 }

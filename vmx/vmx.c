@@ -548,6 +548,8 @@ const struct vcpu_ops vmx_ops = {
 	.inject_event = vmx_inject_event,
 	.inject_exception = vmx_inject_exception,
 	.nmi_exit_consumes_nmi = true,
-	.lazy_msrs = BIT(LAZY_MSR_COUNT) - 1, /* the VMCS moves only SYSENTER_* of these */
+	/* the VMCS moves only SYSENTER_*; CSTAR is emulated, never read from the hardware */
+	.lazy_msrs = (BIT(LAZY_MSR_COUNT) - 1) & ~BIT(LAZY_CSTAR),
+	.stored_msrs = BIT(LAZY_CSTAR),
 	.dump = vmx_dump,
 };

@@ -19,7 +19,7 @@ struct host_caps host_caps;
 static u64 regs[VREG_COUNT];
 static u64 get_reg(struct vcpu *v, enum vcpu_reg r) { (void)v; return regs[r]; }
 static void set_reg(struct vcpu *v, enum vcpu_reg r, u64 val) { (void)v; regs[r] = val; }
-static const struct vcpu_ops fake_ops = { .name = "fake", .get_reg = get_reg, .set_reg = set_reg };
+static struct vcpu_ops fake_ops = { .name = "fake", .get_reg = get_reg, .set_reg = set_reg };
 const struct vcpu_ops *vcpu_ops = &fake_ops;
 
 static struct guest_config cfg;
@@ -94,6 +94,26 @@ static void syscall_msrs_pass_through(void **state)
 		assert_false(msr_intercepted(backends[b].l, backends[b].bitmap, MSR_TSC_AUX, MSR_WRITE));
 	}
 	host_caps.tsc_aux = false;
+}
+
+/* Where the CPU has no use for CSTAR (VT-x), it is plain storage the hardware never sees. */
+static void cstar_stored_where_the_cpu_has_no_use_for_it(void **state)
+{
+	(void)state;
+	u64 val = 1;
+	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
+	fake_ops.stored_msrs = BIT(LAZY_CSTAR);
+	msr_policy_build_bitmap(&vmx_msr_bitmap_layout, msrpm, &v);
+	assert_true(msr_intercepted(&vmx_msr_bitmap_layout, msrpm, MSR_CSTAR, MSR_READ));
+	assert_true(msr_intercepted(&vmx_msr_bitmap_layout, msrpm, MSR_CSTAR, MSR_WRITE));
+	assert_false(msr_intercepted(&vmx_msr_bitmap_layout, msrpm, MSR_LSTAR, MSR_WRITE));
+	assert_true(msr_policy_read(&v, MSR_CSTAR, &val));
+	assert_int_equal(val, 0); /* reset value */
+	assert_true(msr_policy_write(&v, MSR_CSTAR, 0xFFFF800000001000ULL));
+	assert_true(msr_policy_read(&v, MSR_CSTAR, &val));
+	assert_int_equal(val, 0xFFFF800000001000ULL);
+	assert_false(msr_policy_write(&v, MSR_CSTAR, 0x800000000000ULL)); /* non-canonical */
+	fake_ops.stored_msrs = 0;
 }
 
 static void aperfmperf_passthrough_only_when_asked(void **state)
@@ -351,6 +371,7 @@ int main(void)
 		cmocka_unit_test(mediated_pmu_data_msrs_pass_through),
 		cmocka_unit_test(emulated_msrs_behave),
 		cmocka_unit_test(syscall_msrs_pass_through),
+		cmocka_unit_test(cstar_stored_where_the_cpu_has_no_use_for_it),
 		cmocka_unit_test(tsc_writes_move_the_offset_and_tsc_adjust),
 		cmocka_unit_test(tsc_adjust_always_offered),
 		cmocka_unit_test(x2apic_lvtpc_after_enabling_x2apic),
