@@ -2,9 +2,9 @@
  * Guest MSRs that the guest reads and writes directly (the MSR policy passes
  * them through) but that a backend's world switch does not move (struct
  * vcpu_ops, lazy_msrs): the guest's values go into the hardware before its
- * vCPU first enters, and stay there across exits; when the vCPU leaves the
- * CPU (another vCPU comes, or the guest ends) the guest's values are read
- * back and the host's restored. pmuvisor never executes what they configure
+ * vCPU first enters, and stay there across exits; when another vCPU comes,
+ * or any guest ends, the loaded vCPU's values are read back and the host's
+ * restored. pmuvisor never executes what they configure
  * (SYSCALL, SWAPGS, RDTSCP), so holding the guest's values between exits is
  * harmless, and the host's values are back before anything checks them.
  */

@@ -59,14 +59,14 @@ struct vm {
  * Guest MSRs the guest reads and writes directly that a backend's world
  * switch may leave alone; pmuvisor then switches them itself, lazily
  * (core/msr_switch.h). AMD-V's VMLOAD/VMSAVE move all but TSC_AUX; VT-x moves
- * none of them (it moves SYSENTER_* through the VMCS).
+ * none of them (it moves SYSENTER_* through the VMCS), and has no use for CSTAR.
  */
 enum lazy_msr {
 	LAZY_STAR, LAZY_LSTAR, LAZY_CSTAR, LAZY_SFMASK, LAZY_KERNEL_GS_BASE, LAZY_TSC_AUX,
 	LAZY_MSR_COUNT
 };
 
-/* The guest's values of the lazily switched MSRs while its vCPU is not loaded (or ever: stored_msrs). */
+/* The guest's values of those MSRs while its vCPU is not loaded (stored_msrs: always). */
 struct vcpu_msrs {
 	u64 lazy[LAZY_MSR_COUNT];
 };
