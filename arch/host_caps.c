@@ -44,6 +44,8 @@ static void probe_identity(struct host_caps *c)
 
 	if (c->max_leaf >= 6)
 		c->aperfmperf = cpuid(6, 0).ecx & BIT(0);
+	if (c->max_leaf >= 7)
+		c->tsc_aux = cpuid(7, 0).ecx & BIT(22); /* RDPID */
 
 	c->max_ext_leaf = cpuid(0x80000000, 0).eax;
 	if (c->max_ext_leaf >= 0x80000001) {
@@ -51,6 +53,7 @@ static void probe_identity(struct host_caps *c)
 		c->svm = r.ecx & BIT(2);
 		c->nx = r.edx & BIT(20);
 		c->gbpages = r.edx & BIT(26);
+		c->tsc_aux |= (bool)(r.edx & BIT(27)); /* RDTSCP */
 	}
 	if (c->max_ext_leaf >= 0x80000004) {
 		u32 words[12];

@@ -16,6 +16,7 @@ struct host_caps {
 	char hypervisor_vendor[13];
 	bool x2apic, pdcm, nx, gbpages;
 	bool aperfmperf;          /* CPUID.6:ECX[0]: APERF and MPERF exist */
+	bool tsc_aux;             /* IA32_TSC_AUX exists: RDTSCP or RDPID is offered */
 	bool vmx, svm;
 	/* SVM: CPUID 0x8000000A and VM_CR */
 	u32 svm_revision, svm_nr_asid, svm_features;

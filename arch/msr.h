@@ -10,6 +10,7 @@
 #define MSR_TSC 0x10
 #define MSR_APIC_BASE 0x1B
 #define MSR_FEATURE_CONTROL 0x3A          /* Intel */
+#define MSR_TSC_ADJUST 0x3B
 #define MSR_SYSENTER_CS 0x174
 #define MSR_SYSENTER_ESP 0x175
 #define MSR_SYSENTER_EIP 0x176
@@ -33,7 +34,7 @@
 #define MSR_TSC_AUX 0xC0000103
 
 /* Intel architectural PMU. */
-#define MSR_IA32_PMC0 0xC1
+#define MSR_IA32_PMC0 0xC1               /* PMC0-1 and PERFEVTSEL0-1 exist since the P6 */
 #define MSR_IA32_MPERF 0xE7
 #define MSR_IA32_APERF 0xE8
 #define MSR_IA32_PERFEVTSEL0 0x186

@@ -13,6 +13,7 @@ enum { EAX, EBX, ECX, EDX };
 struct cpuid_rule {
 	enum cpuid_action action;
 	u32 clear[4], set[4]; /* applied to the host's value (PASS) */
+	/* SYNTH: makes the leaf; PASS: when set, adjusts the host's value after the masks */
 	void (*synth)(const struct vcpu *v, u32 subleaf, struct cpuid_regs *r);
 };
 
@@ -70,6 +71,16 @@ static void synth_power_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_reg
 
 #define PASS { .action = CPUID_PASS }
 
+#define LEAF7_EBX_TSC_ADJUST BIT(1)
+
+/* Leaf 7 subleaf 0: IA32_TSC_ADJUST is emulated (core/guest_tsc.c), so always offered. */
+static void adjust_leaf7(const struct vcpu *v, u32 subleaf, struct cpuid_regs *r)
+{
+	(void)v;
+	if (subleaf == 0)
+		r->ebx |= LEAF7_EBX_TSC_ADJUST;
+}
+
 /* Indexed by leaf within each range, so the lookup on every CPUID exit is O(1). */
 static const struct cpuid_rule basic_leaves[] = {
 	[0x0] = PASS,
@@ -78,7 +89,7 @@ static const struct cpuid_rule basic_leaves[] = {
 	[0x2] = PASS,
 	[0x4] = PASS,
 	[0x6] = { .action = CPUID_SYNTH, .synth = synth_power_leaf },
-	[0x7] = PASS,
+	[0x7] = { .action = CPUID_PASS, .synth = adjust_leaf7 },
 	[0xB] = PASS,
 };
 
@@ -125,6 +136,8 @@ static inline __attribute__((always_inline)) void apply(const struct cpuid_rule 
 	r->ebx = (r->ebx & ~rule->clear[EBX]) | rule->set[EBX];
 	r->ecx = (r->ecx & ~rule->clear[ECX]) | rule->set[ECX];
 	r->edx = (r->edx & ~rule->clear[EDX]) | rule->set[EDX];
+	if (rule->synth)
+		rule->synth(v, subleaf, r);
 }
 
 /* Inlined into both entries, so the image's CPUID exits call no function pointer. */

@@ -11,8 +11,10 @@
 #include "arch/string.h"
 #include "core/elf_loader.h"
 #include "core/exit.h"
+#include "core/guest_tsc.h"
 #include "core/host_audit.h"
 #include "core/mb1_info.h"
+#include "core/msr_switch.h"
 #include "core/pcpu.h"
 #include "core/vcpu_events.h"
 #include "core/vcpu.h"
@@ -103,6 +105,7 @@ static int load_guest(struct vm *vm, const struct boot_module *m, u64 *entry)
 static void finish_guest(struct vcpu *v)
 {
 	vpmu_put(&v->pmu);
+	msr_switch_put();
 	if (v->line_len) {
 		v->line[v->line_len] = '\0';
 		log_raw("[%s] %s", v->vm->name, v->line);
@@ -214,6 +217,8 @@ static void run_guest(u32 id, const struct guest_config *cfg, const struct boot_
 	if (!ok || vcpu_ops->map_guest(vm) ||
 	    vcpu_ops->vcpu_create(v, entry, MB1_BOOTLOADER_MAGIC, GUEST_MBI_GPA))
 		vcpu_stop(v, 1, "setup failed");
+	else
+		guest_tsc_reset(v, rdtsc());
 	/*
 	 * The watchdog: a guest past its budget (timeout=, ms) is stopped. It is
 	 * checked on every exit, and the host timer makes even a guest that never
@@ -236,6 +241,7 @@ static void run_guest(u32 id, const struct guest_config *cfg, const struct boot_
 		}
 		vcpu_arm_host_timer(v, now);
 		vpmu_load(&v->pmu); /* nothing to do when the same vCPU re-enters */
+		msr_switch_load(v);
 		vcpu_ops->run(v, &e);
 		exit_dispatch(v, &e);
 	}

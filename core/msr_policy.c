@@ -1,7 +1,9 @@
 #include "core/msr_policy.h"
+#include "arch/host_caps.h"
 #include "arch/string.h"
 #include "pmu/pmu_hw.h"
 #include "pmu/pmu_vendor.h"
+#include "core/guest_tsc.h"
 #include "core/vlapic.h"
 
 #define EFER_GUEST_WRITABLE (BIT(0) | BIT(8) | BIT(11))  /* SCE, LME, NXE */
@@ -20,36 +22,6 @@ struct msr_rule {
 };
 
 static bool is_canonical(u64 a) { return (u64)((s64)(a << 16) >> 16) == a; }
-
-/* MSRs the hardware does not switch for us live in struct vcpu_msrs. */
-static u64 *stored_msr(struct vcpu *v, u32 msr)
-{
-	switch (msr) {
-	case MSR_STAR: return &v->msrs.star;
-	case MSR_LSTAR: return &v->msrs.lstar;
-	case MSR_CSTAR: return &v->msrs.cstar;
-	case MSR_SFMASK: return &v->msrs.sfmask;
-	case MSR_KERNEL_GS_BASE: return &v->msrs.kernel_gs_base;
-	case MSR_SYSENTER_CS: return &v->msrs.sysenter_cs;
-	case MSR_SYSENTER_ESP: return &v->msrs.sysenter_esp;
-	case MSR_SYSENTER_EIP: return &v->msrs.sysenter_eip;
-	default: return NULL;
-	}
-}
-
-static bool read_stored(struct vcpu *v, u32 msr, u64 *val)
-{
-	*val = *stored_msr(v, msr);
-	return true;
-}
-
-static bool write_stored(struct vcpu *v, u32 msr, u64 val)
-{
-	if (msr != MSR_STAR && msr != MSR_SFMASK && msr != MSR_SYSENTER_CS && !is_canonical(val))
-		return false;
-	*stored_msr(v, msr) = val;
-	return true;
-}
 
 static enum vcpu_reg reg_of(u32 msr)
 {
@@ -109,16 +81,103 @@ static enum msr_action aperfmperf_action(const struct vcpu *v, enum msr_access a
 }
 
 /*
- * AMD's four legacy counters exist on every AMD CPU, so a guest shown no PMU
- * reads them as 0 and its writes are dropped, as on KVM with its PMU off:
- * a #GP there kills kernels that probe them at start-up. With a vPMU they
- * are the vPMU's (a counter not given raises #GP); on Intel they do not exist.
+ * The counters every CPU of a vendor has whatever CPUID says: AMD's four
+ * legacy ones, and Intel's first two, there since the P6. A guest shown no
+ * PMU reads them as 0 and its writes are dropped, as on KVM with its PMU
+ * off: a #GP there kills kernels that probe them at start-up. With a vPMU
+ * they are the vPMU's (a counter not given raises #GP); the other vendor's
+ * do not exist.
  */
+static enum msr_action counters_without_a_pmu(const struct vcpu *v, enum pmu_kind kind)
+{
+	const struct vpmu_desc *d = &v->vm->pmu;
+	return d->mode == VPMU_OFF && d->host && d->host->kind == kind ? MSR_EMULATE : MSR_DENY;
+}
+
 static enum msr_action amd_legacy_pmu_action(const struct vcpu *v, enum msr_access a)
 {
 	(void)a;
-	const struct vpmu_desc *d = &v->vm->pmu;
-	return d->mode == VPMU_OFF && d->host && d->host->kind == PMU_AMD ? MSR_EMULATE : MSR_DENY;
+	return counters_without_a_pmu(v, PMU_AMD);
+}
+
+static enum msr_action intel_p6_pmu_action(const struct vcpu *v, enum msr_access a)
+{
+	(void)a;
+	return counters_without_a_pmu(v, PMU_INTEL_ARCH);
+}
+
+/*
+ * IA32_TSC_AUX exists where CPUID offers RDTSCP or RDPID (passed from the
+ * host); the guest's value is in the hardware while it runs (core/msr_switch.c).
+ */
+static enum msr_action tsc_aux_action(const struct vcpu *v, enum msr_access a)
+{
+	(void)v, (void)a;
+	return host_caps.tsc_aux ? MSR_PASS : MSR_DENY;
+}
+
+/*
+ * CSTAR (compatibility-mode SYSCALL's target) is the guest's own like STAR
+ * where the CPU uses it (AMD-V: VMLOAD/VMSAVE); where it does not (VT-x,
+ * vcpu_ops.stored_msrs) it is kept as plain storage, as canonical as LSTAR.
+ */
+static enum msr_action cstar_action(const struct vcpu *v, enum msr_access a)
+{
+	(void)v, (void)a;
+	return vcpu_ops->stored_msrs & BIT(LAZY_CSTAR) ? MSR_EMULATE : MSR_PASS;
+}
+
+static bool cstar_read(struct vcpu *v, u32 msr, u64 *val)
+{
+	(void)msr;
+	*val = v->msrs.lazy[LAZY_CSTAR];
+	return true;
+}
+
+static bool cstar_write(struct vcpu *v, u32 msr, u64 val)
+{
+	(void)msr;
+	if (!is_canonical(val))
+		return false;
+	v->msrs.lazy[LAZY_CSTAR] = val;
+	return true;
+}
+
+#define MISC_ENABLE_PERF_AVAIL BIT(7)
+#define MISC_ENABLE_BTS_UNAVAIL BIT(11)
+#define MISC_ENABLE_PEBS_UNAVAIL BIT(12)
+
+/*
+ * Intel's IA32_MISC_ENABLE is the guest's own view, as on KVM: performance
+ * monitoring available exactly when it has a vPMU, BTS and PEBS unavailable
+ * (pmuvisor offers neither; Linux reads these bits at boot to decide whether
+ * to use them). Writes that change nothing are accepted; the bits are
+ * read-only, so any other write raises #GP. The host's own is never touched.
+ * AMD CPUs have no such MSR.
+ */
+static enum msr_action misc_enable_action(const struct vcpu *v, enum msr_access a)
+{
+	(void)v, (void)a;
+	return host_caps.vendor == VENDOR_INTEL ? MSR_EMULATE : MSR_DENY;
+}
+
+static u64 misc_enable(const struct vcpu *v)
+{
+	return MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL |
+	       (v->vm->pmu.mode != VPMU_OFF ? MISC_ENABLE_PERF_AVAIL : 0);
+}
+
+static bool misc_enable_read(struct vcpu *v, u32 msr, u64 *val)
+{
+	(void)msr;
+	*val = misc_enable(v);
+	return true;
+}
+
+static bool misc_enable_write(struct vcpu *v, u32 msr, u64 val)
+{
+	(void)msr;
+	return val == misc_enable(v);
 }
 
 static bool read_zero(struct vcpu *v, u32 msr, u64 *val)
@@ -138,24 +197,42 @@ static bool write_dropped(struct vcpu *v, u32 msr, u64 val)
 	{ .first = lo, .last = hi, .read = r, .write = w, .rd = rdfn, .wr = wrfn }
 
 static const struct msr_rule rules[] = {
-	RULE(MSR_TSC, MSR_TSC, MSR_PASS, MSR_DENY, NULL, NULL),
+	/* Reads see the offset the hardware adds; writes move it (core/guest_tsc.c). */
+	RULE(MSR_TSC, MSR_TSC, MSR_PASS, MSR_EMULATE, NULL, guest_tsc_write),
+	/* Emulated, so offered on every host (CPUID.(7,0):EBX[1]), as KVM does. */
+	RULE(MSR_TSC_ADJUST, MSR_TSC_ADJUST, MSR_EMULATE, MSR_EMULATE, guest_tsc_adjust_read,
+	     guest_tsc_adjust_write),
 	{ .first = MSR_IA32_MPERF, .last = MSR_IA32_APERF, .action = aperfmperf_action },
 	{ .first = MSR_K7_PERFCTL0, .last = MSR_K7_PERFCTR0 + 3, .action = amd_legacy_pmu_action,
 	  .rd = read_zero, .wr = write_dropped },
+	{ .first = MSR_IA32_PMC0, .last = MSR_IA32_PMC0 + 1, .action = intel_p6_pmu_action,
+	  .rd = read_zero, .wr = write_dropped },
+	{ .first = MSR_IA32_PERFEVTSEL0, .last = MSR_IA32_PERFEVTSEL0 + 1,
+	  .action = intel_p6_pmu_action, .rd = read_zero, .wr = write_dropped },
 	RULE(MSR_APIC_BASE, MSR_APIC_BASE, MSR_EMULATE, MSR_EMULATE, vlapic_base_read,
 	     vlapic_base_write),
+	{ .first = MSR_MISC_ENABLE, .last = MSR_MISC_ENABLE, .action = misc_enable_action,
+	  .rd = misc_enable_read, .wr = misc_enable_write },
 	RULE(MSR_TSC_DEADLINE, MSR_TSC_DEADLINE, MSR_EMULATE, MSR_EMULATE, vlapic_tsc_deadline_read,
 	     vlapic_tsc_deadline_write),
 	RULE(MSR_X2APIC_FIRST, MSR_X2APIC_LAST, MSR_EMULATE, MSR_EMULATE, vlapic_x2apic_read,
 	     vlapic_x2apic_write),
-	RULE(MSR_SYSENTER_CS, MSR_SYSENTER_EIP, MSR_EMULATE, MSR_EMULATE, read_stored,
-	     write_stored),
+	/*
+	 * The guest's own, in the hardware whenever it runs: SYSENTER_* through
+	 * the VMCS (VT-x) or VMLOAD/VMSAVE (AMD-V); STAR/LSTAR/SFMASK and
+	 * KERNEL_GS_BASE through VMLOAD/VMSAVE or core/msr_switch.c; so the
+	 * hardware's own checks (canonical addresses) apply.
+	 */
+	RULE(MSR_SYSENTER_CS, MSR_SYSENTER_EIP, MSR_PASS, MSR_PASS, NULL, NULL),
 	RULE(MSR_PAT, MSR_PAT, MSR_EMULATE, MSR_EMULATE, read_reg, write_pat),
 	RULE(MSR_EFER, MSR_EFER, MSR_EMULATE, MSR_EMULATE, read_reg, write_efer),
-	RULE(MSR_STAR, MSR_SFMASK, MSR_EMULATE, MSR_EMULATE, read_stored, write_stored),
+	RULE(MSR_STAR, MSR_LSTAR, MSR_PASS, MSR_PASS, NULL, NULL),
+	{ .first = MSR_CSTAR, .last = MSR_CSTAR, .action = cstar_action, .rd = cstar_read,
+	  .wr = cstar_write },
+	RULE(MSR_SFMASK, MSR_SFMASK, MSR_PASS, MSR_PASS, NULL, NULL),
 	RULE(MSR_FS_BASE, MSR_GS_BASE, MSR_EMULATE, MSR_EMULATE, read_reg, write_base),
-	RULE(MSR_KERNEL_GS_BASE, MSR_KERNEL_GS_BASE, MSR_EMULATE, MSR_EMULATE, read_stored,
-	     write_stored),
+	RULE(MSR_KERNEL_GS_BASE, MSR_KERNEL_GS_BASE, MSR_PASS, MSR_PASS, NULL, NULL),
+	{ .first = MSR_TSC_AUX, .last = MSR_TSC_AUX, .action = tsc_aux_action },
 };
 
 static const struct msr_rule *find_rule(u32 msr)

@@ -18,8 +18,17 @@
 
 #define PCPU_MAX 1
 
+struct vcpu;
+
+/* The lazily switched MSRs of this CPU (core/msr_switch.h): whose values they hold. */
+struct msr_switch_state {
+	struct vcpu *owner;    /* whose values are loaded, or NULL: the host's */
+	u64 host[8];           /* the host's values, by enum lazy_msr, while a vCPU's are loaded */
+};
+
 struct pcpu {
 	u64 host_timer_fires;  /* TSC at which the armed one-shot host timer fires */
+	struct msr_switch_state msrs;
 	void *backend;         /* the backend's per-CPU area (VMXON region, host save area) */
 	struct pmu_cpu_state pmu; /* what this CPU's PMU holds, and for whom */
 };

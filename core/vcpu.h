@@ -27,6 +27,7 @@ enum vcpu_reg {
 	VREG_PAT, VREG_FS_BASE, VREG_GS_BASE, VREG_CS_BASE,
 	VREG_CS_ATTR,     /* in VMX access-rights form (L is bit 13) on both backends */
 	VREG_CPL,
+	VREG_TSC_OFFSET,  /* added to the host TSC for RDTSC, RDTSCP and RDMSR(IA32_TSC) */
 	VREG_COUNT
 };
 
@@ -101,10 +102,29 @@ struct vm {
 	u32 id;           /* 1-based, also the ASID / VPID */
 };
 
-/* Per-vCPU emulated MSRs that the hardware does not switch for us. */
+/*
+ * Guest MSRs the guest reads and writes directly that a backend's world
+ * switch may leave alone; pmuvisor then switches them itself, lazily
+ * (core/msr_switch.h). AMD-V's VMLOAD/VMSAVE move all but TSC_AUX; VT-x moves
+ * none of them (it moves SYSENTER_* through the VMCS), and has no use for CSTAR.
+ */
+enum lazy_msr {
+	LAZY_STAR, LAZY_LSTAR, LAZY_CSTAR, LAZY_SFMASK, LAZY_KERNEL_GS_BASE, LAZY_TSC_AUX,
+	LAZY_MSR_COUNT
+};
+
+/* The guest's values of those MSRs while its vCPU is not loaded (stored_msrs: always). */
 struct vcpu_msrs {
-	u64 star, lstar, cstar, sfmask, kernel_gs_base;
-	u64 sysenter_cs, sysenter_esp, sysenter_eip;
+	u64 lazy[LAZY_MSR_COUNT];
+};
+
+/*
+ * The guest's TSC is the host's plus offset, which the hardware adds for
+ * RDTSC, RDTSCP and RDMSR(IA32_TSC) (core/guest_tsc.c); adjust is the
+ * guest's IA32_TSC_ADJUST.
+ */
+struct vcpu_tsc {
+	u64 offset, adjust;
 };
 
 /* What a vCPU's exits cost, by normalized reason (readable by the guest). */
@@ -121,6 +141,7 @@ struct vcpu {
 	struct vm *vm;
 	struct vcpu_regs regs;
 	struct vcpu_msrs msrs;
+	struct vcpu_tsc tsc;
 	struct vlapic lapic;
 	struct vpmu pmu;
 	void *backend;    /* struct svm_vcpu / struct vmx_vcpu */
@@ -141,7 +162,7 @@ struct vcpu {
 /* The registers core/ may write (vcpu_set_reg); both backends implement exactly these. */
 #define VREG_WRITABLE                                                                    \
 	(BIT(VREG_RIP) | BIT(VREG_RSP) | BIT(VREG_RFLAGS) | BIT(VREG_EFER) | BIT(VREG_PAT) | \
-	 BIT(VREG_FS_BASE) | BIT(VREG_GS_BASE))
+	 BIT(VREG_FS_BASE) | BIT(VREG_GS_BASE) | BIT(VREG_TSC_OFFSET))
 
 /*
  * What a backend provides (svm/, vmx/), and what each entry promises. Every
@@ -210,6 +231,19 @@ struct vcpu_ops {
 	 * host's IDT as soon as GIF is set again (AMD-V).
 	 */
 	bool nmi_exit_consumes_nmi;
+	/*
+	 * The enum lazy_msr bits this backend's world switch does not move
+	 * between guest and host: pmuvisor loads the guest's values before the
+	 * vCPU enters and puts the host's back when it leaves (core/msr_switch.h).
+	 */
+	u32 lazy_msrs;
+	/*
+	 * The enum lazy_msr bits this backend's CPU has no use for (VT-x: CSTAR,
+	 * as Intel's SYSCALL exists only in 64-bit mode and Intel documents no
+	 * such MSR): the guest's value is kept in struct vcpu_msrs, emulated, and
+	 * the hardware's is never touched.
+	 */
+	u32 stored_msrs;
 	/* Prints the backend's view of the exit (raw codes, state) for a report. */
 	void (*dump)(struct vcpu *v, const struct exit_info *e);
 };

@@ -424,6 +424,22 @@ bool vlapic_tsc_deadline_read(struct vcpu *v, u32 msr, u64 *val)
 	return true;
 }
 
+/*
+ * The host TSC at which the guest's TSC reaches its deadline; one already
+ * passed is due now. Compared in the guest's time, so no offset can wrap it.
+ */
+static void arm_tsc_deadline(struct vcpu *v, u64 host_now)
+{
+	struct vlapic *l = &v->lapic;
+	u64 guest_now = host_now + v->tsc.offset;
+	if (!l->tsc_deadline)
+		l->timer_deadline = 0;
+	else if (l->tsc_deadline <= guest_now)
+		l->timer_deadline = host_now ? host_now : 1; /* 0 would mean "not armed" */
+	else
+		l->timer_deadline = host_now + (l->tsc_deadline - guest_now);
+}
+
 /* Ignored unless the timer is in TSC-deadline mode; 0 disarms. */
 bool vlapic_tsc_deadline_write(struct vcpu *v, u32 msr, u64 val)
 {
@@ -432,8 +448,14 @@ bool vlapic_tsc_deadline_write(struct vcpu *v, u32 msr, u64 val)
 	if (TIMER_MODE(l->lvt[LVT_TIMER]) != TIMER_TSC_DEADLINE)
 		return true;
 	l->tsc_deadline = val;
-	l->timer_deadline = val;
+	arm_tsc_deadline(v, rdtsc());
 	return true;
+}
+
+void vlapic_tsc_moved(struct vcpu *v, u64 host_now)
+{
+	if (TIMER_MODE(v->lapic.lvt[LVT_TIMER]) == TIMER_TSC_DEADLINE)
+		arm_tsc_deadline(v, host_now);
 }
 
 u32 vlapic_mmio_read(struct vcpu *v, u32 offset) { return read_reg(v, offset & 0xFF0, rdtsc()); }

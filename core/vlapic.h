@@ -5,7 +5,9 @@
  * and the IRR/ISR/TPR logic that decides which vector goes in next. The
  * LVTPC lives in the vPMU (the PMI path reads it); the register file only
  * forwards to it. Time is the host TSC; the APIC bus runs at 1 GHz, as in
- * QEMU, so a count of N at divide 1 is N nanoseconds.
+ * QEMU, so a count of N at divide 1 is N nanoseconds. The TSC-deadline MSR
+ * holds a value of the guest's TSC (core/guest_tsc.h), turned into host time
+ * when it is armed and again whenever the guest's TSC moves.
  */
 #ifndef CORE_VLAPIC_H
 #define CORE_VLAPIC_H
@@ -27,7 +29,7 @@ struct vlapic {
 	u32 timer_initial, timer_divide_reg;
 	u64 timer_deadline;    /* TSC at which the timer fires next; 0: not armed */
 	u64 timer_period;      /* TSC ticks of a periodic timer */
-	u64 tsc_deadline;      /* IA32_TSC_DEADLINE as the guest wrote it */
+	u64 tsc_deadline;      /* IA32_TSC_DEADLINE as the guest wrote it (guest TSC) */
 	u64 tsc_khz;           /* host TSC rate, for the 1 GHz APIC bus */
 	u64 timer_fired;       /* timer interrupts raised, for the report */
 };
@@ -46,6 +48,8 @@ bool vlapic_x2apic_read(struct vcpu *v, u32 msr, u64 *val);
 bool vlapic_x2apic_write(struct vcpu *v, u32 msr, u64 val);
 bool vlapic_tsc_deadline_read(struct vcpu *v, u32 msr, u64 *val);
 bool vlapic_tsc_deadline_write(struct vcpu *v, u32 msr, u64 val);
+/* The guest's TSC offset changed (at host TSC host_now): re-arm an armed TSC deadline. */
+void vlapic_tsc_moved(struct vcpu *v, u64 host_now);
 
 /* xAPIC mode: the MMIO page is the guest's way in (4-byte accesses at 16-byte steps). */
 bool vlapic_xapic_active(const struct vlapic *l);

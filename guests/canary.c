@@ -42,12 +42,20 @@ int guest_main(const char *cmdline)
 	for (u64 a = 2ULL << 20; a < end; a += 8) /* above this image, stack and page tables */
 		dirty += *(volatile u64 *)(uintptr_t)a != 0;
 	report(dirty == 0, "RAM from 2 MiB to %lu MiB is zero (%lu dirty words)", end >> 20, dirty);
-	u64 fs = 1, gs = 1, kgs = 1, star = 1;
-	rdmsr_safe(0xC0000100, &fs);
-	rdmsr_safe(0xC0000101, &gs);
-	rdmsr_safe(0xC0000102, &kgs);
-	rdmsr_safe(0xC0000081, &star);
-	report(!fs && !gs && !kgs && !star, "FS/GS/KERNEL_GS base and STAR are 0");
+	/* The MSRs earlier guests set (the syscall guest leaves STAR, LSTAR, SFMASK set). */
+	static const u32 zero_at_reset[] = { MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+		MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_SYSENTER_CS, MSR_SYSENTER_ESP,
+		MSR_SYSENTER_EIP, MSR_TSC_ADJUST };
+	u64 set_msrs = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(zero_at_reset); i++) {
+		u64 v = 1;
+		set_msrs += rdmsr_safe(zero_at_reset[i], &v) || v;
+	}
+	report(!set_msrs, "FS/GS/KERNEL_GS base, the SYSCALL and SYSENTER MSRs and TSC_ADJUST "
+		       "are 0 (%lu are not)", set_msrs);
+	u64 aux = 1;
+	if (cpuid(0x80000001, 0).edx & BIT(27)) /* RDTSCP: IA32_TSC_AUX exists */
+		report(rdmsr_safe(MSR_TSC_AUX, &aux) == 0 && aux == 0, "TSC_AUX is 0");
 	u64 apic = 0;
 	rdmsr_safe(MSR_APIC_BASE, &apic);
 	report(apic == 0xFEE00900, "the APIC base is the reset one, xAPIC mode (0x%lx)", apic);

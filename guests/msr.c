@@ -13,6 +13,24 @@ static bool writes_and_reads_back(u32 msr, u64 val)
 	return wrmsr_safe(msr, val) == 0 && rdmsr_safe(msr, &got) == 0 && got == val;
 }
 
+/*
+ * Intel's MISC_ENABLE is the guest's view (this guest has no vPMU): BTS and
+ * PEBS unavailable, performance monitoring not available, all read-only.
+ */
+static void misc_enable(void)
+{
+	u64 v = 0;
+	if (!guest_on_intel) {
+		report(denied_rw(MSR_MISC_ENABLE), "MISC_ENABLE (Intel's) raises #GP on AMD");
+		return;
+	}
+	int vec = rdmsr_safe(MSR_MISC_ENABLE, &v);
+	report(!vec && v == (BIT(11) | BIT(12)),
+	       "MISC_ENABLE reads BTS and PEBS unavailable, no PMU (0x%lx)", v);
+	report(wrmsr_safe(MSR_MISC_ENABLE, v) == 0 && wrmsr_safe(MSR_MISC_ENABLE, v | 1) == VEC_GP,
+	       "MISC_ENABLE takes a write-back of its value; a change raises #GP");
+}
+
 int guest_main(const char *cmdline)
 {
 	(void)cmdline;
@@ -50,11 +68,11 @@ int guest_main(const char *cmdline)
 	/* Host-owned MSRs: the host's value is read by the hypervisor before and after. */
 	u32 audited = guest_on_intel ? MSR_FEATURE_CONTROL : MSR_HWCR;
 	long host_before = hc_host_msr(audited), misc_before = hc_host_msr(MSR_MISC_ENABLE);
-	bool all_gp = denied_rw(MSR_FEATURE_CONTROL) && denied_rw(MSR_MISC_ENABLE) &&
-		      denied_rw(MSR_VM_HSAVE_PA) && denied_rw(MSR_SMM_BASE) &&
-		      denied_rw(MSR_VMX_BASIC) && denied_rw(MSR_HWCR);
-	report(all_gp, "host-owned MSRs (FEATURE_CONTROL, MISC_ENABLE, VM_HSAVE_PA, SMM_BASE, "
-		       "VMX_BASIC, HWCR) raise #GP on read and write");
+	bool all_gp = denied_rw(MSR_FEATURE_CONTROL) && denied_rw(MSR_VM_HSAVE_PA) &&
+		      denied_rw(MSR_SMM_BASE) && denied_rw(MSR_VMX_BASIC) && denied_rw(MSR_HWCR);
+	report(all_gp, "host-owned MSRs (FEATURE_CONTROL, VM_HSAVE_PA, SMM_BASE, VMX_BASIC, HWCR) "
+		       "raise #GP on read and write");
+	misc_enable();
 	report(denied_rw(0x12345678) && denied_rw(0x40001234) && denied_rw(0xC0012345),
 	       "unknown MSRs raise #GP on read and write");
 	report(host_before >= 0 && hc_host_msr(audited) == host_before,

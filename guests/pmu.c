@@ -50,6 +50,18 @@ static void rdpmc0(void)
  */
 static u32 expected_gp(void) { return (u32)cmdline_uint("gp", cmdline_uint("host_gp", 0)); }
 
+/* Intel's MISC_ENABLE says whether there is a PMU, as KVM's does; BTS and PEBS are never offered. */
+static void misc_enable_pmu_bits(void)
+{
+	u64 v = 0;
+	if (!pmu->intel)
+		return;
+	u64 want = BIT(11) | BIT(12) | (mode == OFF ? 0 : BIT(7));
+	int vec = rdmsr_safe(MSR_MISC_ENABLE, &v);
+	report(!vec && v == want, "MISC_ENABLE: performance monitoring %savailable, BTS and PEBS unavailable (0x%lx)",
+	       mode == OFF ? "not " : "", v);
+}
+
 static void cpuid_leaves(void)
 {
 	if (mode == OFF) {
@@ -79,9 +91,16 @@ static void cpuid_leaves(void)
 static void off_mode(void)
 {
 	u64 v = 1;
-	if (pmu->intel) {
-		report(wrmsr_safe(sel0, 0x4300C0) == VEC_GP, "event selector write raises #GP");
-		report(rdmsr_safe(ctr0, &v) == VEC_GP, "counter read raises #GP");
+	if (pmu->intel) { /* the first two exist since the P6: 0, writes dropped (as KVM) */
+		bool ok = wrmsr_safe(MSR_IA32_PERFEVTSEL0, 0x4300C0) == 0 &&
+			  rdmsr_safe(MSR_IA32_PERFEVTSEL0, &v) == 0;
+		report(ok && v == 0, "event selector 0: the write is dropped, it reads 0 (0x%lx)", v);
+		v = 1;
+		ok = rdmsr_safe(MSR_IA32_PMC0 + 1, &v) == 0;
+		report(ok && v == 0, "counter 1 reads 0 (0x%lx)", v);
+		report(rdmsr_safe(MSR_IA32_PMC0 + 2, &v) == VEC_GP &&
+			       wrmsr_safe(MSR_IA32_PERFEVTSEL0 + 2, 0) == VEC_GP,
+		       "counter and selector 2 (none since the P6) raise #GP");
 	} else { /* AMD's legacy four exist on every AMD CPU: 0, writes dropped (as KVM) */
 		bool ok = wrmsr_safe(sel0, 0x4300C0) == 0 && rdmsr_safe(sel0, &v) == 0;
 		report(ok && v == 0, "legacy event selector: the write is dropped, it reads 0 (0x%lx)",
@@ -138,9 +157,27 @@ static void global_ctrl_exists(void)
 	       exists ? "reads" : "raises #GP");
 }
 
+static u64 global_read;
+static void read_global_ctrl(void) { rdmsr_safe(pmu_global_ctrl_msr(), &global_read); }
+
+/* SDM, and AMD's PPRs for PerfMonV2: reset enables every general counter, no fixed one. */
+static void global_ctrl_reset_value(void)
+{
+	const char *what = "GLOBAL_CTRL reads its reset value: the general counters enabled";
+	/* Passed through, the read shows the hardware, which in an emulator holds nothing. */
+	if (exits_of(EXIT_MSR_READ, read_global_ctrl) == 0 && !counts) {
+		report_skip("GLOBAL_CTRL reads pass through to an emulated PMU that reads 0", "%s",
+			    what);
+		return;
+	}
+	report(global_read == BIT(gp) - 1, "%s (%u: 0x%lx)", what, gp, global_read);
+}
+
 static void msr_behaviour(void)
 {
 	u64 v = 0, sel = 0xC0 | EVTSEL_OS | EVTSEL_USR | EVTSEL_EN;
+	if (pmu->global)
+		global_ctrl_reset_value();
 	bool ok = wrmsr_safe(sel0, sel) == 0 && rdmsr_safe(sel0, &v) == 0 && v == sel;
 	report(ok, "an event selector reads back what was written (0x%lx)", v);
 	report(wrmsr_safe(sel0, sel | pmu_eventsel_reserved_bit()) == VEC_GP,
@@ -243,17 +280,15 @@ static void counting(void)
 		return;
 	}
 	wrmsr_safe(ctr0, 0);
+	/* The selector's enable bit alone starts it: GLOBAL_CTRL, if any, is at its reset value. */
 	wrmsr_safe(sel0, 0xC0 | EVTSEL_OS | EVTSEL_USR | EVTSEL_EN);
-	/* Without global control the selector's enable bit alone starts it. */
-	if (pmu->global)
-		wrmsr_safe(pmu_global_ctrl_msr(), 1);
 	for (volatile int i = 0; i < 100000; i++)
 		;
-	if (pmu->global)
-		wrmsr_safe(pmu_global_ctrl_msr(), 0);
+	wrmsr_safe(sel0, 0);
 	u64 v = 0;
 	rdmsr_safe(ctr0, &v);
-	report(v >= 100000 && v < 2000000, "100,000 iterations count %lu instructions", v);
+	report(v >= 100000 && v < 2000000,
+	       "100,000 iterations count %lu instructions, started by the selector alone", v);
 }
 
 
@@ -282,6 +317,7 @@ int guest_main(const char *cmdline)
 	diag("mode %s, %u counters, platform counts: %s, RDPMC works: %s", m, gp,
 	     counts ? "yes" : "no", rdpmc_works ? "yes" : "no");
 	cpuid_leaves();
+	misc_enable_pmu_bits();
 	if (mode == OFF) {
 		off_mode();
 		global_ctrl_exists();

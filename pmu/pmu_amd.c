@@ -82,6 +82,7 @@ const struct pmu_vendor pmu_amd = {
 	.evtsel_hw_set = AMD_EVTSEL_GUEST_ONLY,
 	/* AMD's local APIC leaves LVTPC.M alone on a PMI; guests' handlers never unmask. */
 	.pmi_masks_lvtpc = false,
+	.global_ctrl_swapped = true,
 	.global_ctrl_msr = MSR_AMD_PERF_GLOBAL_CTL,
 	.global_status_msr = MSR_AMD_PERF_GLOBAL_STATUS,
 	.status_reset_msr = MSR_AMD_PERF_GLOBAL_STATUS_CLR,

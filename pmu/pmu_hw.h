@@ -27,6 +27,7 @@ void pmu_hw_write_lvtpc(u32 val);
 #define EVTSEL_USR BIT(16)
 #define EVTSEL_OS BIT(17)
 #define EVTSEL_EDGE BIT(18)
+#define INTEL_EVTSEL_PC BIT(19)            /* pin control: architectural on Intel, reserved on AMD */
 #define EVTSEL_INT BIT(20)
 #define EVTSEL_ANY BIT(21)
 #define EVTSEL_EN BIT(22)

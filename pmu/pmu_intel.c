@@ -139,8 +139,9 @@ const struct pmu_vendor pmu_intel = {
 	.name = "intel-arch",
 	.ranges = intel_ranges,
 	.nr_ranges = ARRAY_SIZE(intel_ranges),
+	/* every architectural field but AnyThread, as the hardware and KVM accept them */
 	.evtsel_guest_bits = EVTSEL_EVENT | EVTSEL_UMASK | EVTSEL_USR | EVTSEL_OS | EVTSEL_EDGE |
-			     EVTSEL_INT | EVTSEL_EN | EVTSEL_INV | EVTSEL_CMASK,
+			     INTEL_EVTSEL_PC | EVTSEL_INT | EVTSEL_EN | EVTSEL_INV | EVTSEL_CMASK,
 	.evtsel_hw_set = 0,
 	.gp_ctr_writes_32 = true,
 	.pmi_masks_lvtpc = true,

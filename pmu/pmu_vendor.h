@@ -42,6 +42,13 @@ struct pmu_vendor {
 	u64 evtsel_hw_set;      /* bits the hypervisor adds in hardware (AMD Guest-Only) */
 	bool gp_ctr_writes_32;  /* PMC_GP_CTR writes take 32 bits, sign-extended (Intel legacy) */
 	bool pmi_masks_lvtpc;   /* the local APIC sets LVTPC.M when it delivers a PMI (Intel) */
+	/*
+	 * No VM entry loads the global control (AMD-V): software swaps it around
+	 * VMRUN, with only the bits of enabled selectors, so that a guest whose
+	 * counters are all stopped costs nothing (docs/design.md, invariant 8). The
+	 * hardware may then hold less than the guest wrote: its reads are emulated.
+	 */
+	bool global_ctrl_swapped;
 	u32 global_ctrl_msr, global_status_msr, status_reset_msr, status_set_msr;
 	/* GLOBAL_STATUS flags beyond the counters' the hardware reports; the reset MSR clears them. */
 	u64 status_flags;

@@ -6,8 +6,9 @@
  *   through, control MSRs are intercepted here so the event filter applies.
  * emulated: the same hardware context, but every PMU MSR and RDPMC exits
  *   and is emulated here: the cost baseline.
- * off: no PMU; RDPMC and every PMU MSR raise #GP, but AMD's legacy four read
- *   0 and drop writes (core/msr_policy.c), as they exist on every AMD CPU.
+ * off: no PMU; RDPMC and every PMU MSR raise #GP, but the counters every CPU
+ *   of the vendor has (AMD's legacy four, Intel's first two) read 0 and drop
+ *   writes (core/msr_policy.c).
  *
  * State is switched by diff against what the hardware holds (struct
  * pmu_cpu): re-entering the same vCPU writes nothing, a switch writes only
@@ -36,7 +37,7 @@ struct vpmu {
 	struct pmu_context ctx;        /* the guest's values as loaded in hardware */
 	u64 gp_sel_guest[VPMU_MAX_GP]; /* as the guest wrote them (filtered bits read back) */
 	u64 fixed_ctrl_guest, global_ctrl_guest;
-	u64 global_ctrl_hw;            /* loaded by the hardware on VM entry */
+	u64 global_ctrl_hw;            /* loaded at VM entry, or swapped around VMRUN (AMD) */
 	u32 lvtpc;                     /* the guest's virtual LVTPC */
 	bool pmi_pending;              /* a PMI waits for the guest to accept it */
 	u64 pmis_injected, pmis_dropped, loads, puts;

@@ -22,8 +22,8 @@ bool vpmu_msr_passthrough(const struct vpmu_desc *d, u32 msr, enum msr_access a)
 		return a == MSR_READ;
 	case PMC_GLOBAL_CTRL:
 		/* Writes go through the filter and the VM-entry load; reads show what was
-		 * written unless the filter made the hardware value differ. */
-		return a == MSR_READ && !d->filter.active;
+		 * written unless the filter or the software swap made the hardware differ. */
+		return a == MSR_READ && !d->filter.active && !d->vendor->global_ctrl_swapped;
 	default:
 		return false;
 	}
@@ -113,6 +113,25 @@ static u64 global_ctrl_for_hardware(const struct vpmu_desc *d, u64 ctrl)
 		if (!event_filter_allows_fixed(&d->filter, i))
 			ctrl &= ~BIT(GLOBAL_FIXED_SHIFT + i);
 	return ctrl;
+}
+
+/*
+ * What the world switch puts in the global control: the guest's value after
+ * the filter; where software swaps it, only the counters whose selectors are
+ * enabled, as the others cannot count whatever their global bit says.
+ */
+static void update_global_ctrl_hw(struct vpmu *vp)
+{
+	const struct vpmu_desc *d = vp->desc;
+	u64 hw = global_ctrl_for_hardware(d, vp->global_ctrl_guest);
+	if (d->vendor->global_ctrl_swapped) {
+		u64 enabled = 0;
+		for (u32 i = 0; i < d->nr_gp; i++)
+			if (vp->ctx.gp_sel[i] & EVTSEL_EN)
+				enabled |= BIT(i);
+		hw &= enabled;
+	}
+	vp->global_ctrl_hw = hw;
 }
 
 static u64 status_bits(const struct vpmu_desc *d) { return d->global_ctrl_valid; }
@@ -207,6 +226,8 @@ bool vpmu_msr_write(struct vpmu *vp, u32 msr, u64 val)
 		vp->ctx.gp_sel[c.index] = selector_for_hardware(d, val);
 		write_control(vp, v->gp_sel_msr(d, c.index), &pmu_cpu.hw.gp_sel[c.index],
 			      vp->ctx.gp_sel[c.index]);
+		if (vpmu_has(d, FEAT_GLOBAL))
+			update_global_ctrl_hw(vp);
 		return true;
 	case PMC_FIXED_CTRL:
 		if (val & ~d->fixed_ctrl_valid)
@@ -220,7 +241,7 @@ bool vpmu_msr_write(struct vpmu *vp, u32 msr, u64 val)
 		if (val & ~d->global_ctrl_valid)
 			return false;
 		vp->global_ctrl_guest = val;
-		vp->global_ctrl_hw = global_ctrl_for_hardware(d, val); /* loaded at VM entry */
+		update_global_ctrl_hw(vp); /* loaded at VM entry, or swapped around VMRUN */
 		return true;
 	case PMC_GLOBAL_STATUS_RESET:
 		return write_status(vp, v->status_reset_msr, val, false);

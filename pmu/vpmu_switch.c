@@ -55,9 +55,17 @@ void pmu_cpu_init(const struct pmu_caps *h)
 	pmu_cpu.lvtpc = PMU_HOST_PMI_VECTOR | LVTPC_MASKED;
 }
 
+/*
+ * The guest's PMU as a CPU leaves reset. GLOBAL_CTRL's reset value enables
+ * every general counter (bits n-1:0, the SDM; AMD's PPRs say the same of
+ * PerfMonV2's GLOBAL_CTL) and no fixed counter, so software written for a PMU
+ * without a global control counts with its selectors alone.
+ */
 void vpmu_init(struct vpmu *vp, const struct vpmu_desc *d, struct pmu_trace *trace)
 {
 	*vp = (struct vpmu){ .desc = d, .lvtpc = LVTPC_RESET, .trace = trace };
+	if (vpmu_has(d, FEAT_GLOBAL))
+		vpmu_msr_write(vp, d->vendor->global_ctrl_msr, BIT(d->nr_gp) - 1);
 }
 
 /* Global status can only be changed through its reset and set MSRs. */

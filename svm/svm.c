@@ -290,6 +290,7 @@ static u64 svm_get_reg(struct vcpu *v, enum vcpu_reg r)
 	case VREG_CS_BASE: return s->cs.base;
 	case VREG_CS_ATTR: return (s->cs.attrib & 0xFF) | ((u64)(s->cs.attrib & 0xF00) << 4);
 	case VREG_CPL: return s->cpl;
+	case VREG_TSC_OFFSET: return ((struct svm_vcpu *)v->backend)->vmcb->control.tsc_offset;
 	default: return 0;
 	}
 }
@@ -318,6 +319,10 @@ static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 		break;
 	case VREG_FS_BASE: s->fs.base = val; break;
 	case VREG_GS_BASE: s->gs.base = val; break;
+	case VREG_TSC_OFFSET:
+		sv->vmcb->control.tsc_offset = val;
+		sv->dirty |= CLEAN_INTERCEPTS; /* the clean bit that covers the TSC offset */
+		break;
 	default: /* not in VREG_WRITABLE: vcpu_set_reg never passes it */
 		break;
 	}
@@ -417,5 +422,7 @@ const struct vcpu_ops svm_ops = {
 	.inject = svm_inject,
 	.event_windows = svm_event_windows,
 	.nmi_exit_consumes_nmi = false,
+	/* VMLOAD/VMSAVE (svm_run.asm) move the rest */
+	.lazy_msrs = BIT(LAZY_TSC_AUX),
 	.dump = svm_dump,
 };

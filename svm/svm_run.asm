@@ -2,7 +2,8 @@
 ;   void svm_vmrun(struct vcpu_regs *regs, u64 guest_vmcb_pa, u64 host_vmcb_pa)
 ; The guest's RAX lives in the VMCB; the other GPRs in *regs. VMLOAD/VMSAVE
 ; switch the state VMRUN leaves alone (FS/GS/TR/LDTR bases, KERNEL_GS_BASE,
-; STAR/LSTAR/CSTAR/SFMASK, SYSENTER_*), so the guest never writes the host's.
+; STAR/LSTAR/CSTAR/SFMASK, SYSENTER_*): the guest reads and writes its own
+; directly (the MSR policy passes them through) and never the host's.
 ; The caller clears GIF around it (CLGI/STGI), see svm_world_switch().
 bits 64
 %include "arch/gprs.inc"

@@ -25,6 +25,7 @@
 #define PIN_PREEMPTION_TIMER BIT(6)
 #define MISC_PREEMPTION_TIMER_RATE(misc) ((misc) & 0x1F) /* counts at TSC >> rate */
 #define CPU_INTR_WINDOW BIT(2)
+#define CPU_TSC_OFFSETTING BIT(3)
 #define CPU_HLT BIT(7)
 #define CPU_NMI_WINDOW BIT(22)
 #define CPU_MWAIT BIT(10)
@@ -110,7 +111,9 @@ static int fit(const char *what, u64 cap, u32 want, u32 essential, u32 *out)
 
 static int compute_controls(void)
 {
-	u32 cpu2_want = SECONDARY_ENABLE_EPT | SECONDARY_ENABLE_VPID | SECONDARY_UNRESTRICTED_GUEST;
+	/* RDTSCP raises #UD in the guest unless enabled; optional, as CPUs without it lack RDTSCP. */
+	u32 cpu2_essential = SECONDARY_ENABLE_EPT | SECONDARY_ENABLE_VPID | SECONDARY_UNRESTRICTED_GUEST;
+	u32 cpu2_want = cpu2_essential | SECONDARY_ENABLE_RDTSCP;
 	u32 exit_want = EXIT_HOST_64BIT | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER |
 			EXIT_LOAD_EFER | EXIT_LOAD_PERF_GLOBAL_CTRL;
 	u32 entry_want = ENTRY_LOAD_PAT | ENTRY_LOAD_EFER | ENTRY_LOAD_PERF_GLOBAL_CTRL;
@@ -120,12 +123,12 @@ static int compute_controls(void)
 	}
 	/* The window exits are checked here and turned on only while needed. */
 	u32 cpu_want = CPU_HLT | CPU_MWAIT | CPU_RDPMC | CPU_IO_BITMAPS | CPU_MONITOR |
-		       CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY | CPU_INTR_WINDOW |
-		       CPU_NMI_WINDOW;
+		       CPU_TSC_OFFSETTING | CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY |
+		       CPU_INTR_WINDOW | CPU_NMI_WINDOW;
 	u32 pin_need = PIN_EXTERNAL_INTERRUPT | PIN_NMI | PIN_VIRTUAL_NMI;
 	if (fit("pin-based", caps.pinbased, pin_need | PIN_PREEMPTION_TIMER, pin_need, &pin_ctls) ||
 	    fit("processor-based", caps.procbased, cpu_want, cpu_want, &cpu_ctls) ||
-	    fit("secondary", caps.procbased2, cpu2_want, cpu2_want, &cpu2_ctls) ||
+	    fit("secondary", caps.procbased2, cpu2_want, cpu2_essential, &cpu2_ctls) ||
 	    fit("VM-exit", caps.exit, exit_want, exit_want & ~EXIT_LOAD_PERF_GLOBAL_CTRL,
 		&exit_ctls) ||
 	    fit("VM-entry", caps.entry, entry_want, entry_want & ~ENTRY_LOAD_PERF_GLOBAL_CTRL,
@@ -232,7 +235,10 @@ static int write_host_state(void)
 		{ HOST_ES_SEL, GDT_DATA }, { HOST_FS_SEL, 0 }, { HOST_GS_SEL, 0 },
 		{ HOST_TR_SEL, GDT_TSS }, { HOST_FS_BASE, 0 }, { HOST_GS_BASE, 0 },
 		{ HOST_TR_BASE, tss }, { HOST_GDTR_BASE, gdtr.base }, { HOST_IDTR_BASE, idtr.base },
-		{ HOST_SYSENTER_CS, 0 }, { HOST_SYSENTER_ESP, 0 }, { HOST_SYSENTER_EIP, 0 },
+		/* the guest's SYSENTER_* pass through: every exit loads the host's back */
+		{ HOST_SYSENTER_CS, rdmsr(MSR_SYSENTER_CS) },
+		{ HOST_SYSENTER_ESP, rdmsr(MSR_SYSENTER_ESP) },
+		{ HOST_SYSENTER_EIP, rdmsr(MSR_SYSENTER_EIP) },
 		{ HOST_PAT, rdmsr(MSR_PAT) }, { HOST_EFER, rdmsr(MSR_EFER) },
 		{ HOST_RIP, pa(vmx_exit_entry) },
 	};
@@ -443,6 +449,7 @@ static const enum vmcs_field reg_fields[VREG_COUNT] = {
 	[VREG_EFER] = GUEST_EFER, [VREG_PAT] = GUEST_PAT, [VREG_FS_BASE] = GUEST_FS_BASE,
 	[VREG_GS_BASE] = GUEST_GS_BASE, [VREG_CS_BASE] = GUEST_CS_BASE,
 	[VREG_CS_ATTR] = GUEST_CS_AR, [VREG_CPL] = GUEST_SS_AR,
+	[VREG_TSC_OFFSET] = TSC_OFFSET,
 };
 
 #define AR_DPL(ar) (((ar) >> 5) & 3)
@@ -578,5 +585,8 @@ const struct vcpu_ops vmx_ops = {
 	.inject = vmx_inject,
 	.event_windows = vmx_event_windows,
 	.nmi_exit_consumes_nmi = true,
+	/* the VMCS moves only SYSENTER_*; CSTAR is emulated, never read from the hardware */
+	.lazy_msrs = (BIT(LAZY_MSR_COUNT) - 1) & ~BIT(LAZY_CSTAR),
+	.stored_msrs = BIT(LAZY_CSTAR),
 	.dump = vmx_dump,
 };

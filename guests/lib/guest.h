@@ -58,6 +58,13 @@ long hc_pmu_stats(struct hc_pmu_stats *stats);
 long hc_host_msr(u32 msr);
 
 /*
+ * For an MSR the guest owns (passed through: no exit), reports that
+ * WRMSR(msr, val) raises #GP from the CPU as the SDM/APM say; SKIPs with the
+ * reason where the CPU itself accepts it (QEMU TCG skips such checks).
+ */
+void report_cpu_refuses_wrmsr(u32 msr, u64 val, const char *what);
+
+/*
  * The vector one instruction raised (0 = none), for faults (the fixup
  * matches the instruction's own address): TRY("ud2"), or with register
  * inputs, numbered from %1: TRY("mov %1, %%ds", "r"(sel)).

@@ -18,9 +18,10 @@ static void counting_gated_by_selector_and_global_ctrl(void **state)
 	(void)state;
 	init(PROFILE_INTEL_V4);
 	u64 sel = 0xC0 | EVTSEL_OS | EVTSEL_EN;
+	assert_true(pmu_model_wrmsr(m, MSR_IA32_PERF_GLOBAL_CTRL, 0));
 	assert_true(pmu_model_wrmsr(m, MSR_IA32_PERFEVTSEL0, sel));
 	pmu_model_count(m, EVENT_INSTRUCTIONS, 100);
-	assert_int_equal(m->gp_ctr[0], 0); /* GLOBAL_CTRL still 0 */
+	assert_int_equal(m->gp_ctr[0], 0); /* GLOBAL_CTRL 0 */
 	assert_true(pmu_model_wrmsr(m, MSR_IA32_PERF_GLOBAL_CTRL, 1));
 	pmu_model_count(m, EVENT_INSTRUCTIONS, 100);
 	pmu_model_count(m, EVENT_CORE_CYCLES, 50);
@@ -28,6 +29,24 @@ static void counting_gated_by_selector_and_global_ctrl(void **state)
 	pmu_model_vm_exit(m, 0); /* VM exit loads the host's GLOBAL_CTRL */
 	pmu_model_count(m, EVENT_INSTRUCTIONS, 100);
 	assert_int_equal(m->gp_ctr[0], 100);
+}
+
+/* SDM (and AMD's PPRs for PerfMonV2): reset enables the general counters, no fixed one. */
+static void global_ctrl_reset_enables_general_counters(void **state)
+{
+	(void)state;
+	u64 val;
+	init(PROFILE_INTEL_V4);
+	assert_true(pmu_model_rdmsr(m, MSR_IA32_PERF_GLOBAL_CTRL, &val));
+	assert_int_equal(val, BIT(m->caps.nr_gp) - 1);
+	assert_true(pmu_model_wrmsr(m, MSR_IA32_PERFEVTSEL0, 0xC0 | EVTSEL_OS | EVTSEL_EN));
+	pmu_model_count(m, EVENT_INSTRUCTIONS, 100);
+	assert_int_equal(m->gp_ctr[0], 100); /* the selector alone starts it */
+	init(PROFILE_AMD_CORE_V2);
+	assert_true(pmu_model_rdmsr(m, MSR_AMD_PERF_GLOBAL_CTL, &val));
+	assert_int_equal(val, 0x3F);
+	init(PROFILE_AMD_LEGACY);
+	assert_false(pmu_model_rdmsr(m, MSR_AMD_PERF_GLOBAL_CTL, &val));
 }
 
 static void width_wrap_overflow_status_and_pmi(void **state)
@@ -112,6 +131,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(counting_gated_by_selector_and_global_ctrl),
+		cmocka_unit_test(global_ctrl_reset_enables_general_counters),
 		cmocka_unit_test(width_wrap_overflow_status_and_pmi),
 		cmocka_unit_test(legacy_writes_sign_extend_full_width_checks),
 		cmocka_unit_test(amd_guest_only_counts_in_guest_mode),

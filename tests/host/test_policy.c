@@ -7,6 +7,7 @@
 
 #include "arch/host_caps.h"
 #include "core/cpuid_policy.h"
+#include "core/guest_tsc.h"
 #include "core/msr_policy.h"
 #include "pmu/pmu_hw.h"
 #include "pmu/pmu_platform.h"
@@ -18,7 +19,7 @@ struct host_caps host_caps;
 static u64 regs[VREG_COUNT];
 static u64 get_reg(struct vcpu *v, enum vcpu_reg r) { (void)v; return regs[r]; }
 static void set_reg(struct vcpu *v, enum vcpu_reg r, u64 val) { (void)v; regs[r] = val; }
-static const struct vcpu_ops fake_ops = { .name = "fake", .get_reg = get_reg, .set_reg = set_reg };
+static struct vcpu_ops fake_ops = { .name = "fake", .get_reg = get_reg, .set_reg = set_reg };
 const struct vcpu_ops *vcpu_ops = &fake_ops;
 
 static struct guest_config cfg;
@@ -60,7 +61,59 @@ static void bitmap_is_default_deny(void **state)
 	int passed = 0;
 	for (u32 msr = 0; msr < 0x2000; msr++)
 		passed += !intercepted(msr, MSR_READ) + !intercepted(msr, MSR_WRITE);
-	assert_int_equal(passed, 1); /* only the TSC read, in the whole low range */
+	/* in the whole low range: the TSC read, and SYSENTER_CS/ESP/EIP both ways */
+	assert_int_equal(passed, 7);
+}
+
+/*
+ * The system-call MSRs and KERNEL_GS_BASE are the guest's own while it runs
+ * (the backends' world switch, or core/msr_switch.c), on both vendors: a
+ * SYSCALL must use what the guest wrote. TSC_AUX only where it exists.
+ */
+static void syscall_msrs_pass_through(void **state)
+{
+	(void)state;
+	static const u32 own[] = { MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE,
+				   MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP };
+	static u8 vmx_bitmap[4096];
+	const struct { const struct msr_bitmap_layout *l; u8 *bitmap; } backends[] = {
+		{ &svm_msrpm_layout, msrpm }, { &vmx_msr_bitmap_layout, vmx_bitmap },
+	};
+	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
+	for (size_t b = 0; b < ARRAY_SIZE(backends); b++) {
+		host_caps.tsc_aux = false;
+		msr_policy_build_bitmap(backends[b].l, backends[b].bitmap, &v);
+		for (size_t i = 0; i < ARRAY_SIZE(own); i++)
+			for (enum msr_access a = MSR_READ; a <= MSR_WRITE; a <<= 1)
+				assert_false(msr_intercepted(backends[b].l, backends[b].bitmap, own[i], a));
+		assert_true(msr_intercepted(backends[b].l, backends[b].bitmap, MSR_TSC_AUX, MSR_READ));
+		assert_int_equal(msr_policy_action(&v, MSR_TSC_AUX, MSR_WRITE), MSR_DENY);
+		host_caps.tsc_aux = true; /* RDTSCP or RDPID offered */
+		msr_policy_build_bitmap(backends[b].l, backends[b].bitmap, &v);
+		assert_false(msr_intercepted(backends[b].l, backends[b].bitmap, MSR_TSC_AUX, MSR_READ));
+		assert_false(msr_intercepted(backends[b].l, backends[b].bitmap, MSR_TSC_AUX, MSR_WRITE));
+	}
+	host_caps.tsc_aux = false;
+}
+
+/* Where the CPU has no use for CSTAR (VT-x), it is plain storage the hardware never sees. */
+static void cstar_stored_where_the_cpu_has_no_use_for_it(void **state)
+{
+	(void)state;
+	u64 val = 1;
+	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
+	fake_ops.stored_msrs = BIT(LAZY_CSTAR);
+	msr_policy_build_bitmap(&vmx_msr_bitmap_layout, msrpm, &v);
+	assert_true(msr_intercepted(&vmx_msr_bitmap_layout, msrpm, MSR_CSTAR, MSR_READ));
+	assert_true(msr_intercepted(&vmx_msr_bitmap_layout, msrpm, MSR_CSTAR, MSR_WRITE));
+	assert_false(msr_intercepted(&vmx_msr_bitmap_layout, msrpm, MSR_LSTAR, MSR_WRITE));
+	assert_true(msr_policy_read(&v, MSR_CSTAR, &val));
+	assert_int_equal(val, 0); /* reset value */
+	assert_true(msr_policy_write(&v, MSR_CSTAR, 0xFFFF800000001000ULL));
+	assert_true(msr_policy_read(&v, MSR_CSTAR, &val));
+	assert_int_equal(val, 0xFFFF800000001000ULL);
+	assert_false(msr_policy_write(&v, MSR_CSTAR, 0x800000000000ULL)); /* non-canonical */
+	fake_ops.stored_msrs = 0;
 }
 
 static void aperfmperf_passthrough_only_when_asked(void **state)
@@ -118,13 +171,41 @@ static void emulated_msrs_behave(void **state)
 	assert_true(msr_policy_write(&v, MSR_EFER, EFER_LME | EFER_NXE));
 	assert_int_equal(regs[VREG_EFER], EFER_LME | EFER_NXE | EFER_LMA); /* LMA kept */
 	assert_false(msr_policy_write(&v, 0xC0000100, 0x800000000000ULL)); /* non-canonical */
-	assert_true(msr_policy_write(&v, 0xC0000102, 0xFFFF800000001000ULL));
+	assert_true(msr_policy_write(&v, 0xC0000100, 0xFFFF800000001000ULL));
 	u64 val;
-	assert_true(msr_policy_read(&v, 0xC0000102, &val));
+	assert_true(msr_policy_read(&v, 0xC0000100, &val));
 	assert_int_equal(val, 0xFFFF800000001000ULL);
 	assert_false(msr_policy_write(&v, 0x277, 0x0202020202020202ULL)); /* reserved PAT type */
 	assert_false(msr_policy_read(&v, 0x12345678, &val));
-	assert_false(msr_policy_write(&v, 0x10, 0));
+}
+
+/* The SDM couples them: a write that moves IA32_TSC or IA32_TSC_ADJUST by X moves the other by X. */
+static void tsc_writes_move_the_offset_and_tsc_adjust(void **state)
+{
+	(void)state;
+	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
+	guest_tsc_reset(&v, 1000); /* the guest's TSC is 0 at host TSC 1000 */
+	assert_int_equal(v.tsc.offset, (u64)-1000);
+	assert_int_equal(regs[VREG_TSC_OFFSET], (u64)-1000);
+	u64 before = rdtsc();
+	assert_true(msr_policy_write(&v, MSR_TSC, 1ULL << 50));
+	u64 after = rdtsc();
+	assert_true(guest_tsc(&v, before) <= 1ULL << 50 && guest_tsc(&v, after) >= 1ULL << 50);
+	assert_int_equal(regs[VREG_TSC_OFFSET], v.tsc.offset); /* the hardware adds it */
+	u64 adjust;
+	assert_true(msr_policy_read(&v, MSR_TSC_ADJUST, &adjust));
+	assert_int_equal(adjust, v.tsc.offset + 1000); /* moved by the same delta as the TSC */
+	u64 offset = v.tsc.offset;
+	assert_true(msr_policy_write(&v, MSR_TSC_ADJUST, adjust - 5000));
+	assert_int_equal(v.tsc.offset, offset - 5000);
+	assert_int_equal(regs[VREG_TSC_OFFSET], offset - 5000);
+	assert_true(msr_policy_read(&v, MSR_TSC_ADJUST, &adjust));
+	assert_int_equal(adjust, offset + 1000 - 5000);
+	msr_policy_build_bitmap(&svm_msrpm_layout, msrpm, &v);
+	assert_false(intercepted(MSR_TSC, MSR_READ)); /* the hardware adds the offset */
+	assert_true(intercepted(MSR_TSC, MSR_WRITE));
+	assert_true(intercepted(MSR_TSC_ADJUST, MSR_READ));
+	assert_true(intercepted(MSR_TSC_ADJUST, MSR_WRITE));
 }
 
 static void x2apic_lvtpc_after_enabling_x2apic(void **state)
@@ -206,28 +287,79 @@ static void cpuid_apic_bit_follows_the_global_enable(void **state)
 	assert_true(cpuid_policy_from(&v, 1, 0, all_ones).edx & BIT(9));
 }
 
-/* AMD's legacy counters read 0 and drop writes without a vPMU, as on KVM with its PMU off. */
-static void amd_legacy_counters_without_a_vpmu(void **state)
+static struct cpuid_regs all_zeros(u32 leaf, u32 subleaf)
+{
+	(void)leaf, (void)subleaf;
+	return (struct cpuid_regs){ 0 };
+}
+
+/* IA32_TSC_ADJUST is emulated, so CPUID.(7,0):EBX[1] offers it on any host; other subleaves stay. */
+static void tsc_adjust_always_offered(void **state)
 {
 	(void)state;
-	u64 val = 1;
-	make_guest(VPMU_OFF, PROFILE_AMD_LEGACY);
-	assert_true(msr_policy_write(&v, MSR_K7_PERFCTL0, 0x4300C0));
-	assert_true(msr_policy_read(&v, MSR_K7_PERFCTL0, &val));
-	assert_int_equal(val, 0);
-	assert_true(msr_policy_read(&v, MSR_K7_PERFCTR0 + 3, &val));
-	assert_int_equal(val, 0);
-	assert_false(msr_policy_read(&v, MSR_K7_PERFCTR0 + 4, &val));   /* past the four */
-	assert_false(msr_policy_read(&v, MSR_F15H_PERFCTL0, &val));      /* not offered */
-	assert_false(msr_policy_read(&v, MSR_AMD_PERF_GLOBAL_CTL, &val)); /* not offered */
-	make_guest(VPMU_OFF, PROFILE_INTEL_V4); /* an Intel CPU has no such MSRs */
-	assert_false(msr_policy_read(&v, MSR_K7_PERFCTL0, &val));
-	make_guest(VPMU_MEDIATED, PROFILE_AMD_LEGACY);
-	cfg.pmu_gp = 2;
-	char err[128];
-	assert_int_equal(vpmu_desc_derive(pmu_profile_caps(PROFILE_AMD_LEGACY, NULL), &cfg, &vm.pmu,
-					  err, sizeof(err)), 0);
-	assert_false(msr_policy_read(&v, MSR_K7_PERFCTL0 + 3, &val)); /* a counter not given */
+	make_guest(VPMU_OFF, PROFILE_AMD_CORE_V2);
+	assert_int_equal(cpuid_policy_from(&v, 7, 0, all_zeros).ebx, BIT(1));
+	assert_int_equal(cpuid_policy_from(&v, 7, 1, all_zeros).ebx, 0);
+	assert_int_equal(cpuid_policy_from(&v, 7, 0, all_ones).ebx, ~0u);
+}
+
+/*
+ * The counters every CPU of a vendor has (AMD's legacy four; Intel's first
+ * two, there since the P6) read 0 and drop writes without a vPMU, as on KVM
+ * with its PMU off; those past them, what CPUID does not offer and the other
+ * vendor's raise #GP, and so does a counter not given to a vPMU.
+ */
+static void vendor_counters_without_a_vpmu(void **state)
+{
+	(void)state;
+	static const struct {
+		enum pmu_profile profile, other_vendor;
+		u32 sel, last_ctr, faulting[3];
+	} cases[] = {
+		{ PROFILE_AMD_LEGACY, PROFILE_INTEL_V4, MSR_K7_PERFCTL0, MSR_K7_PERFCTR0 + 3,
+		  { MSR_K7_PERFCTR0 + 4, MSR_F15H_PERFCTL0, MSR_AMD_PERF_GLOBAL_CTL } },
+		{ PROFILE_INTEL_V4, PROFILE_AMD_LEGACY, MSR_IA32_PERFEVTSEL0 + 1, MSR_IA32_PMC0 + 1,
+		  { MSR_IA32_PMC0 + 2, MSR_IA32_A_PMC0, MSR_IA32_PERF_GLOBAL_CTRL } },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		u64 val = 1;
+		make_guest(VPMU_OFF, cases[i].profile);
+		assert_true(msr_policy_write(&v, cases[i].sel, 0x4300C0));
+		assert_true(msr_policy_read(&v, cases[i].sel, &val));
+		assert_int_equal(val, 0);
+		val = 1;
+		assert_true(msr_policy_read(&v, cases[i].last_ctr, &val));
+		assert_int_equal(val, 0);
+		for (size_t j = 0; j < ARRAY_SIZE(cases[i].faulting); j++)
+			assert_false(msr_policy_read(&v, cases[i].faulting[j], &val));
+		make_guest(VPMU_OFF, cases[i].other_vendor);
+		assert_false(msr_policy_read(&v, cases[i].sel, &val));
+		make_guest(VPMU_MEDIATED, cases[i].profile);
+		cfg.pmu_gp = 1;
+		char err[128];
+		assert_int_equal(vpmu_desc_derive(pmu_profile_caps(cases[i].profile, NULL), &cfg,
+						  &vm.pmu, err, sizeof(err)), 0);
+		assert_false(msr_policy_read(&v, cases[i].last_ctr, &val));
+	}
+}
+
+/* Intel's MISC_ENABLE as the guest's: PMU available with a vPMU, BTS and PEBS never. */
+static void misc_enable_follows_the_vpmu(void **state)
+{
+	(void)state;
+	u64 val;
+	host_caps.vendor = VENDOR_INTEL;
+	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
+	assert_true(msr_policy_read(&v, MSR_MISC_ENABLE, &val));
+	assert_int_equal(val, BIT(11) | BIT(12));
+	assert_true(msr_policy_write(&v, MSR_MISC_ENABLE, val)); /* a write-back changes nothing */
+	assert_false(msr_policy_write(&v, MSR_MISC_ENABLE, val | BIT(7)));
+	make_guest(VPMU_MEDIATED, PROFILE_INTEL_V4);
+	assert_true(msr_policy_read(&v, MSR_MISC_ENABLE, &val));
+	assert_int_equal(val, BIT(7) | BIT(11) | BIT(12));
+	host_caps.vendor = VENDOR_AMD; /* no such MSR */
+	assert_false(msr_policy_read(&v, MSR_MISC_ENABLE, &val));
+	host_caps.vendor = VENDOR_OTHER;
 }
 
 /* Both backends implement set_reg for VREG_WRITABLE only: anything else never reaches them. */
@@ -251,12 +383,17 @@ int main(void)
 		cmocka_unit_test(aperfmperf_offered_only_when_the_host_has_them),
 		cmocka_unit_test(mediated_pmu_data_msrs_pass_through),
 		cmocka_unit_test(emulated_msrs_behave),
+		cmocka_unit_test(syscall_msrs_pass_through),
+		cmocka_unit_test(cstar_stored_where_the_cpu_has_no_use_for_it),
+		cmocka_unit_test(tsc_writes_move_the_offset_and_tsc_adjust),
+		cmocka_unit_test(tsc_adjust_always_offered),
 		cmocka_unit_test(x2apic_lvtpc_after_enabling_x2apic),
 		cmocka_unit_test(cpuid_leaves),
 		cmocka_unit_test(amd_package_wide_counters_are_hidden),
 		cmocka_unit_test(cpuid_apic_bit_follows_the_global_enable),
 		cmocka_unit_test(only_writable_registers_reach_the_backend),
-		cmocka_unit_test(amd_legacy_counters_without_a_vpmu),
+		cmocka_unit_test(vendor_counters_without_a_vpmu),
+		cmocka_unit_test(misc_enable_follows_the_vpmu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -142,21 +142,49 @@ static void tsc_deadline_timer(void **state)
 	assert_true(vlapic_tsc_deadline_write(&v, MSR_TSC_DEADLINE, 12345));
 	assert_int_equal(l->timer_deadline, 0); /* ignored outside TSC-deadline mode */
 	vlapic_mmio_write(&v, 0x320, 0x41 | (2u << 17));
-	assert_true(vlapic_tsc_deadline_write(&v, MSR_TSC_DEADLINE, 5000));
+	v.tsc.offset = 0; /* the guest's TSC is the host's */
+	u64 deadline = rdtsc() + (1ULL << 40);
+	assert_true(vlapic_tsc_deadline_write(&v, MSR_TSC_DEADLINE, deadline));
 	u64 val;
 	assert_true(vlapic_tsc_deadline_read(&v, MSR_TSC_DEADLINE, &val));
-	assert_int_equal(val, 5000);
+	assert_int_equal(val, deadline);
+	assert_int_equal(l->timer_deadline, deadline);
 	vlapic_mmio_write(&v, 0x380, 77); /* the initial count is ignored in this mode */
 	assert_int_equal(vlapic_mmio_read(&v, 0x380), 0);
-	vlapic_tick(l, 4999);
+	vlapic_tick(l, deadline - 1);
 	assert_true(vlapic_irr_empty(l));
-	vlapic_tick(l, 5000);
+	vlapic_tick(l, deadline);
 	assert_int_equal(vlapic_pending_vector(l), 0x41);
 	assert_true(vlapic_tsc_deadline_read(&v, MSR_TSC_DEADLINE, &val));
 	assert_int_equal(val, 0);
-	assert_true(vlapic_tsc_deadline_write(&v, MSR_TSC_DEADLINE, 9000));
+	assert_true(vlapic_tsc_deadline_write(&v, MSR_TSC_DEADLINE, deadline));
 	vlapic_mmio_write(&v, 0x320, 0x41); /* leaving the mode disarms */
 	assert_int_equal(l->timer_deadline, 0);
+}
+
+/* The deadline is a guest TSC value: the host timer fires when the guest's TSC reaches it. */
+static void tsc_deadline_in_guest_time(void **state)
+{
+	(void)state;
+	vlapic_mmio_write(&v, 0x320, 0x41 | (2u << 17));
+	v.tsc.offset = -rdtsc(); /* the guest's TSC started at 0 just now */
+	assert_true(vlapic_tsc_deadline_write(&v, MSR_TSC_DEADLINE, 1ULL << 40));
+	assert_int_equal(l->timer_deadline, (1ULL << 40) - v.tsc.offset);
+	/* The guest moves its TSC forward by 2^39: the deadline comes 2^39 host ticks sooner. */
+	u64 now = rdtsc();
+	v.tsc.offset += 1ULL << 39;
+	vlapic_tsc_moved(&v, now);
+	assert_int_equal(l->timer_deadline, (1ULL << 40) - v.tsc.offset);
+	/* Past the deadline: due at once, whatever the offset (no wrap-around to the far future). */
+	v.tsc.offset = (1ULL << 41) - now;
+	vlapic_tsc_moved(&v, now);
+	assert_int_equal(l->timer_deadline, now);
+	vlapic_tick(l, now);
+	assert_int_equal(vlapic_pending_vector(l), 0x41);
+	/* A deadline already passed when written fires at once too. */
+	vlapic_ack(l, 0x41);
+	assert_true(vlapic_tsc_deadline_write(&v, MSR_TSC_DEADLINE, 5));
+	assert_true(l->timer_deadline != 0 && l->timer_deadline <= rdtsc());
 }
 
 static void software_disable_masks_lvts(void **state)
@@ -308,6 +336,7 @@ int main(void)
 		cmocka_unit_test_setup(divide_configuration, setup),
 		cmocka_unit_test_setup(periodic_timer_skips_missed_periods, setup),
 		cmocka_unit_test_setup(tsc_deadline_timer, setup),
+		cmocka_unit_test_setup(tsc_deadline_in_guest_time, setup),
 		cmocka_unit_test_setup(software_disable_masks_lvts, setup),
 		cmocka_unit_test_setup(x2apic_access_rules, setup),
 		cmocka_unit_test_setup(apic_base_transitions, setup),

@@ -257,12 +257,17 @@ static void reserved_selector_bits_fault(void **state)
 	assert_true(vpmu_msr_read(&a, MSR_IA32_PERFEVTSEL0, &got));
 	assert_int_equal(got, sel);
 	assert_int_equal(hw_model.gp_sel[0], sel);
+	/* pin control is an architectural field the hardware and KVM accept */
+	assert_true(vpmu_msr_write(&a, MSR_IA32_PERFEVTSEL0, sel | INTEL_EVTSEL_PC));
+	assert_int_equal(hw_model.gp_sel[0], sel | INTEL_EVTSEL_PC);
+	assert_true(vpmu_msr_write(&a, MSR_IA32_PERFEVTSEL0, sel));
 	setup(PROFILE_AMD_CORE_V2, VPMU_MEDIATED);
 	vpmu_load(&a);
 	assert_true(vpmu_msr_write(&a, MSR_F15H_PERFCTL0, sel));
 	/* Guest-Only is the hypervisor's; Host-Only would count in the hypervisor */
 	assert_false(vpmu_msr_write(&a, MSR_F15H_PERFCTL0, sel | AMD_EVTSEL_HOST_ONLY));
 	assert_false(vpmu_msr_write(&a, MSR_F15H_PERFCTL0, sel | AMD_EVTSEL_GUEST_ONLY));
+	assert_false(vpmu_msr_write(&a, MSR_F15H_PERFCTL0, sel | INTEL_EVTSEL_PC)); /* reserved */
 	assert_true(vpmu_msr_read(&a, MSR_F15H_PERFCTL0, &got));
 	assert_int_equal(got, sel);
 	assert_int_equal(hw_model.gp_sel[0], sel | AMD_EVTSEL_GUEST_ONLY);
@@ -336,6 +341,7 @@ static void fixed_ctrl_anythread_faults(void **state)
 	assert_int_equal(hw_model.fixed_ctrl, 0xB);
 }
 
+/* The swap carries only counters that can count: enabled in GLOBAL_CTL and in their selector. */
 static void amd_perfmon_v2_swaps_global_ctl_only_when_used(void **state)
 {
 	(void)state;
@@ -344,13 +350,54 @@ static void amd_perfmon_v2_swaps_global_ctl_only_when_used(void **state)
 	u64 before = hw_model.writes;
 	vpmu_global_ctrl_enter(&a);
 	vpmu_global_ctrl_exit(&a);
-	assert_int_equal(hw_model.writes, before); /* idle guest PMU: no access */
-	assert_true(vpmu_msr_write(&a, MSR_AMD_PERF_GLOBAL_CTL, 0x3));
+	/* GLOBAL_CTL enables every counter from reset, but no selector is enabled */
+	assert_int_equal(hw_model.writes, before);
+	assert_true(vpmu_msr_write(&a, MSR_F15H_PERFCTL0 + 2, 0x76 | EVTSEL_OS | EVTSEL_EN));
 	vpmu_global_ctrl_enter(&a);
-	assert_int_equal(hw_model.global_ctrl, 0x3);
+	assert_int_equal(hw_model.global_ctrl, 0x2); /* counter 1 alone */
 	vpmu_global_ctrl_exit(&a);
 	assert_int_equal(hw_model.global_ctrl, 0);
 	assert_int_equal(a.stats.writes[PHASE_ENTRY], 2);
+	assert_true(vpmu_msr_write(&a, MSR_AMD_PERF_GLOBAL_CTL, 0x1)); /* counter 1 stopped */
+	u64 val;
+	assert_true(vpmu_msr_read(&a, MSR_AMD_PERF_GLOBAL_CTL, &val));
+	assert_int_equal(val, 0x1); /* reads what was written, not what the hardware holds */
+	vpmu_global_ctrl_enter(&a);
+	vpmu_global_ctrl_exit(&a);
+	assert_int_equal(a.stats.writes[PHASE_ENTRY], 2);
+	assert_false(vpmu_msr_passthrough(&da, MSR_AMD_PERF_GLOBAL_CTL, MSR_READ));
+}
+
+/*
+ * GLOBAL_CTRL starts at its reset value (the general counters enabled), so a
+ * guest that programs only a selector counts, as on the hardware, in both
+ * modes with a vPMU and on both vendors' global controls.
+ */
+static void selector_alone_counts_after_reset(void **state)
+{
+	(void)state;
+	static const struct { enum pmu_profile p; u32 sel, ctr, global; u64 reset; } cases[] = {
+		{ PROFILE_INTEL_V4, MSR_IA32_PERFEVTSEL0, MSR_IA32_A_PMC0, MSR_IA32_PERF_GLOBAL_CTRL,
+		  0xF },
+		{ PROFILE_AMD_CORE_V2, MSR_F15H_PERFCTL0, MSR_F15H_PERFCTL0 + 1,
+		  MSR_AMD_PERF_GLOBAL_CTL, 0x3F },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		for (enum vpmu_mode mode = VPMU_EMULATED; mode <= VPMU_MEDIATED; mode++) {
+			setup(cases[i].p, mode);
+			u64 val;
+			assert_true(vpmu_msr_read(&a, cases[i].global, &val));
+			assert_int_equal(val, cases[i].reset);
+			assert_true(vpmu_msr_write(&a, cases[i].sel, 0xC0 | EVTSEL_OS | EVTSEL_EN));
+			vpmu_load(&a);
+			vpmu_global_ctrl_enter(&a);
+			pmu_model_vm_entry(&hw_model, a.global_ctrl_hw);
+			pmu_model_count(&hw_model, EVENT_INSTRUCTIONS, 1000);
+			pmu_model_vm_exit(&hw_model, 0);
+			vpmu_global_ctrl_exit(&a);
+			assert_true(vpmu_msr_read(&a, cases[i].ctr, &val));
+			assert_int_equal(val, 1000);
+		}
 }
 
 static void pmi_delivered_through_the_virtual_lvtpc(void **state)
@@ -393,6 +440,7 @@ int main(void)
 		cmocka_unit_test(fewer_counters_bound_rdpmc),
 		cmocka_unit_test(fixed_ctrl_anythread_faults),
 		cmocka_unit_test(amd_perfmon_v2_swaps_global_ctl_only_when_used),
+		cmocka_unit_test(selector_alone_counts_after_reset),
 		cmocka_unit_test(pmi_delivered_through_the_virtual_lvtpc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -91,7 +91,9 @@ static u64 status_flags(const struct pmu_model *m) { return intel(m) ? BIT(62) |
 static u64 valid_selector(const struct pmu_model *m)
 {
 	u64 low = 0xFFFFFFFFULL & ~EVTSEL_ANY; /* AnyThread is not modelled */
-	return intel(m) ? low : low | AMD_EVTSEL_EVENT_HI | AMD_EVTSEL_GUEST_ONLY | AMD_EVTSEL_HOST_ONLY;
+	/* AMD: bit 19 (Intel's pin control) is reserved */
+	return intel(m) ? low : (low & ~INTEL_EVTSEL_PC) | AMD_EVTSEL_EVENT_HI | AMD_EVTSEL_GUEST_ONLY |
+					 AMD_EVTSEL_HOST_ONLY;
 }
 
 static u64 valid_fixed_ctrl(const struct pmu_model *m)
@@ -108,6 +110,10 @@ void pmu_model_init(struct pmu_model *m, const struct pmu_caps *caps)
 	memset(m, 0, sizeof(*m));
 	m->caps = *caps;
 	m->lvtpc = BIT(16); /* masked at reset */
+	/* SDM: at reset GLOBAL_CTRL enables the general counters (bits n-1:0), no fixed
+	 * one; AMD's PPRs say the same of PerfMonV2's GLOBAL_CTL. */
+	if (has_global(m))
+		m->global_ctrl = BIT(caps->nr_gp) - 1;
 }
 
 bool pmu_model_rdmsr(struct pmu_model *m, u32 msr, u64 *val)
