@@ -1,4 +1,4 @@
-/* fakes: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c */
+/* fakes: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c tests/pmu_model/model_cpus.c tests/pmu_model/model_host.c */
 /*
  * A guest's PMU MSR accesses, any MSR, any value, in every mode and on every
  * host profile: emulated by pmu/ where the intercept policy makes them exit,
@@ -11,7 +11,7 @@
 #include "pmu/pmu_hw.h"
 #include "pmu/pmu_profiles.h"
 #include "pmu/vpmu.h"
-#include "tests/pmu_model/pmu_model.h"
+#include "tests/pmu_model/model_host.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
@@ -20,11 +20,13 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	static struct vpmu a, b;
 	if (size < 2)
 		return 0;
-	const struct pmu_caps *host = pmu_profile_caps((enum pmu_profile)(1 + data[0] % 4), NULL);
+	/* every profile, PROFILE_INTEL_V4 to PROFILE_AMD_CORE */
+	enum pmu_profile p = (enum pmu_profile)(PROFILE_INTEL_V4 + data[0] % PROFILE_AMD_CORE);
+	const struct pmu_caps *host = pmu_profile_caps(p, NULL);
 	struct guest_config cfg = { .vpmu = data[1] % 3, .pmu_gp = PMU_ALL_COUNTERS,
 				    .pmu_fixed = PMU_ALL_COUNTERS };
 	char err[128];
-	pmu_model_init(&hw_model, host);
+	pmu_model_init(&hw_model, model_cpu_of_profile(p));
 	pmu_cpu_init(host);
 	if (vpmu_desc_derive(host, &cfg, &da, err, sizeof(err)))
 		return 0;

@@ -1,4 +1,4 @@
-/* fakes: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c */
+/* fakes: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c tests/pmu_model/model_cpus.c tests/pmu_model/model_host.c */
 /*
  * GLOBAL_STATUS and its reset MSR agree: every status bit a guest can read
  * it can clear. Intel's status also reports OvfBuf (62) and CondChgd (63),
@@ -15,7 +15,7 @@
 #include "pmu/pmu_profiles.h"
 #include "pmu/pmu_vendor.h"
 #include "pmu/vpmu.h"
-#include "tests/pmu_model/pmu_model.h"
+#include "tests/pmu_model/model_host.h"
 
 #define STATUS_OVF_BUFFER BIT(62)
 #define STATUS_COND_CHGD BIT(63)
@@ -29,7 +29,7 @@ static void setup(enum pmu_profile p, enum vpmu_mode mode)
 	struct guest_config cfg = { .vpmu = mode, .pmu_gp = PMU_ALL_COUNTERS,
 				    .pmu_fixed = PMU_ALL_COUNTERS };
 	char err[128];
-	pmu_model_init(&hw_model, host);
+	pmu_model_init(&hw_model, model_cpu_of_profile(p));
 	pmu_cpu_init(host);
 	assert_int_equal(vpmu_desc_derive(host, &cfg, &da, err, sizeof(err)), 0);
 	vpmu_init(&a, &da, NULL);

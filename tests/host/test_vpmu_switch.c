@@ -1,4 +1,4 @@
-/* fakes: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c */
+/* fakes: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c tests/pmu_model/model_cpus.c tests/pmu_model/model_host.c */
 /*
  * What a world switch and a vCPU switch cost in PMU accesses, and in which
  * order (docs/design.md, "The PMU contract", invariants 1-5 and 8), against
@@ -14,7 +14,7 @@
 #include "pmu/pmu_profiles.h"
 #include "pmu/pmu_vendor.h"
 #include "pmu/vpmu.h"
-#include "tests/pmu_model/pmu_model.h"
+#include "tests/pmu_model/model_host.h"
 
 static struct guest_config cfg;
 static struct vpmu_desc da, db;
@@ -27,7 +27,7 @@ static void setup(enum pmu_profile p, enum vpmu_mode mode)
 	char err[128];
 	cfg = (struct guest_config){ .vpmu = mode, .pmu_gp = PMU_ALL_COUNTERS,
 				     .pmu_fixed = PMU_ALL_COUNTERS };
-	pmu_model_init(&hw_model, host);
+	pmu_model_init(&hw_model, model_cpu_of_profile(p));
 	pmu_cpu_init(host);
 	assert_int_equal(vpmu_desc_derive(host, &cfg, &da, err, sizeof(err)), 0);
 	assert_int_equal(vpmu_desc_derive(host, &cfg, &db, err, sizeof(err)), 0);
@@ -90,8 +90,8 @@ static void lvtpc_switched_only_with_global_ctrl_clear(void **state)
 	/* a guest counting at VM exit: the next load must clear GLOBAL_CTRL before the LVTPC */
 	assert_true(vpmu_msr_write(&a, MSR_IA32_PERF_GLOBAL_CTRL, 1));
 	pmu_model_vm_entry(&hw_model, a.global_ctrl_hw);
-	hw_model.global_ctrl = 1; /* as if the host value were not 0 */
-	pmu_model_vm_exit(&hw_model, 1);
+	pmu_model_vm_exit(&hw_model, 0);
+	hw_model.global_ctrl = 1; /* as if the exit had left it nonzero (a stale MSR-load list) */
 	vpmu_load(&b);
 	assert_int_equal(hw_model.violations, 0);
 	assert_int_equal(hw_model.lvtpc, PMU_MEDIATED_PMI_VECTOR | LVTPC_MASKED);

@@ -11,30 +11,30 @@
 #include "tests/pmu_model/pmu_model.h"
 #include "pmu/pmu_hw.h"
 
-static struct pmu_caps caps_from_header(const char *line)
+/* The CPU the header describes, as its CPUID and PERF_CAPABILITIES would say it. */
+static bool cpu_from_header(const char *line, struct model_cpu *c)
 {
-	struct pmu_caps c = { 0 };
 	char kind[16] = "";
-	unsigned version, gp, width, fixed, fixed_width, core, v2;
+	unsigned version, gp, width, fixed, fixed_width, core, v2, nr_fixed = 0;
 	unsigned long long perf_caps;
 	const char *p = strstr(line, " kind=");
 	if (!p || sscanf(p, " kind=%15s version=%u gp=%u width=%u fixed=%x fixed_width=%u "
 			    "perf_caps=%llx amd_core=%u amd_v2=%u", kind, &version, &gp, &width,
 			 &fixed, &fixed_width, &perf_caps, &core, &v2) != 9)
-		return c;
-	c.kind = !strcmp(kind, "intel") ? PMU_INTEL_ARCH : !strcmp(kind, "amd") ? PMU_AMD : PMU_NONE;
-	c.version = version;
-	c.nr_gp = gp;
-	c.gp_width = width;
-	c.fixed_bitmap = fixed;
-	c.fixed_width = fixed_width;
-	c.has_perf_capabilities = c.kind == PMU_INTEL_ARCH;
-	c.perf_capabilities = perf_caps;
-	c.full_width_writes = perf_caps & PERF_CAP_FW_WRITES;
-	c.perf_metrics = perf_caps & PERF_CAP_PERF_METRICS;
-	c.amd_perfctr_core = core;
-	c.amd_perfmon_v2 = v2;
-	return c;
+		return false;
+	while (fixed & (1u << nr_fixed))
+		nr_fixed++;
+	*c = (struct model_cpu){ .name = "traced", .amd = !strcmp(kind, "amd") };
+	if (c->amd) {
+		c->ext1_ecx = core ? 1u << 23 : 0;
+		c->leaf_80000022 = (struct model_leaf){ v2 ? 1 : 0, v2 ? gp : 0, 0, 0 };
+		return true;
+	}
+	c->leaf_0a = (struct model_leaf){ version | gp << 8 | width << 16, 0,
+					  version >= 5 ? fixed : 0, nr_fixed | fixed_width << 5 };
+	c->pdcm = perf_caps != 0;
+	c->perf_capabilities = perf_caps;
+	return !strcmp(kind, "intel");
 }
 
 static void apply(const char *op, unsigned msr, unsigned long long value)
@@ -63,8 +63,10 @@ int main(void)
 	while (fgets(line, sizeof(line), stdin)) {
 		line[strcspn(line, "\r\n")] = '\0';
 		if (!strncmp(line, "hv: pmutrace begin ", 19)) {
-			struct pmu_caps c = caps_from_header(line);
+			struct model_cpu c;
 			sscanf(line + 19, "%63s", guest);
+			if (!cpu_from_header(line, &c))
+				c = (struct model_cpu){ .name = "none" };
 			pmu_model_init(&hw_model, &c);
 			in_block = true;
 			records = 0;
