@@ -60,16 +60,30 @@ void vpmu_init(struct vpmu *vp, const struct vpmu_desc *d, struct pmu_trace *tra
 	*vp = (struct vpmu){ .desc = d, .lvtpc = LVTPC_RESET, .trace = trace };
 }
 
-/* Global status can only be changed through its reset and set MSRs. */
-static void load_global_status(const struct vpmu_desc *d, u64 target)
+/*
+ * Global status can only be changed through its reset and set MSRs. Without
+ * a set MSR (Intel before v4) the bits the hardware cannot take back stay
+ * the guest's in software, added to every read of it (whose reads then exit).
+ */
+static void load_global_status(struct vpmu *vp, u64 target)
 {
-	const struct pmu_vendor *v = d->vendor;
+	const struct pmu_vendor *v = host_desc.vendor;
 	u64 now = pmu_cpu.hw.global_status;
 	if (now & ~target)
 		pmu_write(v->status_reset_msr, now & ~target, PHASE_LOAD);
-	if ((target & ~now) && vpmu_has(&host_desc, FEAT_STATUS_SET))
+	now &= target;
+	if ((target & ~now) && vpmu_has(&host_desc, FEAT_STATUS_SET)) {
 		pmu_write(v->status_set_msr, target & ~now, PHASE_LOAD);
-	pmu_cpu.hw.global_status = target;
+		now = target;
+	}
+	pmu_cpu.hw.global_status = now;
+	vp->status_unloaded = target & ~now;
+}
+
+u64 vpmu_read_status(struct vpmu *vp, enum pmu_phase phase)
+{
+	pmu_cpu.hw.global_status = pmu_read(vp->desc->vendor->global_status_msr, phase);
+	return vp->ctx.global_status = pmu_cpu.hw.global_status | vp->status_unloaded;
 }
 
 static void load_counters(const struct vpmu *vp)
@@ -151,7 +165,7 @@ void vpmu_switch_in(struct vpmu *vp)
 	set_lvtpc(mediated_lvtpc(vp->lvtpc), PHASE_LOAD);
 	load_counters(vp);
 	if (vpmu_has(&host_desc, FEAT_GLOBAL))
-		load_global_status(d, vpmu_has(d, FEAT_GLOBAL) ? vp->ctx.global_status : 0);
+		load_global_status(vp, vpmu_has(d, FEAT_GLOBAL) ? vp->ctx.global_status : 0);
 	pmu_cpu.owner = vp;
 	vp->loads++;
 }
@@ -172,8 +186,7 @@ void vpmu_put(struct vpmu *vp)
 			vp->ctx.fixed_ctr[i] = hw->fixed_ctr[i] =
 				pmu_read(FIXED_CTR_MSR(i), PHASE_PUT);
 	if (vpmu_has(d, FEAT_GLOBAL))
-		vp->ctx.global_status = hw->global_status =
-			pmu_read(v->global_status_msr, PHASE_PUT);
+		vpmu_read_status(vp, PHASE_PUT);
 	if (vpmu_has(d, FEAT_PERF_METRICS)) {
 		/* Save PERF_METRICS, and zero it so no one after us sees the guest's value. */
 		vp->ctx.perf_metrics = pmu_read(MSR_IA32_PERF_METRICS, PHASE_PUT);

@@ -502,19 +502,9 @@ static void firmware_leftovers(void)
 		hw_model.gp_ctr[i] = rnd() & ((1ULL << hw_model.pmu.gp_width) - 1);
 }
 
-/*
- * A CPU pmuvisor is known to get wrong stays out of the schedules until it is
- * fixed, and the run says so: before v4 there is no GLOBAL_STATUS_SET, so a
- * guest switched out loses its overflow bits (found by these schedules).
- */
-static bool known_wrong(enum model_cpu_id id) { return id == CPU_CORE2; }
-
 static bool run_schedule(void)
 {
-	enum model_cpu_id id;
-	do
-		id = (enum model_cpu_id)pick(CPU_COUNT);
-	while (known_wrong(id));
+	enum model_cpu_id id = (enum model_cpu_id)pick(CPU_COUNT);
 	cpu = &model_cpus[id];
 	host_cpuid_of = *cpu;
 	coverage.cpu[id]++;
@@ -566,10 +556,6 @@ static void random_schedules_stay_isolated(void **state)
 	printf("# covered: modelled CPUs");
 	for (int i = 0; i < CPU_COUNT; i++)
 		printf(" %s %llu", model_cpus[i].name, (unsigned long long)coverage.cpu[i]);
-	for (int i = 0; i < CPU_COUNT; i++)
-		if (known_wrong((enum model_cpu_id)i))
-			printf("\n# not run: %s (known wrong: no GLOBAL_STATUS_SET before v4, a switched-out "
-			       "guest loses its overflow bits)", model_cpus[i].name);
 	printf("\n# not run: %llu AMD guests without PerfMonV2 given fewer counters (known wrong: "
 	       "CPUID cannot show it, the guest sees them all and those not given raise #GP)",
 	       (unsigned long long)coverage.unshowable);
@@ -589,7 +575,7 @@ static void random_schedules_stay_isolated(void **state)
 	       (unsigned long long)coverage.user_events);
 	if (schedules >= 1000) { /* enough to reach every part: a narrowed generator fails */
 		for (int i = 0; i < CPU_COUNT; i++)
-			assert_true(coverage.cpu[i] > 0 || known_wrong((enum model_cpu_id)i));
+			assert_true(coverage.cpu[i] > 0);
 		for (size_t i = 0; i < NR_FILTERS; i++)
 			assert_true(coverage.filtered[i] > 0);
 		assert_true(coverage.refused && coverage.fewer && coverage.legacy_stub &&

@@ -19,6 +19,7 @@ enum model_cpu_id {
 	CPU_ALDER_LAKE_E,     /* v5 with a hole in the fixed counters */
 	CPU_ZEN3_DF_LLC,      /* with the package-wide counters RDPMC reaches */
 	CPU_ZEN_V2_8,         /* PerfMonV2 with eight core counters */
+	CPU_SANDY_BRIDGE,     /* v3: no GLOBAL_STATUS_SET (as Bochs's corei7_sandy_bridge_2600k) */
 	CPU_INTEL_V1,         /* no global control */
 	CPU_LION_COVE_10,     /* ten general counters */
 	CPU_INTEL_16,         /* sixteen */
