@@ -37,8 +37,10 @@ void pmu_cpu_init(const struct pmu_caps *h)
 	}
 	const struct pmu_vendor *v = host_desc.vendor;
 	/* Values left by firmware are unknown: write every one once. */
-	if (vpmu_has(&host_desc, FEAT_GLOBAL))
+	if (vpmu_has(&host_desc, FEAT_GLOBAL)) {
+		pmu_cpu.global_ctrl_msr = v->global_ctrl_msr;
 		pmu_write(v->global_ctrl_msr, 0, PHASE_INIT);
+	}
 	for (u32 i = 0; i < host_desc.nr_gp; i++) {
 		pmu_write(v->gp_sel_msr(&host_desc, i), 0, PHASE_INIT);
 		pmu_write(v->gp_ctr_msr(&host_desc, i), 0, PHASE_INIT);
@@ -153,6 +155,33 @@ static void stop_counting(enum pmu_phase phase)
 			phase);
 }
 
+/*
+ * Tracing: every register of the host PMU as this load finds it (what the
+ * last owner's put, or the boot, left), so the replay starts from the
+ * hardware's state, not from an assumed one.
+ */
+static void trace_what_the_load_finds(void)
+{
+	const struct vpmu_desc *d = &host_desc;
+	const struct pmu_vendor *v = d->vendor;
+	if (vpmu_has(d, FEAT_GLOBAL)) {
+		pmu_read(v->global_ctrl_msr, PHASE_LOAD);
+		pmu_read(v->global_status_msr, PHASE_LOAD);
+	}
+	for (u32 i = 0; i < d->nr_gp; i++) {
+		pmu_read(v->gp_sel_msr(d, i), PHASE_LOAD);
+		pmu_read(v->gp_ctr_msr(d, i), PHASE_LOAD);
+	}
+	if (vpmu_has(d, FEAT_FIXED))
+		pmu_read(MSR_IA32_FIXED_CTR_CTRL, PHASE_LOAD);
+	for (u32 i = 0; i < VPMU_MAX_FIXED; i++)
+		if (has_fixed(d, i))
+			pmu_read(FIXED_CTR_MSR(i), PHASE_LOAD);
+	if (vpmu_has(d, FEAT_PERF_METRICS))
+		pmu_read(MSR_IA32_PERF_METRICS, PHASE_LOAD);
+	pmu_read_lvtpc(PHASE_LOAD);
+}
+
 void vpmu_switch_in(struct vpmu *vp)
 {
 	const struct vpmu_desc *d = vp->desc;
@@ -161,6 +190,8 @@ void vpmu_switch_in(struct vpmu *vp)
 	if (d->mode == VPMU_OFF)
 		return;
 	pmu_access_attach(&vp->stats, vp->trace);
+	if (pmu_tracing)
+		trace_what_the_load_finds();
 	clear_global_ctrl(PHASE_LOAD);
 	set_lvtpc(mediated_lvtpc(vp->lvtpc), PHASE_LOAD);
 	load_counters(vp);

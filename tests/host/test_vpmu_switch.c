@@ -374,10 +374,36 @@ static void pmi_delivered_through_the_virtual_lvtpc(void **state)
 	assert_int_equal(a.pmis_injected, 2);
 }
 
+/*
+ * The trace opens a load with every register as the load found it, and an
+ * exit records GLOBAL_CTRL as read back from the hardware, not an assumed 0.
+ */
+static void trace_reads_the_hardware_back(void **state)
+{
+	(void)state;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	hw_model.gp_sel[2] = 0x1234; /* whatever the last owner left */
+	vpmu_load(&a);
+	assert_int_equal(trace.rec[0].op, TRACE_READ); /* the snapshot comes first */
+	bool found = false;
+	for (u32 i = 0; i < trace.len && trace.rec[i].op == TRACE_READ; i++)
+		found |= trace.rec[i].msr == MSR_IA32_PERFEVTSEL0 + 2 && trace.rec[i].value == 0x1234;
+	assert_true(found);
+	pmu_access_attach(&a.stats, &trace);
+	trace.len = 0;
+	pmu_trace_world_switch(TRACE_VMENTRY, 1);
+	pmu_model_vm_entry(&hw_model, 1);
+	hw_model.guest_mode = false; /* an exit that failed to load 0 */
+	pmu_trace_world_switch(TRACE_VMEXIT, 0);
+	assert_int_equal(trace.rec[1].op, TRACE_VMEXIT);
+	assert_int_equal(trace.rec[1].value, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(same_vcpu_reentry_writes_nothing),
+		cmocka_unit_test(trace_reads_the_hardware_back),
 		cmocka_unit_test(switch_writes_only_what_differs),
 		cmocka_unit_test(lvtpc_switched_only_with_global_ctrl_clear),
 		cmocka_unit_test(intel_load_clears_global_ctrl_first),

@@ -391,7 +391,32 @@ int pmu_model_counter_of(const struct pmu_model *m, u32 msr)
 	}
 }
 
-bool pmu_model_is_global_ctrl(const struct pmu_model *m, u32 msr) { return reg_of(m, msr).reg == R_CTRL; }
+bool pmu_model_set(struct pmu_model *m, u32 msr, u64 val)
+{
+	struct reg_at r = reg_of(m, msr);
+	switch (r.reg) {
+	case R_SEL: m->gp_sel[r.index] = val; return true;
+	case R_CTR:
+	case R_CTR_FW: m->gp_ctr[r.index] = val; return true;
+	case R_FIXED: m->fixed_ctr[r.index] = val; return true;
+	case R_FIXED_CTRL: m->fixed_ctrl = val; return true;
+	case R_STATUS: m->global_status = val; return true;
+	case R_CTRL: m->global_ctrl = val; return true;
+	case R_METRICS: m->perf_metrics = val; return true;
+	case R_CAPS:
+	case R_STATUS_RESET:
+	case R_STATUS_SET: return true; /* nothing of their own to hold */
+	case R_NONE: return false;
+	}
+	return false;
+}
+
+bool pmu_model_counts_itself(const struct pmu_model *m, u32 msr)
+{
+	enum reg r = reg_of(m, msr).reg;
+	return r == R_CTR || r == R_CTR_FW || r == R_FIXED || r == R_STATUS || r == R_METRICS;
+}
+
 bool pmu_model_is_metrics(const struct pmu_model *m, u32 msr) { return reg_of(m, msr).reg == R_METRICS; }
 bool pmu_model_is_slots_counter(const struct pmu_model *m, u32 msr)
 {

@@ -114,7 +114,10 @@ bool pmu_model_any_counting(const struct pmu_model *m);
  */
 #define MODEL_ANY_FIXED (-2)
 int pmu_model_counter_of(const struct pmu_model *m, u32 msr);
-bool pmu_model_is_global_ctrl(const struct pmu_model *m, u32 msr);
+/* Puts a value into a register as the hardware holds it (a replay's starting state); false: none. */
+bool pmu_model_set(struct pmu_model *m, u32 msr, u64 val);
+/* Whether counting changes the register by itself (counters, GLOBAL_STATUS, PERF_METRICS). */
+bool pmu_model_counts_itself(const struct pmu_model *m, u32 msr);
 bool pmu_model_is_metrics(const struct pmu_model *m, u32 msr);
 bool pmu_model_is_slots_counter(const struct pmu_model *m, u32 msr);
 
