@@ -38,7 +38,7 @@ struct vpmu {
 	u64 fixed_ctrl_guest, global_ctrl_guest;
 	u64 global_ctrl_hw;            /* loaded by the hardware on VM entry */
 	u32 lvtpc;                     /* the guest's virtual LVTPC */
-	u64 status_unloaded;           /* overflow bits the hardware lacks (no STATUS_SET): still the guest's */
+	u64 status_unloaded;           /* overflow bits the hardware could not take back (no STATUS_SET) */
 	bool pmi_pending;              /* a PMI waits for the guest to accept it */
 	u64 pmis_injected, pmis_dropped, loads, puts;
 	struct pmu_access_stats stats;

@@ -144,15 +144,15 @@ static void every_profile_is_a_modelled_cpu(void **state)
 static void many_counters_all_count(void **state)
 {
 	(void)state;
-	static const struct { enum model_cpu_id cpu; u32 sel0, ctr0, stride, global; } hosts[] = {
-		{ CPU_LION_COVE_10, MSR_IA32_PERFEVTSEL0, MSR_IA32_A_PMC0, 1, MSR_IA32_PERF_GLOBAL_CTRL },
-		{ CPU_INTEL_16, MSR_IA32_PERFEVTSEL0, MSR_IA32_A_PMC0, 1, MSR_IA32_PERF_GLOBAL_CTRL },
-		{ CPU_ZEN_V2_15, MSR_F15H_PERFCTL0, MSR_F15H_PERFCTL0 + 1, 2, MSR_AMD_PERF_GLOBAL_CTL },
+	static const struct { enum model_cpu_id cpu; u32 counters, sel0, ctr0, stride, global; } hosts[] = {
+		{ CPU_LION_COVE_10, 10, MSR_IA32_PERFEVTSEL0, MSR_IA32_A_PMC0, 1, MSR_IA32_PERF_GLOBAL_CTRL },
+		{ CPU_INTEL_16, 16, MSR_IA32_PERFEVTSEL0, MSR_IA32_A_PMC0, 1, MSR_IA32_PERF_GLOBAL_CTRL },
+		{ CPU_ZEN_V2_15, 15, MSR_F15H_PERFCTL0, MSR_F15H_PERFCTL0 + 1, 2, MSR_AMD_PERF_GLOBAL_CTL },
 	};
 	for (size_t h = 0; h < sizeof(hosts) / sizeof(hosts[0]); h++) {
 		pmu_model_init(m, &model_cpus[hosts[h].cpu]);
 		u32 n = m->pmu.nr_gp;
-		assert_int_equal(n, hosts[h].cpu == CPU_LION_COVE_10 ? 10 : hosts[h].cpu == CPU_INTEL_16 ? 16 : 15);
+		assert_int_equal(n, hosts[h].counters);
 		for (u32 i = 0; i < n; i++) {
 			assert_true(pmu_model_wrmsr(m, hosts[h].sel0 + hosts[h].stride * i,
 						    0xC0 | EVTSEL_OS | EVTSEL_EN));

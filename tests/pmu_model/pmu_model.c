@@ -188,7 +188,7 @@ static u64 valid_fixed_ctrl(const struct model_pmu *p)
 	return v;
 }
 
-static void model_violation(struct pmu_model *m, const char *fmt, ...)
+void pmu_model_violation(struct pmu_model *m, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -334,7 +334,7 @@ void pmu_model_vm_exit(struct pmu_model *m, u64 host_global_ctrl)
 		return;
 	m->global_ctrl = stored(m, host_global_ctrl);
 	if (m->global_ctrl)
-		model_violation(m, "GLOBAL_CTRL 0x%llx in host mode after a VM exit (invariant 1)",
+		pmu_model_violation(m, "GLOBAL_CTRL 0x%llx in host mode after a VM exit (invariant 1)",
 				(unsigned long long)m->global_ctrl);
 }
 
@@ -417,7 +417,10 @@ bool pmu_model_counts_itself(const struct pmu_model *m, u32 msr)
 	return r == R_CTR || r == R_CTR_FW || r == R_FIXED || r == R_STATUS || r == R_METRICS;
 }
 
-bool pmu_model_is_metrics(const struct pmu_model *m, u32 msr) { return reg_of(m, msr).reg == R_METRICS; }
+bool pmu_model_is_metrics(const struct pmu_model *m, u32 msr)
+{
+	return reg_of(m, msr).reg == R_METRICS;
+}
 bool pmu_model_is_slots_counter(const struct pmu_model *m, u32 msr)
 {
 	struct reg_at r = reg_of(m, msr);

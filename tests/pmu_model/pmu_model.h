@@ -89,6 +89,9 @@ struct pmu_model {
 extern struct pmu_model hw_model;
 
 void pmu_model_init(struct pmu_model *m, const struct model_cpu *cpu);
+/* Records a broken rule (counted; the last one kept for the report). */
+void pmu_model_violation(struct pmu_model *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Accesses with hardware semantics; false = #GP. Direct: no invariant checks. */
 bool pmu_model_rdmsr(struct pmu_model *m, u32 msr, u64 *val);
@@ -114,7 +117,7 @@ bool pmu_model_any_counting(const struct pmu_model *m);
  */
 #define MODEL_ANY_FIXED (-2)
 int pmu_model_counter_of(const struct pmu_model *m, u32 msr);
-/* Puts a value into a register as the hardware holds it (a replay's starting state); false: none. */
+/* Puts a value into a register as the hardware holds it (a replay's start); false: none. */
 bool pmu_model_set(struct pmu_model *m, u32 msr, u64 val);
 /* Whether counting changes the register by itself (counters, GLOBAL_STATUS, PERF_METRICS). */
 bool pmu_model_counts_itself(const struct pmu_model *m, u32 msr);

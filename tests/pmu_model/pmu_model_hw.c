@@ -1,17 +1,6 @@
 /* pmu/pmu_hw.h on the model: the hypervisor's accesses, checked against the invariants. */
-#include <stdarg.h>
-#include <stdio.h>
 #include "tests/pmu_model/pmu_model.h"
 #include "pmu/pmu_hw.h"
-
-static void violation(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(hw_model.last_violation, sizeof(hw_model.last_violation), fmt, ap);
-	va_end(ap);
-	hw_model.violations++;
-}
 
 static bool any_fixed_counting(void)
 {
@@ -25,7 +14,7 @@ bool pmu_hw_rdmsr(u32 msr, u64 *val)
 {
 	hw_model.accesses++;
 	if (!pmu_model_rdmsr(&hw_model, msr, val)) {
-		violation("rdmsr 0x%x: #GP (no such MSR on this PMU)", msr);
+		pmu_model_violation(&hw_model, "rdmsr 0x%x: #GP (no such MSR on this PMU)", msr);
 		return false;
 	}
 	return true;
@@ -38,18 +27,19 @@ bool pmu_hw_wrmsr(u32 msr, u64 val)
 	m->writes++;
 	int c = pmu_model_counter_of(m, msr);
 	if (c >= 0 && pmu_model_counting(m, (u32)c))
-		violation("wrmsr 0x%x=0x%llx while counter %d counts (%s mode)", msr,
-			  (unsigned long long)val, c, m->guest_mode ? "guest" : "host");
+		pmu_model_violation(m, "wrmsr 0x%x=0x%llx while counter %d counts (%s mode)", msr,
+				    (unsigned long long)val, c, m->guest_mode ? "guest" : "host");
 	if (c == MODEL_ANY_FIXED && any_fixed_counting())
-		violation("wrmsr FIXED_CTR_CTRL=0x%llx while a fixed counter counts",
-			  (unsigned long long)val);
+		pmu_model_violation(m, "wrmsr FIXED_CTR_CTRL=0x%llx while a fixed counter counts",
+				    (unsigned long long)val);
 	if (pmu_model_is_slots_counter(m, msr) && m->metrics_restored)
-		violation("FIXED_CTR3 written after PERF_METRICS: the restored metrics are lost");
+		pmu_model_violation(m, "FIXED_CTR3 written after PERF_METRICS: the restored metrics "
+				    "are lost");
 	if (pmu_model_is_metrics(m, msr))
 		m->metrics_restored = val != 0; /* clearing to 0 then writing FIXED_CTR3 loses nothing */
 	if (!pmu_model_wrmsr(m, msr, val)) {
-		violation("wrmsr 0x%x=0x%llx: #GP (no such MSR or reserved bits)", msr,
-			  (unsigned long long)val);
+		pmu_model_violation(m, "wrmsr 0x%x=0x%llx: #GP (no such MSR or reserved bits)", msr,
+				    (unsigned long long)val);
 		return false;
 	}
 	return true;
@@ -67,7 +57,7 @@ void pmu_hw_write_lvtpc(u32 val)
 	m->accesses++;
 	m->writes++;
 	if (m->pmu.global ? m->global_ctrl != 0 : pmu_model_any_counting(m))
-		violation("LVTPC written (0x%x) while %s", val,
-			  m->pmu.global ? "GLOBAL_CTRL is not 0" : "a counter counts");
+		pmu_model_violation(m, "LVTPC written (0x%x) while %s", val,
+				    m->pmu.global ? "GLOBAL_CTRL is not 0" : "a counter counts");
 	pmu_model_write_lvtpc(m, val);
 }

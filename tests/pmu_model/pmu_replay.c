@@ -15,7 +15,6 @@
  * records GLOBAL_CTRL as read back from the hardware: on Intel it must be
  * 0 (invariant 1), on AMD PerfMonV2 still the guest's value.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,22 +54,14 @@ static bool cpu_from_header(const char *line, struct model_cpu *c)
 	return !strcmp(kind, "intel");
 }
 
-static void differs(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(hw_model.last_violation, sizeof(hw_model.last_violation), fmt, ap);
-	va_end(ap);
-	hw_model.violations++;
-}
-
 /* A value the hypervisor read, against what the modelled hardware holds. */
 static void compare(const char *what, u64 read, u64 model)
 {
 	u64 want = holds ? model : 0;
 	reads_compared++;
 	if (read != want)
-		differs("%s read 0x%llx, the model has 0x%llx", what, (unsigned long long)read,
+		pmu_model_violation(&hw_model, "%s read 0x%llx, the model has 0x%llx", what,
+				    (unsigned long long)read,
 			(unsigned long long)want);
 }
 
@@ -96,7 +87,7 @@ static void replay_lvtpc_read(bool load, u32 value)
 	u32 mask = counts ? ~LVT_MASKED : ~0u; /* where PMIs happen, one may have masked it */
 	reads_compared++;
 	if ((pmu_hw_read_lvtpc() ^ value) & mask)
-		differs("LVTPC read 0x%x, the model has 0x%x", value, hw_model.lvtpc);
+		pmu_model_violation(&hw_model, "LVTPC read 0x%x, the model has 0x%x", value, hw_model.lvtpc);
 }
 
 static void apply(const char *phase, const char *op, unsigned msr, u64 value)
