@@ -204,6 +204,24 @@ static void intel_v1_has_no_global_control(void **state)
 	assert_int_equal(m->gp_ctr[0], 9);
 }
 
+/* Without architectural perfmon an Intel CPU still has the P6 family's two counters. */
+static void intel_p6_counters_without_leaf_0a(void **state)
+{
+	(void)state;
+	struct model_cpu cpu = { .name = "p6" };
+	u64 v;
+	pmu_model_init(m, &cpu);
+	assert_true(pmu_model_wrmsr(m, MSR_IA32_PERFEVTSEL0 + 1, 0xC0 | EVTSEL_OS | EVTSEL_EN));
+	pmu_model_count(m, EVENT_INSTRUCTIONS, 3);
+	assert_true(pmu_model_rdpmc(m, 1, &v));
+	assert_int_equal(v, 3);
+	assert_false(pmu_model_rdmsr(m, MSR_IA32_PMC0 + 2, &v));
+	assert_false(pmu_model_rdmsr(m, MSR_IA32_PERF_GLOBAL_CTRL, &v));
+	cpu.no_legacy_counters = true; /* a hypervisor that hides them */
+	pmu_model_init(m, &cpu);
+	assert_false(pmu_model_rdmsr(m, MSR_IA32_PMC0, &v));
+}
+
 /* An emulator's PMU: the MSRs are there, take anything, hold nothing and count nothing. */
 static void no_storage_reads_zero_and_faults_alike(void **state)
 {
@@ -247,6 +265,7 @@ int main(void)
 		cmocka_unit_test(many_counters_all_count),
 		cmocka_unit_test(usr_and_os_follow_the_cpl),
 		cmocka_unit_test(intel_v1_has_no_global_control),
+		cmocka_unit_test(intel_p6_counters_without_leaf_0a),
 		cmocka_unit_test(no_storage_reads_zero_and_faults_alike),
 		cmocka_unit_test(amd_rdpmc_reaches_package_counters),
 	};

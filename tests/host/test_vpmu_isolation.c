@@ -9,8 +9,8 @@
  * with and without an explicit put. Each guest owns a private reference PMU
  * built only from what the guest was shown: the CPUID leaves it reads
  * (vendor, 0xA, 1, 0x80000001, 0x80000022), PERF_CAPABILITIES as it reads
- * it, and for AMD's legacy counters whether a value written sticks (the
- * probe Linux makes). Every value a guest reads, every #GP and every PMI it
+ * it, and, with no counters in CPUID, whether the counters no CPUID bit
+ * announces exist and keep a value written (the probe Linux makes). Every value a guest reads, every #GP and every PMI it
  * gets must equal what its reference gives, and the hardware model must see
  * no broken invariant.
  * PMU_SEED=N reproduces one run; PMU_SCHEDULES=N changes how many.
@@ -165,12 +165,21 @@ static void derive_reference(struct guest *g)
 	shown.ext1_ecx = guest_cpuid(g, 0x80000001).ecx;
 	if (guest_cpuid(g, 0x80000000).eax >= 0x80000022)
 		shown.leaf_80000022 = guest_cpuid(g, 0x80000022);
-	if (shown.amd) { /* does a value written to PerfCtr0 stick? (Linux's check_hw_exists) */
+	/*
+	 * With no counters in CPUID, the ones no CPUID bit announces (AMD's legacy
+	 * four, Intel's P6 two): do they fault, or keep a value written to
+	 * counter 0? (Linux's check_hw_exists asks the same.)
+	 */
+	bool enumerated = shown.amd ? shown.ext1_ecx & (1u << 23) || shown.leaf_80000022.eax & 1
+				    : shown.leaf_0a.eax & 0xFF;
+	if (!enumerated) {
+		u32 ctr0 = shown.amd ? 0xC0010004 : 0xC1;
 		u64 probe = 0xABCDE, back = 0, zero = 0;
-		bool stuck = guest_msr(g, 0xC0010004, true, &probe) &&
-			     guest_msr(g, 0xC0010004, false, &back) && back == probe;
-		shown.no_storage = !stuck;
-		guest_msr(g, 0xC0010004, true, &zero);
+		bool exists = guest_msr(g, ctr0, true, &probe);
+		bool stuck = exists && guest_msr(g, ctr0, false, &back) && back == probe;
+		shown.no_legacy_counters = !exists;
+		shown.no_storage = exists && !stuck;
+		guest_msr(g, ctr0, true, &zero);
 		coverage.legacy_stub += shown.no_storage;
 	}
 	pmu_model_init(&g->ref, &shown);
@@ -560,7 +569,7 @@ static void random_schedules_stay_isolated(void **state)
 	       "CPUID cannot show it, the guest sees them all and those not given raise #GP)",
 	       (unsigned long long)coverage.unshowable);
 	printf("\n# covered: guests off %llu, emulated %llu, mediated %llu, refused a vPMU %llu "
-	       "(then off), fewer counters than the host %llu, AMD legacy counters that hold nothing "
+	       "(then off), fewer counters than the host %llu, legacy counters that hold nothing "
 	       "%llu, filtered",
 	       (unsigned long long)coverage.mode[VPMU_OFF],
 	       (unsigned long long)coverage.mode[VPMU_EMULATED],

@@ -52,6 +52,8 @@ struct pmu_model hw_model;
 /* IA32_PERF_CAPABILITIES */
 #define CAP_FULL_WIDTH (1ULL << 13)
 #define CAP_METRICS (1ULL << 15)
+#define P6_COUNTERS 2
+#define P6_COUNTER_WIDTH 40
 #define AMD_LEGACY_COUNTERS 4
 #define AMD_CORE_COUNTERS 6
 #define AMD_COUNTER_WIDTH 48
@@ -68,13 +70,20 @@ struct reg_at {
 static u64 width_mask(u32 w) { return w >= 64 ? ~0ULL : (1ULL << w) - 1; }
 static u32 min_u32(u32 a, u32 b) { return a < b ? a : b; }
 
-/* SDM 20.2.1-20.2.5 and 20.3.4.7 (CPUID.0AH, PERF_CAPABILITIES). */
+/*
+ * SDM 20.2.1-20.2.5 and 20.3.4.7 (CPUID.0AH, PERF_CAPABILITIES). Without
+ * architectural perfmon the P6 family's two 40-bit counters remain (SDM
+ * 20.6.8), with no global control.
+ */
 static struct model_pmu decode_intel(const struct model_cpu *c)
 {
 	const struct model_leaf *a = &c->leaf_0a;
 	struct model_pmu p = { .intel = true, .version = a->eax & 0xFF };
-	if (!p.version)
+	if (!p.version) {
+		p.nr_gp = c->no_legacy_counters ? 0 : P6_COUNTERS;
+		p.gp_width = P6_COUNTER_WIDTH;
 		return p;
+	}
 	p.nr_gp = min_u32((a->eax >> 8) & 0xFF, MODEL_MAX_GP);
 	p.gp_width = (a->eax >> 16) & 0xFF;
 	p.global = p.version >= 2;
@@ -94,7 +103,7 @@ static struct model_pmu decode_intel(const struct model_cpu *c)
 /* APM 13.2: four legacy counters always; six with PerfCtrExtCore; PerfMonV2 says how many. */
 static struct model_pmu decode_amd(const struct model_cpu *c)
 {
-	struct model_pmu p = { .version = 1, .nr_gp = AMD_LEGACY_COUNTERS,
+	struct model_pmu p = { .version = 1, .nr_gp = c->no_legacy_counters ? 0 : AMD_LEGACY_COUNTERS,
 			       .gp_width = AMD_COUNTER_WIDTH };
 	p.amd_core = c->ext1_ecx & (1u << 23);
 	if (p.amd_core)
@@ -111,8 +120,6 @@ static struct reg_at at(enum reg reg, u32 index) { return (struct reg_at){ reg, 
 
 static struct reg_at intel_reg(const struct model_pmu *p, u32 msr)
 {
-	if (!p->version)
-		return at(R_NONE, 0);
 	if (msr - IA32_PMC0 < p->nr_gp)
 		return at(R_CTR, msr - IA32_PMC0);
 	if (msr - IA32_A_PMC0 < p->nr_gp && p->full_width)
@@ -307,8 +314,6 @@ bool pmu_model_rdpmc(struct pmu_model *m, u32 ecx, u64 *val)
 		*val = stored(m, AMD_PACKAGE_COUNTER); /* package-wide: never a guest's own value */
 		return (df || llc) && m->pmu.nr_gp <= AMD_CORE_COUNTERS;
 	}
-	if (!m->pmu.version)
-		return false;
 	if (ecx & (1u << 29)) /* PERF_METRICS */
 		return pmu_model_rdmsr(m, IA32_PERF_METRICS, val);
 	if (ecx & (1u << 30))

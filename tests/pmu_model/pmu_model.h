@@ -59,6 +59,12 @@ struct model_cpu {
 	 * RDPMC faults, having nothing to read.
 	 */
 	bool no_storage;
+	/*
+	 * The counters no CPUID bit announces (Intel's first two, there since the
+	 * P6 whatever leaf 0xA says; AMD's four legacy ones) fault: a hypervisor
+	 * that hides them. No CPU lacks them.
+	 */
+	bool no_legacy_counters;
 };
 
 /* What the model read from a model_cpu (SDM 20.2.1-20.2.5; APM 13.2.1-13.2.2). */
