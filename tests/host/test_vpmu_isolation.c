@@ -10,9 +10,9 @@
  * built only from what the guest was shown: the CPUID leaves it reads
  * (vendor, 0xA, 1, 0x80000001, 0x80000022), PERF_CAPABILITIES as it reads
  * it, and, with no counters in CPUID, whether the counters no CPUID bit
- * announces exist and keep a value written (the probe Linux makes). Every value a guest reads, every #GP and every PMI it
- * gets must equal what its reference gives, and the hardware model must see
- * no broken invariant.
+ * announces exist and keep a value written (the probe Linux makes). Every
+ * value a guest reads, every #GP and every PMI it gets must equal what its
+ * reference gives, and the hardware model must see no broken invariant.
  * PMU_SEED=N reproduces one run; PMU_SCHEDULES=N changes how many.
  */
 #include <stdarg.h>
