@@ -57,6 +57,8 @@ static int amd_derive(const struct pmu_caps *h, const struct guest_config *cfg,
 	return 0;
 }
 
+static bool amd_has_global_ctrl(const struct pmu_caps *h) { return h->amd_perfmon_v2; }
+
 static void amd_cpuid(const struct vpmu_desc *d, u32 leaf, u32 subleaf, struct cpuid_regs *r)
 {
 	(void)subleaf;
@@ -92,4 +94,5 @@ const struct pmu_vendor pmu_amd = {
 	.rdpmc_decode = amd_rdpmc_decode,
 	.derive = amd_derive,
 	.cpuid = amd_cpuid,
+	.has_global_ctrl = amd_has_global_ctrl,
 };

@@ -25,6 +25,33 @@ static void set_msr(u32 msr, u64 *now, u64 val, enum pmu_phase phase)
 
 static bool has_fixed(const struct vpmu_desc *d, u32 i) { return d->fixed_bitmap & BIT(i); }
 
+static void mask_lvtpc_at_boot(void)
+{
+	pmu_write_lvtpc(PMU_HOST_PMI_VECTOR | LVTPC_MASKED, PHASE_INIT);
+	pmu_cpu.lvtpc = PMU_HOST_PMI_VECTOR | LVTPC_MASKED;
+}
+
+/*
+ * A host PMU with no vPMU (more general counters than pmuvisor switches, or
+ * no global control) is still stopped: whatever firmware left counting must
+ * not count for anyone or raise a PMI. Its counters are not switched, and
+ * no guest reaches them (every guest is off).
+ */
+static void stop_unswitched(const struct pmu_caps *h)
+{
+	const struct pmu_vendor *v = pmu_vendor_of(h->kind);
+	if (!v)
+		return;
+	struct vpmu_desc d = { .host = h, .vendor = v, .nr_gp = h->nr_gp };
+	if (v->has_global_ctrl(h))
+		pmu_write(v->global_ctrl_msr, 0, PHASE_INIT);
+	for (u32 i = 0; i < h->nr_gp; i++)
+		pmu_write(v->gp_sel_msr(&d, i), 0, PHASE_INIT);
+	if (h->fixed_bitmap)
+		pmu_write(MSR_IA32_FIXED_CTR_CTRL, 0, PHASE_INIT);
+	mask_lvtpc_at_boot();
+}
+
 void pmu_cpu_init(const struct pmu_caps *h)
 {
 	struct guest_config all = { .vpmu = VPMU_MEDIATED, .pmu_gp = PMU_ALL_COUNTERS,
@@ -33,6 +60,7 @@ void pmu_cpu_init(const struct pmu_caps *h)
 	pmu_cpu = (struct pmu_cpu_state){ 0 };
 	if (vpmu_desc_derive(h, &all, &host_desc, err, sizeof(err))) {
 		host_desc = (struct vpmu_desc){ .mode = VPMU_OFF };
+		stop_unswitched(h);
 		return;
 	}
 	const struct pmu_vendor *v = host_desc.vendor;
@@ -53,8 +81,7 @@ void pmu_cpu_init(const struct pmu_caps *h)
 	}
 	if (h->perf_metrics)
 		pmu_write(MSR_IA32_PERF_METRICS, 0, PHASE_INIT);
-	pmu_write_lvtpc(PMU_HOST_PMI_VECTOR | LVTPC_MASKED, PHASE_INIT);
-	pmu_cpu.lvtpc = PMU_HOST_PMI_VECTOR | LVTPC_MASKED;
+	mask_lvtpc_at_boot();
 }
 
 void vpmu_init(struct vpmu *vp, const struct vpmu_desc *d, struct pmu_trace *trace)

@@ -504,11 +504,25 @@ static bool step(int nguests)
 	}
 }
 
-/* Firmware (or a previous OS) left the counters anything: no guest may see it. */
-static void firmware_leftovers(void)
+/*
+ * Firmware (or a previous OS) left the PMU anything, counting and with its
+ * LVTPC open: after the boot nothing may count or raise a PMI, whether or
+ * not a vPMU is offered on this CPU, and no guest may see the values.
+ */
+static bool firmware_leftovers_stopped(const struct pmu_caps *probed)
 {
-	for (u32 i = 0; i < MODEL_MAX_GP; i++)
+	for (u32 i = 0; i < MODEL_MAX_GP; i++) {
 		hw_model.gp_ctr[i] = rnd() & ((1ULL << hw_model.pmu.gp_width) - 1);
+		hw_model.gp_sel[i] = pick(2) ? 0xC0 | EVTSEL_OS | EVTSEL_USR | EVTSEL_EN | EVTSEL_INT : 0;
+	}
+	hw_model.global_ctrl = rnd();
+	hw_model.fixed_ctrl = pick(2) ? 0xBBBB : 0;
+	pmu_model_write_lvtpc(&hw_model, 0x20);
+	pmu_cpu_init(probed);
+	if (pmu_model_any_counting(&hw_model))
+		return mismatch("after the boot a counter the firmware left on still counts");
+	return (hw_model.lvtpc & LVTPC_MASKED) ||
+	       mismatch("after the boot the LVTPC is still open (0x%x)", hw_model.lvtpc);
 }
 
 static bool run_schedule(void)
@@ -519,8 +533,8 @@ static bool run_schedule(void)
 	coverage.cpu[id]++;
 	model_host_caps(cpu, &host);
 	pmu_model_init(&hw_model, cpu);
-	firmware_leftovers();
-	pmu_cpu_init(&host);
+	if (!firmware_leftovers_stopped(&host))
+		return false;
 	int n = 2 + (int)pick(MAX_GUESTS - 1);
 	for (int i = 0; i < n; i++)
 		make_guest(&guests[i]);

@@ -203,6 +203,30 @@ static void global_ctrl_next_load_reenables(void **state)
 	next_load_reenables_its_selector(PROFILE_INTEL_V4);
 }
 
+/*
+ * A CPU pmuvisor offers no vPMU on is still stopped at boot: what firmware
+ * left counting (selectors, GLOBAL_CTRL, fixed counters) counts for no one.
+ */
+static void unswitched_host_boots_stopped(void **state)
+{
+	(void)state;
+	static const enum model_cpu_id refused[] = { CPU_INTEL_V1, CPU_LION_COVE_10, CPU_INTEL_16,
+						     CPU_ZEN_V2_15 };
+	for (size_t k = 0; k < sizeof(refused) / sizeof(refused[0]); k++) {
+		struct pmu_caps caps;
+		model_host_caps(&model_cpus[refused[k]], &caps);
+		pmu_model_init(&hw_model, &model_cpus[refused[k]]);
+		for (u32 i = 0; i < hw_model.pmu.nr_gp; i++)
+			hw_model.gp_sel[i] = instructions_sel;
+		hw_model.global_ctrl = (1ULL << hw_model.pmu.nr_gp) - 1;
+		hw_model.fixed_ctrl = 0x3;
+		pmu_cpu_init(&caps);
+		assert_false(pmu_model_any_counting(&hw_model));
+		assert_true(hw_model.lvtpc & LVTPC_MASKED);
+		assert_int_equal(hw_model.violations, 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +238,7 @@ int main(void)
 		cmocka_unit_test(amd_legacy_next_load_reenables),
 		cmocka_unit_test(amd_core_next_load_reenables),
 		cmocka_unit_test(global_ctrl_next_load_reenables),
+		cmocka_unit_test(unswitched_host_boots_stopped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

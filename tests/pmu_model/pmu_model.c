@@ -416,6 +416,12 @@ bool pmu_model_set(struct pmu_model *m, u32 msr, u64 val)
 	return false;
 }
 
+bool pmu_model_write_stops(const struct pmu_model *m, u32 msr, u64 val)
+{
+	enum reg r = reg_of(m, msr).reg;
+	return (r == R_SEL && !(val & SEL_EN)) || (r == R_FIXED_CTRL && !val);
+}
+
 bool pmu_model_counts_itself(const struct pmu_model *m, u32 msr)
 {
 	enum reg r = reg_of(m, msr).reg;

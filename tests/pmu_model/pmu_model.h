@@ -21,7 +21,8 @@
  * hardware rule or an invariant of docs/design.md, "The PMU contract":
  *   - a write to an MSR the PMU does not have, or of reserved bits (#GP);
  *   - a write of an event selector, counter, FIXED_CTR_CTRL or PERF_METRICS
- *     while that counter counts in the current mode (invariant 3);
+ *     while that counter counts in the current mode, but for the write that
+ *     stops it (invariant 3);
  *   - an LVTPC write while GLOBAL_CTRL is not 0 (invariant 2);
  *   - a nonzero PERF_METRICS written and then FIXED_CTR3 before the next VM
  *     entry, which clears it again (invariant 4);
@@ -125,6 +126,8 @@ bool pmu_model_any_counting(const struct pmu_model *m);
 int pmu_model_counter_of(const struct pmu_model *m, u32 msr);
 /* Puts a value into a register as the hardware holds it (a replay's start); false: none. */
 bool pmu_model_set(struct pmu_model *m, u32 msr, u64 val);
+/* Whether the write only stops counting (an event selector without EN, FIXED_CTR_CTRL 0). */
+bool pmu_model_write_stops(const struct pmu_model *m, u32 msr, u64 val);
 /* Whether counting changes the register by itself (counters, GLOBAL_STATUS, PERF_METRICS). */
 bool pmu_model_counts_itself(const struct pmu_model *m, u32 msr);
 bool pmu_model_is_metrics(const struct pmu_model *m, u32 msr);

@@ -26,10 +26,11 @@ bool pmu_hw_wrmsr(u32 msr, u64 val)
 	m->accesses++;
 	m->writes++;
 	int c = pmu_model_counter_of(m, msr);
-	if (c >= 0 && pmu_model_counting(m, (u32)c))
+	bool stops = pmu_model_write_stops(m, msr, val);
+	if (c >= 0 && pmu_model_counting(m, (u32)c) && !stops)
 		pmu_model_violation(m, "wrmsr 0x%x=0x%llx while counter %d counts (%s mode)", msr,
 				    (unsigned long long)val, c, m->guest_mode ? "guest" : "host");
-	if (c == MODEL_ANY_FIXED && any_fixed_counting())
+	if (c == MODEL_ANY_FIXED && any_fixed_counting() && !stops)
 		pmu_model_violation(m, "wrmsr FIXED_CTR_CTRL=0x%llx while a fixed counter counts",
 				    (unsigned long long)val);
 	if (pmu_model_is_slots_counter(m, msr) && m->metrics_restored)
