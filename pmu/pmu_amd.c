@@ -10,7 +10,7 @@
 static const struct pmu_msr_range amd_ranges[] = {
 	{ MSR_K7_PERFCTL0, AMD_LEGACY_COUNTERS, 1, PMC_GP_SEL, 0 },
 	{ MSR_K7_PERFCTR0, AMD_LEGACY_COUNTERS, 1, PMC_GP_CTR, 0 },
-	/* six without PerfMonV2, as many as 0x80000022 EBX says with it: the guest's count bounds them */
+	/* six, or with PerfMonV2 as many as 0x80000022 EBX says: the guest's count bounds them */
 	{ MSR_F15H_PERFCTL0, VPMU_MAX_GP, 2, PMC_GP_SEL, FEAT_AMD_CORE },
 	{ MSR_F15H_PERFCTL0 + 1, VPMU_MAX_GP, 2, PMC_GP_CTR, FEAT_AMD_CORE },
 	{ MSR_AMD_PERF_GLOBAL_STATUS, 1, 1, PMC_GLOBAL_STATUS, FEAT_GLOBAL },
