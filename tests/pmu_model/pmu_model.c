@@ -34,6 +34,7 @@ struct pmu_model hw_model;
 /* Event select bits (SDM figure 20-6; APM figure 13-7). */
 #define SEL_USR (1ULL << 16)
 #define SEL_OS (1ULL << 17)
+#define SEL_INTEL_PC (1ULL << 19) /* reserved on AMD */
 #define SEL_INT (1ULL << 20)
 #define SEL_ANY (1ULL << 21)
 #define SEL_EN (1ULL << 22)
@@ -182,8 +183,10 @@ static u64 status_flags(const struct model_pmu *p) { return p->intel ? 3ULL << 6
 
 static u64 valid_selector(const struct model_pmu *p)
 {
-	u64 low = 0xFFFFFFFFULL & ~SEL_ANY; /* AnyThread is not modelled */
-	return p->intel ? low : low | SEL_AMD_EVENT_HI | SEL_AMD_GUEST_ONLY | SEL_AMD_HOST_ONLY;
+	u64 low = 0xFFFFFFFFULL & ~SEL_ANY; /* AnyThread is not modelled (AMD: reserved) */
+	if (p->intel)
+		return low; /* bit 19 is pin control */
+	return (low & ~SEL_INTEL_PC) | SEL_AMD_EVENT_HI | SEL_AMD_GUEST_ONLY | SEL_AMD_HOST_ONLY;
 }
 
 static u64 valid_fixed_ctrl(const struct model_pmu *p)
