@@ -222,6 +222,19 @@ static void intel_p6_counters_without_leaf_0a(void **state)
 	assert_false(pmu_model_rdmsr(m, MSR_IA32_PMC0, &v));
 }
 
+/* Selector bits per vendor: pin control (19) is Intel's, Guest-Only/Host-Only AMD's. */
+static void selector_bits_follow_the_vendor(void **state)
+{
+	(void)state;
+	init(PROFILE_INTEL_V4);
+	assert_true(pmu_model_wrmsr(m, MSR_IA32_PERFEVTSEL0, 0xC0 | BIT(19)));
+	assert_false(pmu_model_wrmsr(m, MSR_IA32_PERFEVTSEL0, 0xC0 | AMD_EVTSEL_GUEST_ONLY));
+	init(PROFILE_AMD_LEGACY);
+	assert_false(pmu_model_wrmsr(m, MSR_K7_PERFCTL0, 0xC0 | BIT(19)));
+	assert_false(pmu_model_wrmsr(m, MSR_K7_PERFCTL0, 0xC0 | EVTSEL_ANY));
+	assert_true(pmu_model_wrmsr(m, MSR_K7_PERFCTL0, 0xC0 | AMD_EVTSEL_GUEST_ONLY));
+}
+
 /* An emulator's PMU: the MSRs are there, take anything, hold nothing and count nothing. */
 static void no_storage_reads_zero_and_faults_alike(void **state)
 {
@@ -266,6 +279,7 @@ int main(void)
 		cmocka_unit_test(usr_and_os_follow_the_cpl),
 		cmocka_unit_test(intel_v1_has_no_global_control),
 		cmocka_unit_test(intel_p6_counters_without_leaf_0a),
+		cmocka_unit_test(selector_bits_follow_the_vendor),
 		cmocka_unit_test(no_storage_reads_zero_and_faults_alike),
 		cmocka_unit_test(amd_rdpmc_reaches_package_counters),
 	};
