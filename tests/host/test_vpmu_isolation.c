@@ -77,7 +77,7 @@ static struct {
 	u64 cpu[CPU_COUNT];
 	u64 mode[VPMU_MEDIATED + 1];
 	u64 refused, fewer, filtered[NR_FILTERS], pending_switches, puts_between, host_events,
-		user_events, legacy_stub, unshowable;
+		user_events, legacy_stub, unshowable, fewer_fixed;
 } coverage;
 
 static u64 rnd(void)
@@ -252,6 +252,13 @@ static void make_guest(struct guest *g)
 	if (cpu->amd && !hw_model.pmu.global && g->cfg.pmu_gp != PMU_ALL_COUNTERS) {
 		coverage.unshowable++;
 		g->cfg.pmu_gp = PMU_ALL_COUNTERS;
+	}
+	/* fewer fixed counters (Intel): CPUID shows a set with holes only from v5 on */
+	u32 fixed = hw_model.pmu.fixed_bitmap & (u32)rnd();
+	bool holes = fixed & (fixed + 1);
+	if (fixed != hw_model.pmu.fixed_bitmap && !pick(4) && !(holes && hw_model.pmu.version < 5)) {
+		g->cfg.pmu_fixed = fixed;
+		coverage.fewer_fixed++;
 	}
 	int derived = vpmu_desc_derive(&host, &g->cfg, &g->vm.pmu, err, sizeof(err));
 	if (g->cfg.vpmu != VPMU_OFF && refusable) {
@@ -583,12 +590,13 @@ static void random_schedules_stay_isolated(void **state)
 	       "CPUID cannot show it, the guest sees them all and those not given raise #GP)",
 	       (unsigned long long)coverage.unshowable);
 	printf("\n# covered: guests off %llu, emulated %llu, mediated %llu, refused a vPMU %llu "
-	       "(then off), fewer counters than the host %llu, legacy counters that hold nothing "
-	       "%llu, filtered",
+	       "(then off), fewer counters than the host %llu, fewer fixed counters %llu, legacy "
+	       "counters that hold nothing %llu, filtered",
 	       (unsigned long long)coverage.mode[VPMU_OFF],
 	       (unsigned long long)coverage.mode[VPMU_EMULATED],
 	       (unsigned long long)coverage.mode[VPMU_MEDIATED], (unsigned long long)coverage.refused,
-	       (unsigned long long)coverage.fewer, (unsigned long long)coverage.legacy_stub);
+	       (unsigned long long)coverage.fewer, (unsigned long long)coverage.fewer_fixed,
+	       (unsigned long long)coverage.legacy_stub);
 	for (size_t i = 0; i < NR_FILTERS; i++)
 		printf(" %s %llu", filters[i].spec, (unsigned long long)coverage.filtered[i]);
 	printf("\n# covered: PMIs pending across a switch %llu, puts between guests %llu, hypervisor "
@@ -601,7 +609,8 @@ static void random_schedules_stay_isolated(void **state)
 			assert_true(coverage.cpu[i] > 0);
 		for (size_t i = 0; i < NR_FILTERS; i++)
 			assert_true(coverage.filtered[i] > 0);
-		assert_true(coverage.refused && coverage.fewer && coverage.legacy_stub &&
+		assert_true(coverage.refused && coverage.fewer && coverage.fewer_fixed &&
+			    coverage.legacy_stub &&
 			    coverage.pending_switches && coverage.puts_between && pmis_checked);
 		assert_true(coverage.mode[VPMU_OFF] && coverage.mode[VPMU_EMULATED] &&
 			    coverage.mode[VPMU_MEDIATED]);
