@@ -104,8 +104,8 @@ void caps_report(const struct tsc_info *tsc)
 	report_vmx(&host_caps);
 	report_pmu(&pmu_caps);
 	report_pmu_msrs();
-	log_raw("cap: pmu counting=%s counted=%lu (10000-iteration loop) rdpmc=%s",
-		pmu_platform.counts ? "yes" : "no", pmu_platform.counted,
+	log_raw("cap: pmu holds=%s counting=%s counted=%lu (10000-iteration loop) rdpmc=%s",
+		yes(pmu_platform.holds), yes(pmu_platform.counts), pmu_platform.counted,
 		pmu_platform.rdpmc_vector == 0 ? "ok" : pmu_platform.rdpmc_vector == VEC_UD ? "#UD" : "#GP");
 	log_raw("cap: apic mode=%s x2apic_supported=%s nx=%s gbpages=%s", modes[lapic_mode()],
 		yes(host_caps.x2apic), yes(host_caps.nx), yes(host_caps.gbpages));

@@ -9,8 +9,8 @@
 
 /*
  * The PMU as the hardware holds it: in mediated mode with every counter given,
- * counter and GLOBAL_STATUS reads pass through, so they show what the last
- * guest left unless pmuvisor's put and load cleared it. (Selectors are served
+ * counter, GLOBAL_STATUS and PERF_METRICS reads pass through, so they show
+ * what the last guest left unless pmuvisor's put and load cleared it. (Selectors are served
  * from the vPMU's own copy, which starts at 0 whatever the hardware holds.)
  * Emulators' PMU MSRs read 0 whatever was written, so there this proves
  * nothing and SKIPs; the runner says which platform counts (counts=).
@@ -31,8 +31,10 @@ static void pmu_starts_clean(void)
 			dirty |= rdmsr_safe(pmu_fixed_counter_msr(i), &v) ? ~0ULL : v;
 	if (pmu->global)
 		dirty |= rdmsr_safe(pmu_global_status_msr(), &v) ? ~0ULL : v;
-	report(!dirty, "the PMU hardware starts clean: counters and GLOBAL_STATUS 0 (or 0x%lx)",
-	       dirty);
+	if (pmu->caps.perf_metrics) /* passes through where the guest has it */
+		dirty |= rdmsr_safe(MSR_IA32_PERF_METRICS, &v) ? ~0ULL : v;
+	report(!dirty, "the PMU hardware starts clean: counters, GLOBAL_STATUS and PERF_METRICS 0 "
+	       "(or 0x%lx)", dirty);
 }
 
 int guest_main(const char *cmdline)

@@ -103,11 +103,21 @@ static bool switch_is_news(struct pmu_trace *t, enum pmu_trace_op op, u64 global
 	return !t->entry_skipped;
 }
 
+/* What the hardware holds after an exit: read back for the trace alone, so not counted. */
+static u64 global_ctrl_now(void)
+{
+	u64 val = 0;
+	if (pmu_cpu.global_ctrl_msr && !pmu_hw_rdmsr(pmu_cpu.global_ctrl_msr, &val))
+		pmu_access_faults++;
+	return val;
+}
+
 void pmu_trace_record_switch(enum pmu_trace_op op, u64 global_ctrl)
 {
 	struct pmu_trace *trace = pmu_cpu.trace;
 	if (!trace || !trace->enabled || !switch_is_news(trace, op, global_ctrl))
 		return;
-	record(PHASE_ENTRY, op, op == TRACE_VMENTRY || op == TRACE_VMEXIT
-				       ? MSR_IA32_PERF_GLOBAL_CTRL : 0, global_ctrl);
+	if (op == TRACE_VMEXIT || op == TRACE_SVMEXIT)
+		global_ctrl = global_ctrl_now();
+	record(PHASE_ENTRY, op, pmu_cpu.global_ctrl_msr, global_ctrl);
 }

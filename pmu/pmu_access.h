@@ -47,7 +47,12 @@ u64 pmu_read(u32 msr, enum pmu_phase phase);
 void pmu_write(u32 msr, u64 val, enum pmu_phase phase);
 u32 pmu_read_lvtpc(enum pmu_phase phase);
 void pmu_write_lvtpc(u32 val, enum pmu_phase phase);
-/* World switches the hardware performs (traced, not counted as accesses). */
+/*
+ * World switches the hardware performs (traced, not counted as accesses).
+ * An entry records the GLOBAL_CTRL it loads; an exit records what the
+ * hardware's global control holds right after it, read back (0 where the
+ * host PMU has none): the replay checks it, nothing is assumed.
+ */
 void pmu_trace_record_switch(enum pmu_trace_op op, u64 global_ctrl);
 extern bool pmu_tracing; /* a trace is attached and enabled: checked on every world switch */
 

@@ -4,15 +4,15 @@
 #include "pmu/pmu_hw.h"
 
 #define AMD_LEGACY_COUNTERS 4
-#define AMD_CORE_COUNTERS 6
 #define EXT1_ECX_PERFCTR_CORE BIT(23)
 #define PERFMON_V2 BIT(0)
 
 static const struct pmu_msr_range amd_ranges[] = {
 	{ MSR_K7_PERFCTL0, AMD_LEGACY_COUNTERS, 1, PMC_GP_SEL, 0 },
 	{ MSR_K7_PERFCTR0, AMD_LEGACY_COUNTERS, 1, PMC_GP_CTR, 0 },
-	{ MSR_F15H_PERFCTL0, AMD_CORE_COUNTERS, 2, PMC_GP_SEL, FEAT_AMD_CORE },
-	{ MSR_F15H_PERFCTL0 + 1, AMD_CORE_COUNTERS, 2, PMC_GP_CTR, FEAT_AMD_CORE },
+	/* six, or with PerfMonV2 as many as 0x80000022 EBX says: the guest's count bounds them */
+	{ MSR_F15H_PERFCTL0, VPMU_MAX_GP, 2, PMC_GP_SEL, FEAT_AMD_CORE },
+	{ MSR_F15H_PERFCTL0 + 1, VPMU_MAX_GP, 2, PMC_GP_CTR, FEAT_AMD_CORE },
 	{ MSR_AMD_PERF_GLOBAL_STATUS, 1, 1, PMC_GLOBAL_STATUS, FEAT_GLOBAL },
 	{ MSR_AMD_PERF_GLOBAL_CTL, 1, 1, PMC_GLOBAL_CTRL, FEAT_GLOBAL },
 	{ MSR_AMD_PERF_GLOBAL_STATUS_CLR, 1, 1, PMC_GLOBAL_STATUS_RESET, FEAT_GLOBAL },
@@ -57,6 +57,8 @@ static int amd_derive(const struct pmu_caps *h, const struct guest_config *cfg,
 	return 0;
 }
 
+static bool amd_has_global_ctrl(const struct pmu_caps *h) { return h->amd_perfmon_v2; }
+
 static void amd_cpuid(const struct vpmu_desc *d, u32 leaf, u32 subleaf, struct cpuid_regs *r)
 {
 	(void)subleaf;
@@ -93,4 +95,5 @@ const struct pmu_vendor pmu_amd = {
 	.rdpmc_decode = amd_rdpmc_decode,
 	.derive = amd_derive,
 	.cpuid = amd_cpuid,
+	.has_global_ctrl = amd_has_global_ctrl,
 };

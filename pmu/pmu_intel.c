@@ -120,6 +120,8 @@ static int intel_derive(const struct pmu_caps *h, const struct guest_config *cfg
 	return 0;
 }
 
+static bool intel_has_global_ctrl(const struct pmu_caps *h) { return h->version >= 2; }
+
 static void intel_cpuid(const struct vpmu_desc *d, u32 leaf, u32 subleaf, struct cpuid_regs *r)
 {
 	(void)subleaf;
@@ -156,4 +158,5 @@ const struct pmu_vendor pmu_intel = {
 	.rdpmc_decode = intel_rdpmc_decode,
 	.derive = intel_derive,
 	.cpuid = intel_cpuid,
+	.has_global_ctrl = intel_has_global_ctrl,
 };

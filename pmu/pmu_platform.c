@@ -26,8 +26,10 @@ void pmu_platform_probe(const struct pmu_caps *h)
 	bool global = intel || h->amd_perfmon_v2;
 	u32 global_msr = intel ? MSR_IA32_PERF_GLOBAL_CTRL : MSR_AMD_PERF_GLOBAL_CTL;
 
+	u64 count_instructions = EVENT_INSTRUCTIONS_RETIRED | EVTSEL_OS | EVTSEL_USR | EVTSEL_EN;
 	pmu_write(ctr, 0, PHASE_INIT);
-	pmu_write(sel, EVENT_INSTRUCTIONS_RETIRED | EVTSEL_OS | EVTSEL_USR | EVTSEL_EN, PHASE_INIT);
+	pmu_write(sel, count_instructions, PHASE_INIT);
+	pmu_platform.holds = pmu_read(sel, PHASE_INIT) == count_instructions;
 	if (global)
 		pmu_write(global_msr, BIT(0), PHASE_INIT);
 	busy_loop();

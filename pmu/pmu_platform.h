@@ -12,6 +12,7 @@
 #include "pmu/pmu_caps.h"
 
 struct pmu_platform {
+	bool holds;       /* an event selector reads back what was written */
 	bool counts;      /* a loop of known length was counted */
 	u64 counted;      /* what the counter read after the loop */
 	int rdpmc_vector; /* 0 when RDPMC works, else the exception it raised */

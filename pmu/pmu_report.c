@@ -1,6 +1,7 @@
 #include "pmu/pmu_report.h"
 #include "arch/format.h"
 #include "arch/log.h"
+#include "pmu/pmu_platform.h"
 #include "pmu/pmu_vendor.h"
 
 static const char *const mode_names[] = { [VPMU_OFF] = "off", [VPMU_EMULATED] = "emulated",
@@ -30,11 +31,11 @@ void pmu_report(const char *guest, const struct vpmu *vp)
 void pmu_trace_dump(const char *guest, const struct pmu_trace *t, const struct pmu_caps *h)
 {
 	log_raw("hv: pmutrace begin %s kind=%s version=%u gp=%u width=%u fixed=0x%x fixed_width=%u "
-		"perf_caps=0x%lx amd_core=%u amd_v2=%u", guest,
+		"perf_caps=0x%lx amd_core=%u amd_v2=%u holds=%u counts=%u", guest,
 		h->kind == PMU_AMD ? "amd" : h->kind == PMU_INTEL_ARCH ? "intel" : "none", h->version,
 		h->nr_gp, h->gp_width, h->fixed_bitmap, h->fixed_width,
 		h->has_perf_capabilities ? h->perf_capabilities : 0, h->amd_perfctr_core,
-		h->amd_perfmon_v2);
+		h->amd_perfmon_v2, pmu_platform.holds, pmu_platform.counts);
 	for (u32 i = 0; i < t->len; i++) {
 		const struct pmu_trace_record *r = &t->rec[i];
 		log_raw("hv: pmutrace %u %s %s 0x%x 0x%lx", i, pmu_phase_name(r->phase),

@@ -61,9 +61,13 @@ struct pmu_vendor {
 	int (*derive)(const struct pmu_caps *host, const struct guest_config *cfg,
 		      struct vpmu_desc *d, char *err, size_t errlen);
 	void (*cpuid)(const struct vpmu_desc *d, u32 leaf, u32 subleaf, struct cpuid_regs *r);
+	/* Whether the host PMU has a global control (Intel v2 and later, AMD PerfMonV2). */
+	bool (*has_global_ctrl)(const struct pmu_caps *host);
 };
 
 extern const struct pmu_vendor pmu_intel, pmu_amd;
+/* The vendor table of a host PMU kind; NULL for none. */
+const struct pmu_vendor *pmu_vendor_of(enum pmu_kind kind);
 
 /* Which PMU MSR this is for the guest (PMC_NONE if the guest has no such MSR). */
 struct pmu_msr_class pmu_classify(const struct vpmu_desc *d, u32 msr);

@@ -39,6 +39,7 @@ struct vpmu {
 	u64 fixed_ctrl_guest, global_ctrl_guest;
 	u64 global_ctrl_hw;            /* loaded at VM entry, or swapped around VMRUN (AMD) */
 	u32 lvtpc;                     /* the guest's virtual LVTPC */
+	u64 status_unloaded;           /* overflow bits the hardware could not take back (no STATUS_SET) */
 	bool pmi_pending;              /* a PMI waits for the guest to accept it */
 	u64 pmis_injected, pmis_dropped, loads, puts;
 	struct pmu_access_stats stats;
@@ -61,6 +62,8 @@ static inline void vpmu_load(struct vpmu *vp)
 	if (pmu_cpu.owner != vp && (pmu_cpu.owner || vp->desc->mode != VPMU_OFF))
 		vpmu_switch_in(vp);
 }
+/* Reads GLOBAL_STATUS of the loaded vp into its context, as the guest sees it; returns it. */
+u64 vpmu_read_status(struct vpmu *vp, enum pmu_phase phase);
 /* When vp leaves the CPU (another vCPU comes, or the guest ends). */
 void vpmu_put(struct vpmu *vp);
 

@@ -2,7 +2,7 @@
 #include "arch/format.h"
 #include "pmu/pmu_vendor.h"
 
-static const struct pmu_vendor *vendor_of(enum pmu_kind kind)
+const struct pmu_vendor *pmu_vendor_of(enum pmu_kind kind)
 {
 	switch (kind) {
 	case PMU_INTEL_ARCH: return &pmu_intel;
@@ -17,7 +17,7 @@ int vpmu_desc_derive(const struct pmu_caps *host, const struct guest_config *cfg
 	*d = (struct vpmu_desc){ .mode = cfg->vpmu, .host = host };
 	if (d->mode == VPMU_OFF)
 		return 0;
-	d->vendor = vendor_of(host->kind);
+	d->vendor = pmu_vendor_of(host->kind);
 	if (!d->vendor) {
 		format(err, errlen, "vpmu=%s needs a host PMU and this CPU reports none (use "
 		       "vpmu=off, or pmu_profile= in an emulator)",

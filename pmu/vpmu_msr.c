@@ -18,8 +18,8 @@ bool vpmu_msr_passthrough(const struct vpmu_desc *d, u32 msr, enum msr_access a)
 	case PMC_FIXED_CTR:
 	case PMC_PERF_METRICS:
 		return true; /* data: the guest owns it while it runs */
-	case PMC_GLOBAL_STATUS:
-		return a == MSR_READ;
+	case PMC_GLOBAL_STATUS: /* without a set MSR, bits it could not restore are added on exit */
+		return a == MSR_READ && vpmu_has(d, FEAT_STATUS_SET);
 	case PMC_GLOBAL_CTRL:
 		/* Writes go through the filter and the VM-entry load; reads show what was
 		 * written unless the filter or the software swap made the hardware differ. */
@@ -158,8 +158,7 @@ bool vpmu_msr_read(struct vpmu *vp, u32 msr, u64 *val)
 		return true;
 	case PMC_GLOBAL_STATUS:
 		if (loaded(vp))
-			vp->ctx.global_status = pmu_cpu.hw.global_status =
-				pmu_read(d->vendor->global_status_msr, PHASE_EXIT);
+			vpmu_read_status(vp, PHASE_EXIT);
 		*val = vp->ctx.global_status;
 		return true;
 	case PMC_GLOBAL_STATUS_RESET:
@@ -193,11 +192,12 @@ static bool write_status(struct vpmu *vp, u32 msr, u64 bits, bool set)
 	u64 valid = status_bits(vp->desc) | (set ? 0 : vp->desc->vendor->status_flags);
 	if (bits & ~valid)
 		return false;
-	u64 *status = &vp->ctx.global_status;
+	u64 *status = &vp->ctx.global_status, *hw = &pmu_cpu.hw.global_status;
 	*status = set ? *status | bits : *status & ~bits;
+	vp->status_unloaded &= *status;
 	if (loaded(vp) && bits) {
 		pmu_write(msr, bits, PHASE_EXIT);
-		pmu_cpu.hw.global_status = *status;
+		*hw = set ? *hw | bits : *hw & ~bits;
 	}
 	return true;
 }

@@ -9,8 +9,7 @@ void vpmu_pmi(struct vpmu *vp)
 	if (vp->desc->vendor->pmi_masks_lvtpc)
 		pmu_cpu.lvtpc |= LVTPC_MASKED;
 	if (vpmu_has(vp->desc, FEAT_GLOBAL))
-		vp->ctx.global_status = pmu_cpu.hw.global_status =
-			pmu_read(vp->desc->vendor->global_status_msr, PHASE_PMI);
+		vpmu_read_status(vp, PHASE_PMI);
 	vp->pmi_pending = true;
 }
 

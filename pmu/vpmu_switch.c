@@ -25,6 +25,33 @@ static void set_msr(u32 msr, u64 *now, u64 val, enum pmu_phase phase)
 
 static bool has_fixed(const struct vpmu_desc *d, u32 i) { return d->fixed_bitmap & BIT(i); }
 
+static void mask_lvtpc_at_boot(void)
+{
+	pmu_write_lvtpc(PMU_HOST_PMI_VECTOR | LVTPC_MASKED, PHASE_INIT);
+	pmu_cpu.lvtpc = PMU_HOST_PMI_VECTOR | LVTPC_MASKED;
+}
+
+/*
+ * A host PMU with no vPMU (more general counters than pmuvisor switches, or
+ * no global control) is still stopped: whatever firmware left counting must
+ * not count for anyone or raise a PMI. Its counters are not switched, and
+ * no guest reaches them (every guest is off).
+ */
+static void stop_unswitched(const struct pmu_caps *h)
+{
+	const struct pmu_vendor *v = pmu_vendor_of(h->kind);
+	if (!v)
+		return;
+	struct vpmu_desc d = { .host = h, .vendor = v, .nr_gp = h->nr_gp };
+	if (v->has_global_ctrl(h))
+		pmu_write(v->global_ctrl_msr, 0, PHASE_INIT);
+	for (u32 i = 0; i < h->nr_gp; i++)
+		pmu_write(v->gp_sel_msr(&d, i), 0, PHASE_INIT);
+	if (h->fixed_bitmap)
+		pmu_write(MSR_IA32_FIXED_CTR_CTRL, 0, PHASE_INIT);
+	mask_lvtpc_at_boot();
+}
+
 void pmu_cpu_init(const struct pmu_caps *h)
 {
 	struct guest_config all = { .vpmu = VPMU_MEDIATED, .pmu_gp = PMU_ALL_COUNTERS,
@@ -33,12 +60,15 @@ void pmu_cpu_init(const struct pmu_caps *h)
 	pmu_cpu = (struct pmu_cpu_state){ 0 };
 	if (vpmu_desc_derive(h, &all, &host_desc, err, sizeof(err))) {
 		host_desc = (struct vpmu_desc){ .mode = VPMU_OFF };
+		stop_unswitched(h);
 		return;
 	}
 	const struct pmu_vendor *v = host_desc.vendor;
 	/* Values left by firmware are unknown: write every one once. */
-	if (vpmu_has(&host_desc, FEAT_GLOBAL))
+	if (vpmu_has(&host_desc, FEAT_GLOBAL)) {
+		pmu_cpu.global_ctrl_msr = v->global_ctrl_msr;
 		pmu_write(v->global_ctrl_msr, 0, PHASE_INIT);
+	}
 	for (u32 i = 0; i < host_desc.nr_gp; i++) {
 		pmu_write(v->gp_sel_msr(&host_desc, i), 0, PHASE_INIT);
 		pmu_write(v->gp_ctr_msr(&host_desc, i), 0, PHASE_INIT);
@@ -51,8 +81,7 @@ void pmu_cpu_init(const struct pmu_caps *h)
 	}
 	if (h->perf_metrics)
 		pmu_write(MSR_IA32_PERF_METRICS, 0, PHASE_INIT);
-	pmu_write_lvtpc(PMU_HOST_PMI_VECTOR | LVTPC_MASKED, PHASE_INIT);
-	pmu_cpu.lvtpc = PMU_HOST_PMI_VECTOR | LVTPC_MASKED;
+	mask_lvtpc_at_boot();
 }
 
 /*
@@ -68,16 +97,30 @@ void vpmu_init(struct vpmu *vp, const struct vpmu_desc *d, struct pmu_trace *tra
 		vpmu_msr_write(vp, d->vendor->global_ctrl_msr, BIT(d->nr_gp) - 1);
 }
 
-/* Global status can only be changed through its reset and set MSRs. */
-static void load_global_status(const struct vpmu_desc *d, u64 target)
+/*
+ * Global status can only be changed through its reset and set MSRs. Without
+ * a set MSR (Intel before v4) the bits the hardware cannot take back stay
+ * the guest's in software, added to every read of it (whose reads then exit).
+ */
+static void load_global_status(struct vpmu *vp, u64 target)
 {
-	const struct pmu_vendor *v = d->vendor;
+	const struct pmu_vendor *v = host_desc.vendor;
 	u64 now = pmu_cpu.hw.global_status;
 	if (now & ~target)
 		pmu_write(v->status_reset_msr, now & ~target, PHASE_LOAD);
-	if ((target & ~now) && vpmu_has(&host_desc, FEAT_STATUS_SET))
+	now &= target;
+	if ((target & ~now) && vpmu_has(&host_desc, FEAT_STATUS_SET)) {
 		pmu_write(v->status_set_msr, target & ~now, PHASE_LOAD);
-	pmu_cpu.hw.global_status = target;
+		now = target;
+	}
+	pmu_cpu.hw.global_status = now;
+	vp->status_unloaded = target & ~now;
+}
+
+u64 vpmu_read_status(struct vpmu *vp, enum pmu_phase phase)
+{
+	pmu_cpu.hw.global_status = pmu_read(vp->desc->vendor->global_status_msr, phase);
+	return vp->ctx.global_status = pmu_cpu.hw.global_status | vp->status_unloaded;
 }
 
 static void load_counters(const struct vpmu *vp)
@@ -147,6 +190,33 @@ static void stop_counting(enum pmu_phase phase)
 			phase);
 }
 
+/*
+ * Tracing: every register of the host PMU as this load finds it (what the
+ * last owner's put, or the boot, left), so the replay starts from the
+ * hardware's state, not from an assumed one.
+ */
+static void trace_what_the_load_finds(void)
+{
+	const struct vpmu_desc *d = &host_desc;
+	const struct pmu_vendor *v = d->vendor;
+	if (vpmu_has(d, FEAT_GLOBAL)) {
+		pmu_read(v->global_ctrl_msr, PHASE_LOAD);
+		pmu_read(v->global_status_msr, PHASE_LOAD);
+	}
+	for (u32 i = 0; i < d->nr_gp; i++) {
+		pmu_read(v->gp_sel_msr(d, i), PHASE_LOAD);
+		pmu_read(v->gp_ctr_msr(d, i), PHASE_LOAD);
+	}
+	if (vpmu_has(d, FEAT_FIXED))
+		pmu_read(MSR_IA32_FIXED_CTR_CTRL, PHASE_LOAD);
+	for (u32 i = 0; i < VPMU_MAX_FIXED; i++)
+		if (has_fixed(d, i))
+			pmu_read(FIXED_CTR_MSR(i), PHASE_LOAD);
+	if (vpmu_has(d, FEAT_PERF_METRICS))
+		pmu_read(MSR_IA32_PERF_METRICS, PHASE_LOAD);
+	pmu_read_lvtpc(PHASE_LOAD);
+}
+
 void vpmu_switch_in(struct vpmu *vp)
 {
 	const struct vpmu_desc *d = vp->desc;
@@ -155,11 +225,13 @@ void vpmu_switch_in(struct vpmu *vp)
 	if (d->mode == VPMU_OFF)
 		return;
 	pmu_access_attach(&vp->stats, vp->trace);
+	if (pmu_tracing)
+		trace_what_the_load_finds();
 	clear_global_ctrl(PHASE_LOAD);
 	set_lvtpc(mediated_lvtpc(vp->lvtpc), PHASE_LOAD);
 	load_counters(vp);
 	if (vpmu_has(&host_desc, FEAT_GLOBAL))
-		load_global_status(d, vpmu_has(d, FEAT_GLOBAL) ? vp->ctx.global_status : 0);
+		load_global_status(vp, vpmu_has(d, FEAT_GLOBAL) ? vp->ctx.global_status : 0);
 	pmu_cpu.owner = vp;
 	vp->loads++;
 }
@@ -180,8 +252,7 @@ void vpmu_put(struct vpmu *vp)
 			vp->ctx.fixed_ctr[i] = hw->fixed_ctr[i] =
 				pmu_read(FIXED_CTR_MSR(i), PHASE_PUT);
 	if (vpmu_has(d, FEAT_GLOBAL))
-		vp->ctx.global_status = hw->global_status =
-			pmu_read(v->global_status_msr, PHASE_PUT);
+		vpmu_read_status(vp, PHASE_PUT);
 	if (vpmu_has(d, FEAT_PERF_METRICS)) {
 		/* Save PERF_METRICS, and zero it so no one after us sees the guest's value. */
 		vp->ctx.perf_metrics = pmu_read(MSR_IA32_PERF_METRICS, PHASE_PUT);

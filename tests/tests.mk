@@ -6,6 +6,7 @@
 #   make bench         the cost of PMU virtualization per mode (tests/bench): JSON, table, plots
 #   make stress        the timing-sensitive tests 10 times each with every core busy (tests/stress)
 #   make mutate        every mutant of tests/mutants.py must make a host test fail (tests/mutate)
+#   make soak          the isolation schedules at length: SOAK_SCHEDULES (1,000,000), new seed
 
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -I.
@@ -62,6 +63,11 @@ run: all $(PMU_REPLAY)
 .PHONY: stress
 stress: all $(PMU_REPLAY)
 	tests/stress --runs $(or $(STRESS_RUNS),10)
+
+.PHONY: soak
+# test_vpmu_isolation for longer than make test's 10,000 schedules; it prints the seed.
+soak: $(BUILD)/host/test_vpmu_isolation
+	PMU_SCHEDULES=$(or $(SOAK_SCHEDULES),1000000) $<
 
 .PHONY: mutate
 # Scratch copies of the sources, built apart: nothing of build/ is used or touched.

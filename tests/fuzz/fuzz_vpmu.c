@@ -1,7 +1,7 @@
-/* fakes: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c */
+/* fakes: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c tests/pmu_model/model_cpus.c tests/pmu_model/model_host.c */
 /*
  * A guest's PMU MSR accesses, any MSR, any value, in every mode and on every
- * host profile: emulated by pmu/ where the intercept policy makes them exit,
+ * modelled CPU: emulated by pmu/ where the intercept policy makes them exit,
  * direct on the PMU model where it passes them through. No crash, no broken
  * hardware invariant, and the other guest's context untouched.
  */
@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pmu/pmu_hw.h"
-#include "pmu/pmu_profiles.h"
 #include "pmu/vpmu.h"
-#include "tests/pmu_model/pmu_model.h"
+#include "tests/pmu_model/model_host.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
@@ -20,11 +19,15 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	static struct vpmu a, b;
 	if (size < 2)
 		return 0;
-	const struct pmu_caps *host = pmu_profile_caps((enum pmu_profile)(1 + data[0] % 4), NULL);
+	/* every modelled CPU: the profiles' and the others (those given no vPMU end early) */
+	const struct model_cpu *cpu = &model_cpus[data[0] % CPU_COUNT];
+	static struct pmu_caps caps;
+	const struct pmu_caps *host = &caps;
+	model_host_caps(cpu, &caps);
 	struct guest_config cfg = { .vpmu = data[1] % 3, .pmu_gp = PMU_ALL_COUNTERS,
 				    .pmu_fixed = PMU_ALL_COUNTERS };
 	char err[128];
-	pmu_model_init(&hw_model, host);
+	pmu_model_init(&hw_model, cpu);
 	pmu_cpu_init(host);
 	if (vpmu_desc_derive(host, &cfg, &da, err, sizeof(err)))
 		return 0;

@@ -1,4 +1,4 @@
-/* fakes: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c tests/host/fake_log.c */
+/* fakes: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c tests/pmu_model/model_cpus.c tests/pmu_model/model_host.c tests/host/fake_log.c */
 /*
  * The vCPU's event queue (core/event_queue.c) on a fake backend: one event
  * per entry, in the architecture's priorities (an event the exit cut short,
@@ -17,6 +17,7 @@
 #include "core/vcpu_events.h"
 #include "pmu/pmu_hw.h"
 #include "pmu/pmu_profiles.h"
+#include "tests/pmu_model/model_host.h"
 #include "tests/pmu_model/pmu_model.h"
 
 #define MAX_INJECTED 16
@@ -262,7 +263,7 @@ static void nmi_mode_pmi_goes_through_the_queue(void **state)
 				    .pmu_fixed = PMU_ALL_COUNTERS };
 	char err[128];
 	const struct pmu_caps *host = pmu_profile_caps(PROFILE_INTEL_V4, NULL);
-	pmu_model_init(&hw_model, host);
+	pmu_model_init(&hw_model, model_cpu_of_profile(PROFILE_INTEL_V4));
 	pmu_cpu_init(host);
 	assert_int_equal(vpmu_desc_derive(host, &cfg, &desc, err, sizeof(err)), 0);
 	vpmu_init(&v.pmu, &desc, NULL);

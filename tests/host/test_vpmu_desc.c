@@ -146,6 +146,23 @@ static void amd_cpuid_bits(void **state)
 	assert_false(vpmu_owns_msr(&d, MSR_AMD_PERF_GLOBAL_CTL));
 }
 
+/* PerfMonV2 may report more than PerfCtrExtCore's six core counters: each one given exists. */
+static void amd_perfmon_v2_counters_beyond_six(void **state)
+{
+	(void)state;
+	struct guest_config c = cfg(VPMU_MEDIATED);
+	struct pmu_caps host;
+	struct cpuid_regs v2 = { .eax = 1, .ebx = 8 };
+	pmu_caps_decode_amd(BIT(23), &v2, &host);
+	assert_int_equal(vpmu_desc_derive(&host, &c, &d, err, sizeof(err)), 0);
+	assert_true(vpmu_owns_msr(&d, MSR_F15H_PERFCTL0 + 14)); /* counter 7's selector */
+	assert_true(vpmu_owns_msr(&d, MSR_F15H_PERFCTL0 + 15)); /* and its counter */
+	assert_false(vpmu_owns_msr(&d, MSR_F15H_PERFCTL0 + 16));
+	c.pmu_gp = 7;
+	assert_int_equal(vpmu_desc_derive(&host, &c, &d, err, sizeof(err)), 0);
+	assert_false(vpmu_owns_msr(&d, MSR_F15H_PERFCTL0 + 14)); /* not given */
+}
+
 /* RDPMC ECX 6-15 reach the DF/NB and LLC counters: never passed through when they exist. */
 static void amd_rdpmc_passes_through_only_without_shared_counters(void **state)
 {
@@ -234,6 +251,7 @@ int main(void)
 		cmocka_unit_test(amd_cpuid_bits),
 		cmocka_unit_test(more_host_counters_than_switched_refuses_a_vpmu),
 		cmocka_unit_test(amd_rdpmc_passes_through_only_without_shared_counters),
+		cmocka_unit_test(amd_perfmon_v2_counters_beyond_six),
 		cmocka_unit_test(never_more_than_the_host),
 		cmocka_unit_test(event_filter_matches_like_kvm),
 	};

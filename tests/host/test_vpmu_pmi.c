@@ -1,4 +1,4 @@
-/* fakes: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c */
+/* fakes: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c tests/pmu_model/model_cpus.c tests/pmu_model/model_host.c */
 /*
  * Whether delivering a PMI masks the LVTPC follows the vendor: Intel's
  * local APIC sets the mask bit when it delivers a PMI, AMD's does not (an
@@ -15,7 +15,7 @@
 #include "pmu/pmu_profiles.h"
 #include "pmu/pmu_vendor.h"
 #include "pmu/vpmu.h"
-#include "tests/pmu_model/pmu_model.h"
+#include "tests/pmu_model/model_host.h"
 
 #define GUEST_PMI_VECTOR 0xE0
 
@@ -31,7 +31,7 @@ static void setup(enum pmu_profile p)
 				    .pmu_fixed = PMU_ALL_COUNTERS };
 	char err[128];
 	host = pmu_profile_caps(p, NULL);
-	pmu_model_init(&hw_model, host);
+	pmu_model_init(&hw_model, model_cpu_of_profile(p));
 	pmu_cpu_init(host);
 	assert_int_equal(vpmu_desc_derive(host, &cfg, &da, err, sizeof(err)), 0);
 	vpmu_init(&a, &da, NULL);

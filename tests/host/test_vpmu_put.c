@@ -1,4 +1,4 @@
-/* fakes: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c */
+/* fakes: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c tests/pmu_model/model_cpus.c tests/pmu_model/model_host.c */
 /*
  * A put leaves nothing counting, on every PMU: where there is no global
  * control (AMD legacy and PerfCtrExtCore without PerfMonV2) the selectors
@@ -17,12 +17,7 @@
 #include "pmu/pmu_profiles.h"
 #include "pmu/pmu_vendor.h"
 #include "pmu/vpmu.h"
-#include "tests/pmu_model/pmu_model.h"
-
-/* Zen 1-3-like: six PerfCtrExtCore counters, no PerfMonV2 (no global control). */
-static const struct pmu_caps amd_core_no_global = {
-	.kind = PMU_AMD, .version = 1, .nr_gp = 6, .gp_width = 48, .amd_perfctr_core = true,
-};
+#include "tests/pmu_model/model_host.h"
 
 static const struct pmu_caps *host;
 static struct vpmu_desc da, db, dc;
@@ -36,10 +31,10 @@ static void derive(struct vpmu_desc *d, enum vpmu_mode mode)
 	assert_int_equal(vpmu_desc_derive(host, &cfg, d, err, sizeof(err)), 0);
 }
 
-static void setup(const struct pmu_caps *caps)
+static void setup(enum pmu_profile p)
 {
-	host = caps;
-	pmu_model_init(&hw_model, host);
+	host = pmu_profile_caps(p, NULL);
+	pmu_model_init(&hw_model, model_cpu_of_profile(p));
 	pmu_cpu_init(host);
 	derive(&da, VPMU_MEDIATED);
 	derive(&db, VPMU_OFF);
@@ -89,9 +84,9 @@ static void a_counts_instructions(u64 n)
 	assert_int_equal(hw_model.gp_ctr[0], n);
 }
 
-static void nothing_counts_after_put(const struct pmu_caps *caps)
+static void nothing_counts_after_put(enum pmu_profile p)
 {
-	setup(caps);
+	setup(p);
 	a_counts_instructions(1000);
 	vpmu_put(&a);
 	hw_model.guest_mode = true; /* whatever runs next runs in guest mode */
@@ -111,21 +106,21 @@ static void nothing_counts_after_put(const struct pmu_caps *caps)
 static void amd_legacy_put_disables_selectors(void **state)
 {
 	(void)state;
-	nothing_counts_after_put(pmu_profile_caps(PROFILE_AMD_LEGACY, NULL));
+	nothing_counts_after_put(PROFILE_AMD_LEGACY);
 }
 
 static void amd_core_put_disables_selectors(void **state)
 {
 	(void)state;
-	nothing_counts_after_put(&amd_core_no_global);
+	nothing_counts_after_put(PROFILE_AMD_CORE);
 }
 
 static void global_ctrl_put_leaves_nothing_counting(void **state)
 {
 	(void)state;
-	nothing_counts_after_put(pmu_profile_caps(PROFILE_AMD_CORE_V2, NULL));
-	nothing_counts_after_put(pmu_profile_caps(PROFILE_INTEL_V4, NULL));
-	nothing_counts_after_put(pmu_profile_caps(PROFILE_INTEL_V5_METRICS, NULL));
+	nothing_counts_after_put(PROFILE_AMD_CORE_V2);
+	nothing_counts_after_put(PROFILE_INTEL_V4);
+	nothing_counts_after_put(PROFILE_INTEL_V5_METRICS);
 }
 
 /*
@@ -134,9 +129,9 @@ static void global_ctrl_put_leaves_nothing_counting(void **state)
  * Counter and selector values equal to the hypervisor's copy are not
  * rewritten by C's load, so whatever counted in B stays visible to C.
  */
-static void off_guest_in_between_counts_for_no_one(const struct pmu_caps *caps)
+static void off_guest_in_between_counts_for_no_one(enum pmu_profile p)
 {
-	setup(caps);
+	setup(p);
 	a_counts_instructions(0);
 	run(&b, 12345);
 	vpmu_load(&c);
@@ -153,19 +148,19 @@ static void off_guest_in_between_counts_for_no_one(const struct pmu_caps *caps)
 static void amd_legacy_off_guest_counts_for_no_one(void **state)
 {
 	(void)state;
-	off_guest_in_between_counts_for_no_one(pmu_profile_caps(PROFILE_AMD_LEGACY, NULL));
+	off_guest_in_between_counts_for_no_one(PROFILE_AMD_LEGACY);
 }
 
 static void amd_core_off_guest_counts_for_no_one(void **state)
 {
 	(void)state;
-	off_guest_in_between_counts_for_no_one(&amd_core_no_global);
+	off_guest_in_between_counts_for_no_one(PROFILE_AMD_CORE);
 }
 
 /* C programmed the same selector as A: its load after A's put must enable it in hardware. */
-static void next_load_reenables_its_selector(const struct pmu_caps *caps)
+static void next_load_reenables_its_selector(enum pmu_profile p)
 {
-	setup(caps);
+	setup(p);
 	assert_true(vpmu_msr_write(&c, sel_msr(0), instructions_sel)); /* not loaded: saved */
 	if (vpmu_has(&dc, FEAT_GLOBAL))
 		assert_true(vpmu_msr_write(&c, dc.vendor->global_ctrl_msr, 1));
@@ -192,20 +187,44 @@ static void next_load_reenables_its_selector(const struct pmu_caps *caps)
 static void amd_legacy_next_load_reenables(void **state)
 {
 	(void)state;
-	next_load_reenables_its_selector(pmu_profile_caps(PROFILE_AMD_LEGACY, NULL));
+	next_load_reenables_its_selector(PROFILE_AMD_LEGACY);
 }
 
 static void amd_core_next_load_reenables(void **state)
 {
 	(void)state;
-	next_load_reenables_its_selector(&amd_core_no_global);
+	next_load_reenables_its_selector(PROFILE_AMD_CORE);
 }
 
 static void global_ctrl_next_load_reenables(void **state)
 {
 	(void)state;
-	next_load_reenables_its_selector(pmu_profile_caps(PROFILE_AMD_CORE_V2, NULL));
-	next_load_reenables_its_selector(pmu_profile_caps(PROFILE_INTEL_V4, NULL));
+	next_load_reenables_its_selector(PROFILE_AMD_CORE_V2);
+	next_load_reenables_its_selector(PROFILE_INTEL_V4);
+}
+
+/*
+ * A CPU pmuvisor offers no vPMU on is still stopped at boot: what firmware
+ * left counting (selectors, GLOBAL_CTRL, fixed counters) counts for no one.
+ */
+static void unswitched_host_boots_stopped(void **state)
+{
+	(void)state;
+	static const enum model_cpu_id refused[] = { CPU_INTEL_V1, CPU_LION_COVE_10, CPU_INTEL_16,
+						     CPU_ZEN_V2_15 };
+	for (size_t k = 0; k < sizeof(refused) / sizeof(refused[0]); k++) {
+		struct pmu_caps caps;
+		model_host_caps(&model_cpus[refused[k]], &caps);
+		pmu_model_init(&hw_model, &model_cpus[refused[k]]);
+		for (u32 i = 0; i < hw_model.pmu.nr_gp; i++)
+			hw_model.gp_sel[i] = instructions_sel;
+		hw_model.global_ctrl = (1ULL << hw_model.pmu.nr_gp) - 1;
+		hw_model.fixed_ctrl = 0x3;
+		pmu_cpu_init(&caps);
+		assert_false(pmu_model_any_counting(&hw_model));
+		assert_true(hw_model.lvtpc & LVTPC_MASKED);
+		assert_int_equal(hw_model.violations, 0);
+	}
 }
 
 int main(void)
@@ -219,6 +238,7 @@ int main(void)
 		cmocka_unit_test(amd_legacy_next_load_reenables),
 		cmocka_unit_test(amd_core_next_load_reenables),
 		cmocka_unit_test(global_ctrl_next_load_reenables),
+		cmocka_unit_test(unswitched_host_boots_stopped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

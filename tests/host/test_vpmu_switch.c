@@ -1,4 +1,4 @@
-/* fakes: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c */
+/* fakes: tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c tests/pmu_model/model_cpus.c tests/pmu_model/model_host.c */
 /*
  * What a world switch and a vCPU switch cost in PMU accesses, and in which
  * order (docs/design.md, "The PMU contract", invariants 1-5 and 8), against
@@ -14,7 +14,7 @@
 #include "pmu/pmu_profiles.h"
 #include "pmu/pmu_vendor.h"
 #include "pmu/vpmu.h"
-#include "tests/pmu_model/pmu_model.h"
+#include "tests/pmu_model/model_host.h"
 
 static struct guest_config cfg;
 static struct vpmu_desc da, db;
@@ -27,7 +27,7 @@ static void setup(enum pmu_profile p, enum vpmu_mode mode)
 	char err[128];
 	cfg = (struct guest_config){ .vpmu = mode, .pmu_gp = PMU_ALL_COUNTERS,
 				     .pmu_fixed = PMU_ALL_COUNTERS };
-	pmu_model_init(&hw_model, host);
+	pmu_model_init(&hw_model, model_cpu_of_profile(p));
 	pmu_cpu_init(host);
 	assert_int_equal(vpmu_desc_derive(host, &cfg, &da, err, sizeof(err)), 0);
 	assert_int_equal(vpmu_desc_derive(host, &cfg, &db, err, sizeof(err)), 0);
@@ -90,8 +90,8 @@ static void lvtpc_switched_only_with_global_ctrl_clear(void **state)
 	/* a guest counting at VM exit: the next load must clear GLOBAL_CTRL before the LVTPC */
 	assert_true(vpmu_msr_write(&a, MSR_IA32_PERF_GLOBAL_CTRL, 1));
 	pmu_model_vm_entry(&hw_model, a.global_ctrl_hw);
-	hw_model.global_ctrl = 1; /* as if the host value were not 0 */
-	pmu_model_vm_exit(&hw_model, 1);
+	pmu_model_vm_exit(&hw_model, 0);
+	hw_model.global_ctrl = 1; /* as if the exit had left it nonzero (a stale MSR-load list) */
 	vpmu_load(&b);
 	assert_int_equal(hw_model.violations, 0);
 	assert_int_equal(hw_model.lvtpc, PMU_MEDIATED_PMI_VECTOR | LVTPC_MASKED);
@@ -421,10 +421,36 @@ static void pmi_delivered_through_the_virtual_lvtpc(void **state)
 	assert_int_equal(a.pmis_injected, 2);
 }
 
+/*
+ * The trace opens a load with every register as the load found it, and an
+ * exit records GLOBAL_CTRL as read back from the hardware, not an assumed 0.
+ */
+static void trace_reads_the_hardware_back(void **state)
+{
+	(void)state;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	hw_model.gp_sel[2] = 0x1234; /* whatever the last owner left */
+	vpmu_load(&a);
+	assert_int_equal(trace.rec[0].op, TRACE_READ); /* the snapshot comes first */
+	bool found = false;
+	for (u32 i = 0; i < trace.len && trace.rec[i].op == TRACE_READ; i++)
+		found |= trace.rec[i].msr == MSR_IA32_PERFEVTSEL0 + 2 && trace.rec[i].value == 0x1234;
+	assert_true(found);
+	pmu_access_attach(&a.stats, &trace);
+	trace.len = 0;
+	pmu_trace_world_switch(TRACE_VMENTRY, 1);
+	pmu_model_vm_entry(&hw_model, 1);
+	hw_model.guest_mode = false; /* an exit that failed to load 0 */
+	pmu_trace_world_switch(TRACE_VMEXIT, 0);
+	assert_int_equal(trace.rec[1].op, TRACE_VMEXIT);
+	assert_int_equal(trace.rec[1].value, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(same_vcpu_reentry_writes_nothing),
+		cmocka_unit_test(trace_reads_the_hardware_back),
 		cmocka_unit_test(switch_writes_only_what_differs),
 		cmocka_unit_test(lvtpc_switched_only_with_global_ctrl_clear),
 		cmocka_unit_test(intel_load_clears_global_ctrl_first),
