@@ -7,6 +7,7 @@
 
 #include "arch/cpu.h"
 #include "arch/log.h"
+#include "arch/shared_state.h"
 #include "arch/types.h"
 #include "core/abi.h"
 #include "core/config.h"
@@ -127,6 +128,9 @@ struct vcpu {
 	struct exit_stats exits;
 	struct fw_cfg fw_cfg;
 	struct vcpu_event_queue events;
+	struct shared_state shared; /* FPU, DR0-3, DR6, CR2 while another vCPU has the CPU */
+	u64 watchdog_at;  /* TSC past which the watchdog stops it (timeout=) */
+	u64 switched_in;  /* times the CPU came to it from another guest */
 	bool halted; /* in HLT: not entered until an interrupt wakes it */
 	/* set by exit handlers to end the guest */
 	bool stopped;
@@ -169,6 +173,14 @@ struct vcpu_ops {
 	 * on purpose, so the first entry fails (a test of the report).
 	 */
 	int (*vcpu_create)(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx);
+	/*
+	 * Makes v the vCPU the other entries work on, on this CPU (VT-x: VMPTRLD
+	 * of its VMCS; AMD-V: its next VMRUN claims no VMCB clean bits). Called
+	 * whenever the CPU moves to another vCPU, before anything else touches v.
+	 */
+	void (*vcpu_load)(struct vcpu *v);
+	/* v has ended: nothing of it stays cached in the CPU (VT-x: VMCLEAR) before its pages go. */
+	void (*vcpu_release)(struct vcpu *v);
 	/*
 	 * Enters the guest with v->regs and the event vcpu_ops->inject wrote,
 	 * runs it until the next exit, saves v->regs back, hands an event the
