@@ -240,6 +240,7 @@ static struct vcpu *start_guest(u32 id, const struct guest_config *cfg, const st
 /* A stopped guest leaves: reports, the host audit, its verdict, its slot and its pages. */
 static void end_guest(struct sched *s, struct vcpu *v, struct group_run *g)
 {
+	s->stats.tsc += v->exits.cycles[EXIT_GUEST_SWITCH];
 	finish_guest(v, !g->trace);
 	vcpu_ops->vcpu_release(v);
 	u32 changed = host_audit_check(&g->audit, v->vm->name);
@@ -296,19 +297,21 @@ static void switch_to(struct sched *s, struct vcpu *next, u64 now)
 	struct vcpu *prev = s->current;
 	vcpu_ops->vcpu_load(next);
 	u64 before = pmu_accesses(next);
+	/* Its time off the CPU is no exit's cost; a switch's cost runs from prev's exit. */
+	next->exits.exited_at = 0;
 	if (prev) {
 		struct exit_stats *x = &prev->exits;
 		shared_state_save(&prev->shared);
-		if (x->exited_at) { /* its last exit's cost ends here, the switch's began there */
+		if (x->exited_at) { /* its last exit's cost ends here */
 			x->cycles[x->last_reason] += now - x->exited_at;
-			s->switch_from = x->exited_at;
+			next->exits.exited_at = x->exited_at;
+			next->exits.last_reason = EXIT_GUEST_SWITCH;
 			x->exited_at = 0;
 		}
 		before += pmu_accesses(prev);
 	}
 	shared_state_load(&next->shared);
 	vpmu_load(&next->pmu); /* puts prev's PMU context, loads next's, by diff */
-	next->exits.exited_at = 0; /* its time off the CPU is no exit's cost */
 	s->current = next;
 	if (!prev)
 		return;
@@ -349,33 +352,35 @@ static struct vcpu *schedule(struct sched *s, struct group_run *g, u64 now)
 	return next;
 }
 
+/*
+ * v runs until its slice ends, it halts or it stops, or its watchdog budget
+ * is spent: the exit hot path, kept to what the same vCPU re-entering needs.
+ */
+static void run_slice(struct vcpu *v, u64 slice_end)
+{
+	u64 until = slice_end < v->watchdog_at ? slice_end : v->watchdog_at;
+	do {
+		struct exit_info e;
+		u64 now = rdtsc();
+		if (now >= until)
+			return; /* the next decision ends the slice or stops the guest */
+		vcpu_deliver_events(v, now);
+		if (v->halted)
+			return; /* the next decision lets another guest run meanwhile */
+		vcpu_arm_host_timer(v, now);
+		vpmu_load(&v->pmu); /* nothing to do when the same vCPU re-enters */
+		vcpu_ops->run(v, &e);
+		exit_dispatch(v, &e);
+	} while (!v->stopped);
+}
+
 /* The CPU runs the group's vCPUs until every one has ended. */
 static void run_cpu(struct sched *s, struct group_run *g)
 {
 	while (sched_live(s)) {
-		struct vcpu *v = s->current;
-		struct exit_info e;
-		u64 now = rdtsc();
-		if (!v || v->stopped || v->halted || now >= s->slice_end) {
-			v = schedule(s, g, now);
-			if (!v)
-				continue;
-		}
-		if (now >= v->watchdog_at) {
-			watchdog_stop(v);
-			continue;
-		}
-		vcpu_deliver_events(v, now);
-		if (v->halted)
-			continue; /* the next decision lets another guest run meanwhile */
-		vcpu_arm_host_timer(v, now);
-		vpmu_load(&v->pmu); /* nothing to do when the same vCPU re-enters */
-		if (s->switch_from) {
-			s->stats.tsc += rdtsc() - s->switch_from;
-			s->switch_from = 0;
-		}
-		vcpu_ops->run(v, &e);
-		exit_dispatch(v, &e);
+		struct vcpu *v = schedule(s, g, rdtsc());
+		if (v)
+			run_slice(v, s->slice_end);
 	}
 }
 

@@ -30,7 +30,8 @@ struct sched_slot {
 /* What moving the CPU from one guest to another costs (make bench). */
 struct sched_switch_stats {
 	u64 switches;     /* between two live guests, both with state on this CPU */
-	u64 tsc;          /* from the leaving guest's VM exit to the arriving one's entry */
+	u64 tsc;          /* from the leaving guest's VM exit to the arriving one's entry (of
+			     the guests that ended: each vCPU's exits.cycles[EXIT_GUEST_SWITCH]) */
 	u64 pmu_accesses; /* the PMU reads and writes of the put and the load */
 };
 
@@ -41,7 +42,6 @@ struct sched {
 	struct vcpu *current; /* whose state the CPU holds (backend, FPU, PMU); NULL: no one's */
 	u64 slice_tsc;        /* slice= in TSC ticks */
 	u64 slice_end;        /* TSC at which current's slice ends, or SCHED_ALONE */
-	u64 switch_from;      /* the leaving guest's exit TSC until the arriving one enters; 0: none */
 	struct sched_switch_stats stats;
 };
 

@@ -108,10 +108,17 @@ struct vcpu_msrs {
 	u64 sysenter_cs, sysenter_esp, sysenter_eip;
 };
 
+/*
+ * Entering a vCPU right after another guest's exit (a guest switch) is
+ * accounted as if it were an exit of its own: the time from that exit to
+ * this entry, in the one slot past the exit reasons (core/sched.h).
+ */
+#define EXIT_GUEST_SWITCH EXIT_REASON_COUNT
+
 /* What a vCPU's exits cost, by normalized reason (readable by the guest). */
 struct exit_stats {
 	u64 count[EXIT_REASON_COUNT];
-	u64 cycles[EXIT_REASON_COUNT]; /* TSC from the exit to the next entry, by reason */
+	u64 cycles[EXIT_REASON_COUNT + 1]; /* TSC from the exit to the next entry, by reason */
 	u64 exited_at;                 /* TSC at the last exit (0: none yet) */
 	enum exit_reason last_reason;
 	u64 denied_io;                 /* port accesses the I/O policy refused */
