@@ -87,6 +87,12 @@ static void program_pmu(const struct guest_pmu *p, bool global_ctrl_software)
 			global |= (u64)((seed + i + 1) & 1) << (32 + i);
 		}
 		program("FIXED_CTR_CTRL", pmu_fixed_ctrl_msr(), ctrl, true);
+		/* after FIXED_CTR3, whose write clears it */
+		u64 caps = 0;
+		if ((p->caps.fixed_bitmap & BIT(3)) &&
+		    !rdmsr_safe(MSR_IA32_PERF_CAPABILITIES, &caps) && (caps & PERF_CAP_PERF_METRICS))
+			program("PERF_METRICS", MSR_IA32_PERF_METRICS, seed * 0x0101010101010101ULL,
+				false);
 	}
 	if (!p->global)
 		return;
