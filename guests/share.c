@@ -16,9 +16,10 @@
  * not one-shot: QEMU TCG can let an interrupt in between STI and HLT
  * (tests/README.md), and a HLT after a one-shot timer's only interrupt has
  * nothing left to end it.
- *   expect=off|emulated|mediated  seed=N  slices=N  filtered=1 (GLOBAL_CTRL
- *   reads exit)  halt=1  counts=0|1 (the runner's word on whether the PMU
- *   counts)
+ *   expect=off|emulated|mediated  seed=N  slices=N  halt=1
+ *   filtered=1: an event filter denies event 0xC0 (pmu_filter=deny:c0.00),
+ *     so GLOBAL_CTRL reads exit and counter 0 must count nothing
+ *   counts=0|1: the runner's word on whether the PMU counts
  */
 #include "guests/lib/guest.h"
 #include "guests/lib/pmu.h"
@@ -172,8 +173,11 @@ static bool off_pmu_absent(const struct guest_pmu *p)
 	       !rdmsr_safe(pmu_gp_counter_msr(0), &ctr) && !ctr;
 }
 
-/* Counter 0 counts instructions retired over a loop the CPU leaves many times. */
-static void count_own_instructions(const struct guest_pmu *p, u64 switched_before)
+/*
+ * Counter 0 counts instructions retired over a loop the CPU leaves many
+ * times: exactly this guest's, or none at all when its filter denies them.
+ */
+static void count_own_instructions(const struct guest_pmu *p, u64 switched_before, bool denied)
 {
 	if (!counts) {
 		report_skip("the platform's PMU does not count (emulator)",
@@ -192,10 +196,16 @@ static void count_own_instructions(const struct guest_pmu *p, u64 switched_befor
 	wrmsr_safe(sel, 0);
 	u64 v = 0;
 	rdmsr_safe(ctr, &v);
+	u64 switched = sched_stats().switched_in - switched_before;
+	if (denied) {
+		report(v == 0, "counter 0, its event denied by the filter, counted %lu across %lu "
+		       "switches (expected 0)", v, switched);
+		return;
+	}
 	u64 want = 2 * LOOP_ITERATIONS, slack = want / 1000 + 10000;
 	report(v >= want && v <= want + slack,
 	       "counter 0 counted %lu instructions for a loop of %lu (at most %lu more) across "
-	       "%lu switches", v, want, slack, (u64)(sched_stats().switched_in - switched_before));
+	       "%lu switches", v, want, slack, switched);
 }
 
 int guest_main(const char *cmdline)
@@ -204,6 +214,7 @@ int guest_main(const char *cmdline)
 	char m[16] = "off";
 	cmdline_value("expect", m, sizeof(m));
 	bool off = !strcmp(m, "off"), emulated = !strcmp(m, "emulated");
+	bool filtered = cmdline_uint("filtered", 0);
 	seed = cmdline_uint("seed", 1);
 	u64 slices = cmdline_uint("slices", 20);
 	counts = cpuid(0x40000001, 0).ebx & HV_LEAF_PMU_COUNTS;
@@ -222,7 +233,7 @@ int guest_main(const char *cmdline)
 	if (off)
 		report(p->caps.nr_gp == 0 || !p->intel, "CPUID shows no PMU");
 	else
-		program_pmu(p, emulated || cmdline_uint("filtered", 0));
+		program_pmu(p, emulated || filtered);
 	program("virtual LVTPC", MSR_X2APIC_LVTPC, LVT_MASKED | (0x40 + seed), true);
 
 	bool halt = cmdline_uint("halt", 0);
@@ -260,6 +271,6 @@ int guest_main(const char *cmdline)
 		report(!absent_failures, "no PMU in %lu checks across %lu switches (%lu failed)",
 		       checks, switched, absent_failures);
 	else
-		count_own_instructions(p, sched_stats().switched_in);
+		count_own_instructions(p, sched_stats().switched_in, filtered);
 	return tap_status();
 }
