@@ -355,15 +355,15 @@ static struct vcpu *schedule(struct sched *s, struct group_run *g, u64 now)
 /*
  * v runs until its slice ends, it halts or it stops, or its watchdog budget
  * is spent: the exit hot path, kept to what the same vCPU re-entering needs.
+ * It enters at least once, however long the switch to it took (a loaded
+ * host can deschedule an emulator for longer than a slice).
  */
 static void run_slice(struct vcpu *v, u64 slice_end)
 {
 	u64 until = slice_end < v->watchdog_at ? slice_end : v->watchdog_at;
-	do {
+	u64 now = rdtsc();
+	for (;;) {
 		struct exit_info e;
-		u64 now = rdtsc();
-		if (now >= until)
-			return; /* the next decision ends the slice or stops the guest */
 		vcpu_deliver_events(v, now);
 		if (v->halted)
 			return; /* the next decision lets another guest run meanwhile */
@@ -371,7 +371,10 @@ static void run_slice(struct vcpu *v, u64 slice_end)
 		vpmu_load(&v->pmu); /* nothing to do when the same vCPU re-enters */
 		vcpu_ops->run(v, &e);
 		exit_dispatch(v, &e);
-	} while (!v->stopped);
+		now = rdtsc();
+		if (v->stopped || now >= until)
+			return; /* the next decision ends the guest, its slice, or its budget */
+	}
 }
 
 /* The CPU runs the group's vCPUs until every one has ended. */
@@ -449,8 +452,10 @@ static void run_group(const struct boot_info *bi, u32 first, struct run_summary 
 		struct vcpu *v = start_guest(i + 1, cfg, m, &g);
 		if (v)
 			sched_add(s, v, before);
-		g.names_len += (size_t)format(g.names + g.names_len, sizeof(g.names) - g.names_len,
-					      "%s%s", g.names_len ? "+" : "", cfg->name);
+		if (g.names_len < sizeof(g.names))
+			g.names_len += (size_t)format(g.names + g.names_len,
+						      sizeof(g.names) - g.names_len, "%s%s",
+						      g.names_len ? "+" : "", cfg->name);
 	}
 	if (group)
 		log_raw("hv: group %lu %s share the CPU in slices of %lu us", group, g.names,
