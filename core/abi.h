@@ -31,6 +31,12 @@
  *   HC_HOST_NMIS    ()                        -> host NMIs pmuvisor has taken since
  *                                                it booted (whether the guest or the
  *                                                hypervisor was running)
+ *   HC_SCHED_STATS  (gpa, bytes)              -> sizeof(struct hc_sched_stats);
+ *                                                writes how this vCPU shares its CPU:
+ *                                                its group's size, the slice in TSC
+ *                                                ticks, the times the CPU came to it
+ *                                                from another guest, and the CPU's
+ *                                                guest switches so far
  * Errors: HC_ENOSYS (unknown number), HC_EFAULT (buffer outside guest RAM),
  * HC_EINVAL (bad argument), HC_EPERM (any call but HC_VERSION from CPL > 0:
  * only the guest's kernel may end the guest or look at the host).
@@ -54,6 +60,7 @@ enum hypercall {
 	HC_PMU_STATS = 5,
 	HC_EXIT_CYCLES = 6,
 	HC_HOST_NMIS = 7,
+	HC_SCHED_STATS = 8,
 };
 
 #define HC_EPERM (-1L)
@@ -91,6 +98,13 @@ enum hc_pmu_phase { HC_PHASE_INIT, HC_PHASE_LOAD, HC_PHASE_PUT, HC_PHASE_PMI, HC
 struct hc_pmu_stats {
 	unsigned long long reads[HC_PHASE_COUNT], writes[HC_PHASE_COUNT];
 	unsigned long long loads, puts, pmis_injected, pmis_dropped;
+};
+
+struct hc_sched_stats {
+	unsigned long long live;        /* guests sharing the CPU now, this one included */
+	unsigned long long slice_tsc;   /* a slice, in TSC ticks */
+	unsigned long long switched_in; /* times the CPU came to this vCPU from another guest */
+	unsigned long long switches;    /* guest switches on this CPU in this group so far */
 };
 
 /* pmuvisor CPUID leaf 0x40000001: EAX = ABI version, EBX = platform PMU facts. */

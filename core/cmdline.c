@@ -90,6 +90,9 @@ static const char *const aperfmperf_choices[] = { [APERFMPERF_INTERCEPT] = "inte
 #define GLOBAL_CHOICE(n, field, list, text) \
 	{ .name = n, .scope = GLOBAL, .kind = CHOICE, \
 	  .offset = offsetof(struct config, field), .choices = list, .help = text }
+#define GLOBAL_UINT(n, field, lo, hi, text) \
+	{ .name = n, .scope = GLOBAL, .kind = UINT, \
+	  .offset = offsetof(struct config, field), .min = lo, .max = hi, .help = text }
 #define GUEST_CHOICE(n, field, list, text) \
 	{ .name = n, .scope = PER_GUEST, .kind = CHOICE, \
 	  .offset = offsetof(struct guest_config, field), .choices = list, .help = text }
@@ -108,6 +111,8 @@ static const struct key keys[] = {
 	GLOBAL_CHOICE("pmu_switch", pmu_switch, switch_choices,
 		      "VT-x: switch PERF_GLOBAL_CTRL with the entry/exit controls when the CPU has "
 		      "them (auto) or always with the MSR-load lists"),
+	GLOBAL_UINT("slice", slice_us, 100, 1000000,
+		    "microseconds a guest of a group runs before the next one's turn"),
 	{ .name = "guest", .scope = GLOBAL, .kind = NAME,
 	  .help = "start a guest: the module whose first word is NAME" },
 	GUEST_CHOICE("vpmu", vpmu, vpmu_choices, "guest PMU mode"),
@@ -129,6 +134,8 @@ static const struct key keys[] = {
 		     "ones and writes are dropped, as on a PC (ones), or the guest is stopped "
 		     "(stop)"),
 	GUEST_UINT("timeout", timeout_ms, 10, 3600000, "guest watchdog in ms"),
+	GUEST_UINT("group", group, 0, 255,
+		   "guests with the same group N > 0 share the CPU, round-robin (0: alone)"),
 	{ .name = "expect", .scope = PER_GUEST, .kind = PARSED,
 	  .offset = offsetof(struct guest_config, expect), .parse = parse_expect,
 	  .help = "how the guest should end: N (its exit status, default 0) or WORD "
@@ -141,6 +148,7 @@ void config_defaults(struct config *c)
 		.log_level = LOG_INFO,
 		.exit_method = EXIT_AUTO,
 		.crash = CRASH_NONE,
+		.slice_us = 1000,
 		.defaults = { .vpmu = VPMU_OFF, .mem_mib = 16, .timeout_ms = 60000,
 			      .pmu_gp = PMU_ALL_COUNTERS, .pmu_fixed = PMU_ALL_COUNTERS },
 	};

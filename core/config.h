@@ -51,6 +51,7 @@ struct guest_config {
 	u64 pmu_fixed;              /* bitmap of fixed counters given */
 	u32 pmu_trace;              /* enum on_off: record every PMU access */
 	u32 unbacked;               /* enum unbacked_mode */
+	u64 group;                  /* 0: runs alone; guests with the same N share the CPU */
 	struct event_filter pmu_filter;
 	struct guest_expect expect;
 };
@@ -61,6 +62,7 @@ struct config {
 	u32 crash;       /* enum crash_kind: test hook, raise an exception at boot */
 	u32 pmu_profile; /* enum pmu_profile */
 	u32 pmu_switch;  /* enum pmu_switch */
+	u64 slice_us;    /* how long a guest of a group runs before the next one's turn */
 	struct guest_config defaults; /* per-guest keys given before any guest= */
 	u32 nr_guests;
 	struct guest_config guests[CONFIG_MAX_GUESTS];

@@ -1,4 +1,7 @@
-/* Runs the configured guests one after another and sums up. */
+/*
+ * Runs the configured guests and sums up: one after another, except the
+ * guests of a group (group=), which share the CPU (core/sched.h).
+ */
 #include "core/hv.h"
 #include "arch/host_caps.h"
 #include "arch/interrupts.h"
@@ -16,6 +19,7 @@
 #include "core/mb1_info.h"
 #include "core/msr_switch.h"
 #include "core/pcpu.h"
+#include "core/sched.h"
 #include "core/vcpu_events.h"
 #include "core/vcpu.h"
 #include "pmu/pmi_host.h"
@@ -102,7 +106,8 @@ static int load_guest(struct vm *vm, const struct boot_module *m, u64 *entry)
 	return 0;
 }
 
-static void finish_guest(struct vcpu *v)
+/* The end of one guest: its PMU context back, its reports, and its own trace. */
+static void finish_guest(struct vcpu *v, bool own_trace)
 {
 	vpmu_put(&v->pmu);
 	msr_switch_put();
@@ -112,7 +117,9 @@ static void finish_guest(struct vcpu *v)
 	}
 	report_exits(v);
 	pmu_report(v->vm->name, &v->pmu);
-	if (v->pmu.trace && v->pmu.trace->enabled)
+	if (v->switched_in)
+		log_raw("hv: guest %s sched switched_in=%lu", v->vm->name, v->switched_in);
+	if (own_trace && v->pmu.trace && v->pmu.trace->enabled)
 		pmu_trace_dump(v->vm->name, v->pmu.trace, hv.pmu);
 }
 
@@ -188,30 +195,36 @@ static void guest_not_started(struct run_summary *s, const struct guest_config *
 	judge_guest(s, cfg, false, 1, reason);
 }
 
-static void run_guest(u32 id, const struct guest_config *cfg, const struct boot_module *m,
-		      struct run_summary *summary)
-{
-	struct host_audit audit;
-	struct page_mark mark = page_alloc_mark(&hv.pages);
-	u64 entry;
+/* What the guests that share the CPU in one run have in common. */
+struct group_run {
+	struct run_summary *summary;
+	struct host_audit audit; /* the host's MSRs before the group started */
+	struct pmu_trace *trace; /* one trace of the CPU's PMU for every member, if one asked */
+	char names[160];         /* "a+b+c": the group's guests, for its lines */
+	size_t names_len;
+};
 
-	host_audit_take(&audit);
-	/* A guest's vm, vCPU and trace live in its pages, released when it ends. */
+/* A guest's vm, vCPU and FPU image (and its own trace) live in its pages, released when it ends. */
+static struct vcpu *start_guest(u32 id, const struct guest_config *cfg, const struct boot_module *m,
+				struct group_run *g)
+{
 	struct vm *vm = hv_alloc(sizeof(*vm), 64);
 	struct vcpu *v = hv_alloc(sizeof(*v), 64);
-	struct pmu_trace *trace = hv_alloc(sizeof(*trace), 64);
-	if (!vm || !v || !trace) {
+	void *fpu = hv_alloc(shared_state_fpu_bytes(), 64);
+	struct pmu_trace *trace = g->trace ? g->trace : hv_alloc(sizeof(*trace), 64);
+	if (!vm || !v || !fpu || !trace) {
 		pr_err("guest %s: no memory for its vCPU", cfg->name);
-		guest_not_started(summary, cfg, "setup failed");
-		page_alloc_release(&hv.pages, mark);
-		return;
+		guest_not_started(g->summary, cfg, "setup failed");
+		return NULL;
 	}
 	*vm = (struct vm){ .name = cfg->name, .cfg = cfg, .id = id };
-	*v = (struct vcpu){ .vm = vm };
+	*v = (struct vcpu){ .vm = vm, .shared.fpu = fpu };
+	shared_state_reset(&v->shared); /* nothing another guest left in the FPU, DR0-3, DR6, CR2 */
 	vlapic_reset(&v->lapic, tsc_hz / 1000);
-	trace->enabled = cfg->pmu_trace == ON;
+	if (!g->trace)
+		trace->enabled = cfg->pmu_trace == ON;
 	pr_info("guest %s: starting (%s)", cfg->name, m->string);
-	shared_state_scrub(); /* nothing the last guest left in the FPU, DR0-3, DR6, CR2 */
+	u64 entry;
 	bool ok = !load_guest(vm, m, &entry);
 	vpmu_init(&v->pmu, &vm->pmu, trace);
 	if (!ok || vcpu_ops->map_guest(vm) ||
@@ -220,39 +233,245 @@ static void run_guest(u32 id, const struct guest_config *cfg, const struct boot_
 	else
 		guest_tsc_reset(v, rdtsc());
 	/*
-	 * The watchdog: a guest past its budget (timeout=, ms) is stopped. It is
-	 * checked on every exit, and the host timer makes even a guest that never
-	 * exits come back to be checked.
+	 * The watchdog: a guest past its budget (timeout=, ms from its start,
+	 * whoever had the CPU meanwhile) is stopped. It is checked on every exit
+	 * and at every scheduling decision, and the host timer makes even a
+	 * guest that never exits come back to be checked.
 	 */
-	u64 budget = cfg->timeout_ms * (tsc_hz / 1000), started = rdtsc();
-	while (!v->stopped) {
-		struct exit_info e;
-		u64 now = rdtsc();
-		if (now - started > budget) {
-			pr_err("%s: still running after its %lu ms budget (timeout=): stopped",
-			       vm->name, cfg->timeout_ms);
-			vcpu_stop(v, 1, "watchdog");
-			break;
-		}
-		vcpu_deliver_events(v, now);
-		if (v->halted) {
-			vcpu_halt_wait(v, now);
+	v->watchdog_at = rdtsc() + cfg->timeout_ms * (tsc_hz / 1000);
+	return v;
+}
+
+/* A stopped guest leaves: reports, the host audit, its verdict, its slot and its pages. */
+static void end_guest(struct sched *s, struct vcpu *v, struct group_run *g)
+{
+	s->stats.tsc += v->exits.cycles[EXIT_GUEST_SWITCH];
+	finish_guest(v, !g->trace);
+	vcpu_ops->vcpu_release(v);
+	u32 changed = host_audit_check(&g->audit, v->vm->name);
+	if (changed)
+		vcpu_stop(v, 1, "changed host MSRs"); /* whatever the guest did, this fails it */
+	else
+		log_raw("hv: guest %s left the host's %u audited MSRs unchanged", v->vm->name,
+			g->audit.count);
+	log_raw("hv: guest %s status=%d reason=%s", v->vm->name, v->status, v->stop_reason);
+	judge_guest(g->summary, v->vm->cfg, v->exited_itself, v->status, v->stop_reason);
+	struct page_mark release;
+	if (sched_retire(s, v, &release))
+		page_alloc_release(&hv.pages, release);
+}
+
+static void watchdog_stop(struct vcpu *v)
+{
+	pr_err("%s: still running after its %lu ms budget (timeout=): stopped", v->vm->name,
+	       v->vm->cfg->timeout_ms);
+	vcpu_stop(v, 1, "watchdog");
+}
+
+/* Stops the guests past their budget and ends every stopped one, running or not. */
+static void reap(struct sched *s, struct group_run *g, u64 now)
+{
+	for (u32 i = 0; i < s->nr; i++) {
+		struct vcpu *v = s->slot[i].v;
+		if (s->slot[i].ended)
 			continue;
+		if (!v->stopped && now >= v->watchdog_at)
+			watchdog_stop(v);
+		if (v->stopped)
+			end_guest(s, v, g);
+	}
+}
+
+static u64 pmu_accesses(const struct vcpu *v)
+{
+	u64 n = 0;
+	for (int p = 0; p < PHASE_COUNT; p++)
+		n += v->pmu.stats.reads[p] + v->pmu.stats.writes[p];
+	return n;
+}
+
+/*
+ * The CPU moves to next: the leaving guest's shared registers are saved and
+ * its PMU context put, the arriving one's loaded (pmu/vpmu_switch.c, in the
+ * order of docs/design.md, 'The PMU contract'). Between two live guests this
+ * is a guest switch: counted, with the PMU accesses of the put and the load
+ * and the time from the leaving guest's exit to the arriving one's entry.
+ */
+static void switch_to(struct sched *s, struct vcpu *next, u64 now)
+{
+	struct vcpu *prev = s->current;
+	vcpu_ops->vcpu_load(next);
+	u64 before = pmu_accesses(next);
+	/* Its time off the CPU is no exit's cost; a switch's cost runs from prev's exit. */
+	next->exits.exited_at = 0;
+	if (prev) {
+		struct exit_stats *x = &prev->exits;
+		shared_state_save(&prev->shared);
+		if (x->exited_at) { /* its last exit's cost ends here */
+			x->cycles[x->last_reason] += now - x->exited_at;
+			next->exits.exited_at = x->exited_at;
+			next->exits.last_reason = EXIT_GUEST_SWITCH;
+			x->exited_at = 0;
 		}
+		before += pmu_accesses(prev);
+	}
+	shared_state_load(&next->shared);
+	vpmu_load(&next->pmu); /* puts prev's PMU context, loads next's, by diff */
+	s->current = next;
+	if (!prev)
+		return;
+	s->stats.switches++;
+	s->stats.pmu_accesses += pmu_accesses(next) + pmu_accesses(prev) - before;
+	next->switched_in++;
+}
+
+/* Every live guest is halted with nothing due: the CPU sleeps until the first one's timer. */
+static void idle(struct sched *s, u64 now)
+{
+	s->slice_end = SCHED_ALONE;
+	vcpu_halt_wait(sched_next_wakeup(s), now);
+}
+
+/* A scheduling decision: who runs next, for a fresh slice; NULL when no one can now. */
+static struct vcpu *schedule(struct sched *s, struct group_run *g, u64 now)
+{
+	struct vcpu *cur = s->current;
+	if (cur && cur->halted && !cur->stopped) {
+		/* while its state is loaded: woken by what is due, or stopped if nothing can */
+		vcpu_deliver_events(cur, now);
+		if (cur->halted)
+			vcpu_halt_can_wake(cur);
+	}
+	reap(s, g, now);
+	if (!sched_live(s))
+		return NULL;
+	struct vcpu *next = sched_pick(s, now);
+	if (!next) {
+		idle(s, now);
+		return NULL;
+	}
+	if (next != s->current)
+		switch_to(s, next, now);
+	s->slice_end = sched_slice_end(s, now);
+	this_pcpu()->host_timer_fires = 0; /* the entry arms the timer for this slice */
+	return next;
+}
+
+/*
+ * v runs until its slice ends, it halts or it stops, or its watchdog budget
+ * is spent: the exit hot path, kept to what the same vCPU re-entering needs.
+ * It enters at least once, however long the switch to it took (a loaded
+ * host can deschedule an emulator for longer than a slice).
+ */
+static void run_slice(struct vcpu *v, u64 slice_end)
+{
+	u64 until = slice_end < v->watchdog_at ? slice_end : v->watchdog_at;
+	u64 now = rdtsc();
+	for (;;) {
+		struct exit_info e;
+		vcpu_deliver_events(v, now);
+		if (v->halted)
+			return; /* the next decision lets another guest run meanwhile */
 		vcpu_arm_host_timer(v, now);
 		vpmu_load(&v->pmu); /* nothing to do when the same vCPU re-enters */
 		msr_switch_load(v);
 		vcpu_ops->run(v, &e);
 		exit_dispatch(v, &e);
+		now = rdtsc();
+		if (v->stopped || now >= until)
+			return; /* the next decision ends the guest, its slice, or its budget */
 	}
-	finish_guest(v);
-	u32 changed = host_audit_check(&audit, vm->name);
-	if (changed)
-		vcpu_stop(v, 1, "changed host MSRs"); /* whatever the guest did, this fails it */
-	else
-		log_raw("hv: guest %s left the host's %u audited MSRs unchanged", vm->name, audit.count);
-	log_raw("hv: guest %s status=%d reason=%s", cfg->name, v->status, v->stop_reason);
-	judge_guest(summary, cfg, v->exited_itself, v->status, v->stop_reason);
+}
+
+/* The CPU runs the group's vCPUs until every one has ended. */
+static void run_cpu(struct sched *s, struct group_run *g)
+{
+	while (sched_live(s)) {
+		struct vcpu *v = schedule(s, g, rdtsc());
+		if (v)
+			run_slice(v, s->slice_end);
+	}
+}
+
+/* The first guest of guest i's group (group= key): the group runs when the suite reaches it. */
+static u32 group_leader(const struct config *c, u32 i)
+{
+	for (u32 j = 0; j < i; j++)
+		if (c->guests[j].group == c->guests[i].group)
+			return j;
+	return i;
+}
+
+static bool group_traced(const struct config *c, u64 group)
+{
+	for (u32 i = 0; i < c->nr_guests; i++)
+		if (c->guests[i].group == group && c->guests[i].pmu_trace == ON)
+			return true;
+	return false;
+}
+
+/* What the guest switches of a group cost, for make bench. */
+static void report_group(u64 group, const struct group_run *g, const struct sched *s)
+{
+	const struct sched_switch_stats *st = &s->stats;
+	u64 n = st->switches ? st->switches : 1;
+	log_raw("hv: group %lu %s switches=%lu switch_pmu_accesses=%lu switch_tsc=%lu "
+		"per_switch_pmu_accesses=%lu per_switch_tsc=%lu full_save_restore=%u", group,
+		g->names, st->switches, st->pmu_accesses, st->tsc, st->pmu_accesses / n,
+		st->tsc / n, vpmu_full_switch_accesses());
+}
+
+/*
+ * Guest first and, when it has a group= key, every later guest of its group:
+ * started together, then sharing the CPU until the last has ended.
+ */
+static void run_group(const struct boot_info *bi, u32 first, struct run_summary *summary)
+{
+	const struct config *c = &hv.config;
+	struct sched *s = &this_pcpu()->sched;
+	u64 group = c->guests[first].group;
+	struct page_mark mark = page_alloc_mark(&hv.pages);
+	struct group_run g = { .summary = summary };
+	host_audit_take(&g.audit);
+	if (group && group_traced(c, group)) {
+		g.trace = hv_alloc(sizeof(*g.trace), 64);
+		if (g.trace)
+			g.trace->enabled = true;
+	}
+	for (u32 i = first; i < c->nr_guests; i++) {
+		const struct guest_config *cfg = &c->guests[i];
+		if (i != first && (!group || cfg->group != group))
+			continue;
+		const struct boot_module *m = find_module(bi, cfg->name);
+		if (!m) {
+			pr_err("guest %s: no module named '%s' was loaded", cfg->name, cfg->name);
+			guest_not_started(summary, cfg, "no such module");
+			continue;
+		}
+		if (s->nr == SCHED_MAX_VCPUS) {
+			pr_err("guest %s: group %lu already has %u guests, as many as share one CPU",
+			       cfg->name, group, SCHED_MAX_VCPUS);
+			guest_not_started(summary, cfg, "group full");
+			continue;
+		}
+		struct page_mark before = page_alloc_mark(&hv.pages);
+		struct vcpu *v = start_guest(i + 1, cfg, m, &g);
+		if (v)
+			sched_add(s, v, before);
+		if (g.names_len < sizeof(g.names))
+			g.names_len += (size_t)format(g.names + g.names_len,
+						      sizeof(g.names) - g.names_len, "%s%s",
+						      g.names_len ? "+" : "", cfg->name);
+	}
+	if (group)
+		log_raw("hv: group %lu %s share the CPU in slices of %lu us", group, g.names,
+			c->slice_us);
+	s->stats = (struct sched_switch_stats){ 0 };
+	run_cpu(s, &g);
+	if (group)
+		report_group(group, &g, s);
+	if (g.trace)
+		pmu_trace_dump(g.names, g.trace, hv.pmu);
 	page_alloc_release(&hv.pages, mark);
 }
 
@@ -315,18 +534,12 @@ int hv_run_guests(const struct boot_info *bi)
 	init_pmu();
 	vcpu_events_init();
 
+	sched_init(&this_pcpu()->sched, c->slice_us * (tsc_hz / 1000000));
 	static struct run_summary summary;
 	summary = (struct run_summary){ 0 };
-	for (u32 i = 0; i < c->nr_guests; i++) {
-		const struct guest_config *g = &c->guests[i];
-		const struct boot_module *m = find_module(bi, g->name);
-		if (!m) {
-			pr_err("guest %s: no module named '%s' was loaded", g->name, g->name);
-			guest_not_started(&summary, g, "no such module");
-			continue;
-		}
-		run_guest(i + 1, g, m, &summary);
-	}
+	for (u32 i = 0; i < c->nr_guests; i++)
+		if (!c->guests[i].group || group_leader(c, i) == i)
+			run_group(bi, i, &summary);
 	lapic_timer_stop();
 	return summarize(&summary);
 }

@@ -3,6 +3,7 @@
 #include "arch/cpu.h"
 #include "arch/interrupts.h"
 #include "arch/log.h"
+#include "core/pcpu.h"
 
 #define LEN_HYPERCALL 3 /* VMMCALL and VMCALL are both 3 bytes */
 #define PRINT_MAX 256
@@ -60,6 +61,16 @@ static s64 hc_pmu_stats(struct vcpu *v, u64 gpa, u64 bytes)
 	return gmem_write(&v->vm->mem, gpa, &s, sizeof(s)) ? HC_EFAULT : (s64)sizeof(s);
 }
 
+static s64 hc_sched_stats(struct vcpu *v, u64 gpa, u64 bytes)
+{
+	const struct sched *s = &this_pcpu()->sched;
+	struct hc_sched_stats st = { .live = sched_live(s), .slice_tsc = s->slice_tsc,
+				     .switched_in = v->switched_in, .switches = s->stats.switches };
+	if (bytes < sizeof(st))
+		return HC_EINVAL;
+	return gmem_write(&v->vm->mem, gpa, &st, sizeof(st)) ? HC_EFAULT : (s64)sizeof(st);
+}
+
 void handle_hypercall(struct vcpu *v, const struct exit_info *e)
 {
 	struct vcpu_regs *r = &v->regs;
@@ -94,6 +105,9 @@ void handle_hypercall(struct vcpu *v, const struct exit_info *e)
 		break;
 	case HC_PMU_STATS:
 		ret = hc_pmu_stats(v, r->rbx, r->rcx);
+		break;
+	case HC_SCHED_STATS:
+		ret = hc_sched_stats(v, r->rbx, r->rcx);
 		break;
 	default:
 		ret = HC_ENOSYS;

@@ -1,8 +1,10 @@
 /*
  * Physical page allocator for the hypervisor: a bump allocator over the
  * usable RAM of boot_info, minus the image, the modules and low memory.
- * Guests are run one after another, so a mark/release pair returns all a
- * guest used when it ends. Host-testable (the caller provides the ranges).
+ * Pages go back as a stack: a mark/release pair returns all that was
+ * handed out since the mark (a guest's pages, once it and every guest
+ * started after it have ended: core/sched.h). Host-testable (the caller
+ * provides the ranges).
  */
 #ifndef CORE_PAGE_ALLOC_H
 #define CORE_PAGE_ALLOC_H

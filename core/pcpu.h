@@ -7,13 +7,15 @@
  * The single-CPU limit, stated once: pmuvisor runs on the boot CPU only
  * (PCPU_MAX 1), so this_pcpu() is the first entry. Bringing up more CPUs
  * means starting them, giving each its entry (looked up by LAPIC ID), and a
- * run loop per CPU with the vCPUs it runs; nothing else assumes one CPU. arch/, which sits below
+ * run loop per CPU over its own scheduler (core/sched.h) with the vCPUs it
+ * runs; nothing else assumes one CPU. arch/, which sits below
  * core/, keeps its own per-CPU pieces (the GDT/TSS, the host NMI count).
  */
 #ifndef CORE_PCPU_H
 #define CORE_PCPU_H
 
 #include "arch/types.h"
+#include "core/sched.h"
 #include "pmu/pmu_cpu.h"
 
 #define PCPU_MAX 1
@@ -31,6 +33,7 @@ struct pcpu {
 	struct msr_switch_state msrs;
 	void *backend;         /* the backend's per-CPU area (VMXON region, host save area) */
 	struct pmu_cpu_state pmu; /* what this CPU's PMU holds, and for whom */
+	struct sched sched;       /* the vCPUs that share this CPU */
 };
 
 extern struct pcpu pcpus[PCPU_MAX];

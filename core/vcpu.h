@@ -7,6 +7,7 @@
 
 #include "arch/cpu.h"
 #include "arch/log.h"
+#include "arch/shared_state.h"
 #include "arch/types.h"
 #include "core/abi.h"
 #include "core/config.h"
@@ -127,10 +128,17 @@ struct vcpu_tsc {
 	u64 offset, adjust;
 };
 
+/*
+ * Entering a vCPU right after another guest's exit (a guest switch) is
+ * accounted as if it were an exit of its own: the time from that exit to
+ * this entry, in the one slot past the exit reasons (core/sched.h).
+ */
+#define EXIT_GUEST_SWITCH EXIT_REASON_COUNT
+
 /* What a vCPU's exits cost, by normalized reason (readable by the guest). */
 struct exit_stats {
 	u64 count[EXIT_REASON_COUNT];
-	u64 cycles[EXIT_REASON_COUNT]; /* TSC from the exit to the next entry, by reason */
+	u64 cycles[EXIT_REASON_COUNT + 1]; /* TSC from the exit to the next entry, by reason */
 	u64 exited_at;                 /* TSC at the last exit (0: none yet) */
 	enum exit_reason last_reason;
 	u64 denied_io;                 /* port accesses the I/O policy refused */
@@ -148,6 +156,9 @@ struct vcpu {
 	struct exit_stats exits;
 	struct fw_cfg fw_cfg;
 	struct vcpu_event_queue events;
+	struct shared_state shared; /* FPU, DR0-3, DR6, CR2 while another vCPU has the CPU */
+	u64 watchdog_at;  /* TSC past which the watchdog stops it (timeout=) */
+	u64 switched_in;  /* times the CPU came to it from another guest */
 	bool halted; /* in HLT: not entered until an interrupt wakes it */
 	/* set by exit handlers to end the guest */
 	bool stopped;
@@ -190,6 +201,14 @@ struct vcpu_ops {
 	 * on purpose, so the first entry fails (a test of the report).
 	 */
 	int (*vcpu_create)(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx);
+	/*
+	 * Makes v the vCPU the other entries work on, on this CPU (VT-x: VMPTRLD
+	 * of its VMCS; AMD-V: its next VMRUN claims no VMCB clean bits). Called
+	 * whenever the CPU moves to another vCPU, before anything else touches v.
+	 */
+	void (*vcpu_load)(struct vcpu *v);
+	/* v has ended: nothing of it stays cached in the CPU (VT-x: VMCLEAR) before its pages go. */
+	void (*vcpu_release)(struct vcpu *v);
 	/*
 	 * Enters the guest with v->regs and the event vcpu_ops->inject wrote,
 	 * runs it until the next exit, saves v->regs back, hands an event the

@@ -25,22 +25,26 @@ void vcpu_events_init(void)
 void vcpu_arm_host_timer_slow(const struct vcpu *v, u64 now)
 {
 	u64 at = now + watchdog_tick, guest = v->lapic.timer_deadline;
+	u64 slice_end = this_pcpu()->sched.slice_end; /* another guest's turn (core/sched.h) */
 	if (guest && guest < at)
 		at = guest;
+	if (slice_end < at)
+		at = slice_end;
 	this_pcpu()->host_timer_fires = at;
 	lapic_timer_oneshot(HOST_TIMER_VECTOR, at > now ? at - now : 0);
 }
 
+bool vcpu_halt_can_wake(struct vcpu *v)
+{
+	if (!(vcpu_ops->get_reg(v, VREG_RFLAGS) & RFLAGS_IF))
+		vcpu_stop(v, 1, "hlt with interrupts disabled");
+	else if (!v->lapic.timer_deadline)
+		vcpu_stop(v, 1, "hlt with no interrupt source");
+	return !v->stopped;
+}
+
 void vcpu_halt_wait(struct vcpu *v, u64 now)
 {
-	if (!(vcpu_ops->get_reg(v, VREG_RFLAGS) & RFLAGS_IF)) {
-		vcpu_stop(v, 1, "hlt with interrupts disabled");
-		return;
-	}
-	if (!v->lapic.timer_deadline) {
-		vcpu_stop(v, 1, "hlt with no interrupt source");
-		return;
-	}
 	vcpu_arm_host_timer(v, now);
 	asm volatile("sti; hlt; cli" ::: "memory"); /* until the host timer, or any interrupt */
 }

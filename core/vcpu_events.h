@@ -5,7 +5,8 @@
  * the one event each entry delivers, by the architecture's priorities, and
  * asks for a window exit for whatever is still blocked. A halted vCPU
  * sleeps until an event can wake it, and the host's one-shot timer wakes
- * the hypervisor for the guest's next deadline.
+ * the hypervisor for the guest's next deadline (or the end of its slice,
+ * when other guests share the CPU).
  */
 #ifndef CORE_VCPU_EVENTS_H
 #define CORE_VCPU_EVENTS_H
@@ -45,7 +46,9 @@ static inline void vcpu_arm_host_timer(const struct vcpu *v, u64 now)
 	if (fires <= now || (guest && guest < fires))
 		vcpu_arm_host_timer_slow(v, now);
 }
-/* A halted vCPU: sleep until something can wake it, or stop it when nothing can. */
+/* A halted vCPU (loaded): false, and stopped with the reason, when nothing can wake it. */
+bool vcpu_halt_can_wake(struct vcpu *v);
+/* The CPU sleeps until v's next deadline, the watchdog's tick or any interrupt. */
 void vcpu_halt_wait(struct vcpu *v, u64 now);
 
 #endif

@@ -66,6 +66,8 @@ static inline void vpmu_load(struct vpmu *vp)
 u64 vpmu_read_status(struct vpmu *vp, enum pmu_phase phase);
 /* When vp leaves the CPU (another vCPU comes, or the guest ends). */
 void vpmu_put(struct vpmu *vp);
+/* PMU accesses of one guest switch that saved and restored every register (make bench). */
+u32 vpmu_full_switch_accesses(void);
 
 /*
  * Where the hardware does not switch GLOBAL_CTRL at VM entry and exit (SVM's

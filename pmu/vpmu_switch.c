@@ -271,3 +271,27 @@ void vpmu_global_ctrl_write(struct vpmu *vp, u64 val)
 	if (vpmu_has(vp->desc, FEAT_GLOBAL))
 		pmu_write(vp->desc->vendor->global_ctrl_msr, val, PHASE_ENTRY);
 }
+
+/*
+ * What switching guests would cost without the diff, as a vPMU that saves
+ * and restores every register on each switch does: each register of the
+ * host's PMU context (selectors, counters, fixed counters, FIXED_CTR_CTRL,
+ * GLOBAL_CTRL, GLOBAL_STATUS, PERF_METRICS) read at the put and written at
+ * the load.
+ */
+u32 vpmu_full_switch_accesses(void)
+{
+	if (host_desc.mode == VPMU_OFF)
+		return 0;
+	u32 regs = 2 * host_desc.nr_gp;
+	if (vpmu_has(&host_desc, FEAT_FIXED)) {
+		for (u32 i = 0; i < VPMU_MAX_FIXED; i++)
+			regs += has_fixed(&host_desc, i);
+		regs++; /* FIXED_CTR_CTRL */
+	}
+	if (vpmu_has(&host_desc, FEAT_GLOBAL))
+		regs += 2; /* GLOBAL_CTRL, GLOBAL_STATUS */
+	if (host_desc.host->perf_metrics)
+		regs++;
+	return 2 * regs;
+}

@@ -180,6 +180,18 @@ static int svm_vcpu_create(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx)
 }
 
 /*
+ * Another vCPU's VMCB ran last on this CPU: claim no clean bits, as the CPU
+ * may have kept that one's state (KVM marks all dirty on a VMCB change too).
+ */
+static void svm_vcpu_load(struct vcpu *v)
+{
+	((struct svm_vcpu *)v->backend)->dirty = CLEAN_ALL;
+}
+
+/* VMRUN keeps nothing of a VMCB once the next one runs. */
+static void svm_vcpu_release(struct vcpu *v) { (void)v; }
+
+/*
  * PerfMonV2's global control is not switched by VMRUN: the vPMU swaps it with
  * GIF clear, so no interrupt or NMI runs between the write and the entry.
  * Legacy counters need nothing: guest selectors are Guest-Only.
@@ -414,6 +426,8 @@ const struct vcpu_ops svm_ops = {
 	.enable = svm_enable,
 	.map_guest = svm_map_guest,
 	.vcpu_create = svm_vcpu_create,
+	.vcpu_load = svm_vcpu_load,
+	.vcpu_release = svm_vcpu_release,
 	.run = svm_run,
 	.get_reg = svm_get_reg,
 	.set_reg = svm_set_reg,

@@ -1,6 +1,6 @@
 """The mutant catalogue of tests/mutate: plausible mistakes in pmu/, the world
-switch, the MSR/CPUID policy, the vCPU's event queue, the virtual LAPIC and
-the exit decoders, each of which the host tests must catch.
+switch, the MSR/CPUID policy, the vCPU's event queue, the virtual LAPIC,
+the exit decoders and the scheduler, each of which the host tests must catch.
 
 Each entry: id; file; find, an exact snippet that must occur exactly once in
 the file; replace, what the mistake writes instead; mistake, one line saying
@@ -359,6 +359,32 @@ MUTANTS = [
          replace="{ 0xC0000000, 0x2000, 0x0800 * 8 + 1, 0x0800 * 8, 2 },",
          mistake="the MSRPM's read and write bits are swapped for the 0xC0000000 range",
          killer="test_intercept_bitmap"),
+    # --- core/sched.c: guests sharing the CPU; pmu/vpmu_switch.c: the bench's yardstick ---
+    dict(id="sched-current-first", file="core/sched.c",
+         find="u32 start = cur < s->nr ? cur + 1 : 0;",
+         replace="u32 start = cur < s->nr ? cur : 0;",
+         mistake="the scheduler offers the CPU to the current vCPU first: no round-robin",
+         killer="test_sched"),
+    dict(id="sched-halted-forgets-pmi", file="core/sched.c",
+         find="return (due && now >= due) || v->pmu.pmi_pending || vlapic_pending_vector",
+         replace="return (due && now >= due) || vlapic_pending_vector",
+         mistake="a halted guest with a PMI kept for it is not woken (invariant 5)",
+         killer="test_sched"),
+    dict(id="sched-pages-back-too-early", file="core/sched.c",
+         find="while (s->nr && s->slot[s->nr - 1].ended) {",
+         replace="while (s->nr && s->slot[i].ended) {",
+         mistake="an ended guest's pages go back while a guest started after it still runs",
+         killer="test_sched"),
+    dict(id="sched-slice-when-alone", file="core/sched.c",
+         find="return sched_live(s) > 1 ? now + s->slice_tsc : SCHED_ALONE;",
+         replace="return sched_live(s) > 0 ? now + s->slice_tsc : SCHED_ALONE;",
+         mistake="a guest alone on the CPU is still preempted at every slice end",
+         killer="test_sched"),
+    dict(id="full-switch-without-fixed-ctrl", file="pmu/vpmu_switch.c",
+         find="\t\tregs++; /* FIXED_CTR_CTRL */\n",
+         replace="",
+         mistake="the full save/restore yardstick leaves out FIXED_CTR_CTRL",
+         killer="test_vpmu_switch"),
     dict(id="bitmap-range-off-by-one", file="core/intercept_bitmap.c",
          find="if (msr - l->ranges[i].first_msr < l->ranges[i].count)",
          replace="if (msr - l->ranges[i].first_msr <= l->ranges[i].count)",

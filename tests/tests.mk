@@ -20,6 +20,7 @@ HV_PURE_C := arch/format.c boot/multiboot2_info.c boot/efi/efi_config.c boot/efi
 	core/cmdline.c core/cpuid_policy.c core/elf_loader.c core/fw_cfg.c core/gpt.c \
 	core/guest_mem.c core/guest_walk.c core/insn_decode.c core/intercept_bitmap.c \
 	core/event_queue.c core/guest_tsc.c core/msr_policy.c core/page_alloc.c core/pcpu.c \
+	core/sched.c \
 	core/vlapic.c \
 	pmu/event_filter.c pmu/pmu_access.c pmu/pmu_amd.c pmu/pmu_caps.c pmu/pmu_classify.c \
 	pmu/pmu_intel.c pmu/pmu_profiles.c pmu/vpmu_desc.c pmu/vpmu_msr.c pmu/vpmu_pmi.c \

@@ -344,6 +344,41 @@ static int write_controls(struct vmx_vcpu *xv, const struct vm *vm)
 	return write_msr_lists(xv, vm);
 }
 
+static bool vmclear(struct vmx_vcpu *xv)
+{
+	u64 vmcs_pa = pa(xv->vmcs);
+	bool ok;
+	asm volatile("vmclear %1" : "=@cca"(ok) : "m"(vmcs_pa) : "cc", "memory");
+	return ok;
+}
+
+static bool vmptrld(struct vmx_vcpu *xv)
+{
+	u64 vmcs_pa = pa(xv->vmcs);
+	bool ok;
+	asm volatile("vmptrld %1" : "=@cca"(ok) : "m"(vmcs_pa) : "cc", "memory");
+	return ok;
+}
+
+/*
+ * VMREAD, VMWRITE and VMRESUME work on the current VMCS: the vCPU that gets
+ * the CPU makes its own current. On the same CPU it stays launched (SDM
+ * 24.11.3: VMCLEAR, not VMPTRLD, returns a VMCS to the clear state).
+ */
+static void vmx_vcpu_load(struct vcpu *v)
+{
+	if (!vmptrld(v->backend))
+		pr_err("vmx: VMPTRLD of %s's VMCS failed", v->vm->name);
+}
+
+/* Writes what the CPU keeps of the VMCS back to its page, which is then free. */
+static void vmx_vcpu_release(struct vcpu *v)
+{
+	struct vmx_vcpu *xv = v->backend;
+	if (xv && !vmclear(xv))
+		pr_err("vmx: VMCLEAR of %s's VMCS failed", v->vm->name);
+}
+
 static int vmx_vcpu_create(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx)
 {
 	struct vmx_vcpu *xv = hv_alloc(sizeof(*xv), 64);
@@ -362,12 +397,7 @@ static int vmx_vcpu_create(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx)
 	}
 	v->backend = xv;
 	*(u32 *)xv->vmcs = (u32)caps.basic;
-	u64 vmcs_pa = pa(xv->vmcs);
-	bool ok;
-	asm volatile("vmclear %1" : "=@cca"(ok) : "m"(vmcs_pa) : "cc", "memory");
-	if (ok)
-		asm volatile("vmptrld %1" : "=@cca"(ok) : "m"(vmcs_pa) : "cc", "memory");
-	if (!ok) {
+	if (!vmclear(xv) || !vmptrld(xv)) {
 		pr_err("vmx: VMCLEAR/VMPTRLD of the new VMCS failed");
 		return -1;
 	}
@@ -577,6 +607,8 @@ const struct vcpu_ops vmx_ops = {
 	.enable = vmx_enable,
 	.map_guest = vmx_map_guest,
 	.vcpu_create = vmx_vcpu_create,
+	.vcpu_load = vmx_vcpu_load,
+	.vcpu_release = vmx_vcpu_release,
 	.run = vmx_run,
 	.get_reg = vmx_get_reg,
 	.set_reg = vmx_set_reg,

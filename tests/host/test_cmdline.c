@@ -57,6 +57,21 @@ static void numbers_in_decimal_and_hex(void **state)
 	assert_int_equal(cfg.guests[0].timeout_ms, 10000);
 }
 
+static void groups_and_the_slice(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("guest=a"), 0);
+	assert_int_equal(cfg.slice_us, 1000);
+	assert_int_equal(cfg.guests[0].group, 0); /* alone, as the suite has always run */
+	assert_int_equal(parse("slice=250 group=3 guest=a guest=b group=0"), 0);
+	assert_int_equal(cfg.slice_us, 250);
+	assert_int_equal(cfg.guests[0].group, 3);
+	assert_int_equal(cfg.guests[1].group, 0);
+	assert_int_equal(parse("slice=99"), -1);
+	assert_non_null(strstr(err, "'slice'"));
+	assert_int_equal(parse("guest=a group=256"), -1);
+}
+
 static void unknown_key_is_named(void **state)
 {
 	(void)state;
@@ -180,6 +195,7 @@ int main(void)
 		cmocka_unit_test(global_keys_are_set),
 		cmocka_unit_test(guest_keys_apply_to_the_guest_before_them),
 		cmocka_unit_test(numbers_in_decimal_and_hex),
+		cmocka_unit_test(groups_and_the_slice),
 		cmocka_unit_test(unknown_key_is_named),
 		cmocka_unit_test(bad_choice_lists_the_choices),
 		cmocka_unit_test(numbers_out_of_range_or_malformed),

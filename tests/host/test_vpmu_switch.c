@@ -46,6 +46,20 @@ static void rederive(enum pmu_profile p, struct vpmu_desc *d, struct vpmu *vp)
 	vpmu_init(vp, d, NULL);
 }
 
+/* The yardstick of make bench: every register of the host's context read at a put, written at a load. */
+static void full_save_restore_counts_every_register_twice(void **state)
+{
+	(void)state;
+	setup(PROFILE_INTEL_V5_METRICS, VPMU_MEDIATED);
+	assert_int_equal(vpmu_full_switch_accesses(), 2 * (8 + 8 + 4 + 1 + 2 + 1));
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	assert_int_equal(vpmu_full_switch_accesses(), 2 * (4 + 4 + 3 + 1 + 2));
+	setup(PROFILE_AMD_LEGACY, VPMU_MEDIATED);
+	assert_int_equal(vpmu_full_switch_accesses(), 2 * (4 + 4));
+	setup(PROFILE_AMD_CORE_V2, VPMU_MEDIATED);
+	assert_int_equal(vpmu_full_switch_accesses(), 2 * (6 + 6 + 2));
+}
+
 static void same_vcpu_reentry_writes_nothing(void **state)
 {
 	(void)state;
@@ -449,6 +463,7 @@ static void trace_reads_the_hardware_back(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(full_save_restore_counts_every_register_twice),
 		cmocka_unit_test(same_vcpu_reentry_writes_nothing),
 		cmocka_unit_test(trace_reads_the_hardware_back),
 		cmocka_unit_test(switch_writes_only_what_differs),
