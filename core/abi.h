@@ -38,7 +38,7 @@
  * Ports: COM1 (0x3f8-0x3ff) is forwarded to the serial line as
  * "[guest] line"; a write to 0xf4 (QEMU's isa-debug-exit) ends the guest
  * with that status (0 = pass). Every other port is denied: reads return all
- * ones, writes are dropped, both are counted.
+ * ones, writes are dropped, both are counted. INS/OUTS reach the same ports.
  */
 #ifndef CORE_ABI_H
 #define CORE_ABI_H

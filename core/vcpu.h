@@ -27,6 +27,7 @@ enum vcpu_reg {
 	VREG_PAT, VREG_FS_BASE, VREG_GS_BASE, VREG_CS_BASE,
 	VREG_CS_ATTR,     /* in VMX access-rights form (L is bit 13) on both backends */
 	VREG_CPL,
+	VREG_CR2,         /* the address a #PF pmuvisor raises reports */
 	VREG_COUNT
 };
 
@@ -141,7 +142,7 @@ struct vcpu {
 /* The registers core/ may write (vcpu_set_reg); both backends implement exactly these. */
 #define VREG_WRITABLE                                                                    \
 	(BIT(VREG_RIP) | BIT(VREG_RSP) | BIT(VREG_RFLAGS) | BIT(VREG_EFER) | BIT(VREG_PAT) | \
-	 BIT(VREG_FS_BASE) | BIT(VREG_GS_BASE))
+	 BIT(VREG_FS_BASE) | BIT(VREG_GS_BASE) | BIT(VREG_CR2))
 
 /*
  * What a backend provides (svm/, vmx/), and what each entry promises. Every
@@ -204,6 +205,8 @@ struct vcpu_ops {
 	 * or EXIT_NMI_WINDOW, and core/ delivers on the next entry.
 	 */
 	void (*event_windows)(struct vcpu *v, u32 want);
+	/* A segment register's cached base, limit and access rights (VMX form on both). */
+	void (*get_segment)(struct vcpu *v, enum seg_reg s, struct guest_segment *out);
 	/*
 	 * True when an NMI exit consumes the NMI (VT-x: "NMI exiting"), so the
 	 * host must account for it; false when it stays pending and reaches the

@@ -271,6 +271,9 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 	track_nmi_blocking(v, sv, e);
 }
 
+/* The VMCB's compressed attributes (type..P in 7:0, AVL..G in 11:8) in VMX form. */
+static u32 vmx_form(u16 attrib) { return (attrib & 0xFFu) | ((u32)(attrib & 0xF00) << 4); }
+
 static u64 svm_get_reg(struct vcpu *v, enum vcpu_reg r)
 {
 	const struct svm_vcpu *sv = v->backend;
@@ -288,8 +291,9 @@ static u64 svm_get_reg(struct vcpu *v, enum vcpu_reg r)
 	case VREG_FS_BASE: return s->fs.base;
 	case VREG_GS_BASE: return s->gs.base;
 	case VREG_CS_BASE: return s->cs.base;
-	case VREG_CS_ATTR: return (s->cs.attrib & 0xFF) | ((u64)(s->cs.attrib & 0xF00) << 4);
+	case VREG_CS_ATTR: return vmx_form(s->cs.attrib);
 	case VREG_CPL: return s->cpl;
+	case VREG_CR2: return s->cr2;
 	default: return 0;
 	}
 }
@@ -318,9 +322,23 @@ static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 		break;
 	case VREG_FS_BASE: s->fs.base = val; break;
 	case VREG_GS_BASE: s->gs.base = val; break;
+	case VREG_CR2:
+		s->cr2 = val;
+		sv->dirty |= CLEAN_CR2;
+		break;
 	default: /* not in VREG_WRITABLE: vcpu_set_reg never passes it */
 		break;
 	}
+}
+
+/* A segment with P=0 is the null one: SVM has no separate "unusable" bit. */
+static void svm_get_segment(struct vcpu *v, enum seg_reg seg, struct guest_segment *out)
+{
+	struct vmcb_save *s = &((struct svm_vcpu *)v->backend)->vmcb->save;
+	const struct vmcb_seg *all[SEG_COUNT] = { &s->es, &s->cs, &s->ss, &s->ds,
+						  &s->fs, &s->gs, &s->tr, &s->ldtr };
+	const struct vmcb_seg *vs = all[seg];
+	*out = (struct guest_segment){ vs->base, vs->limit, vmx_form(vs->attrib) };
 }
 
 static u64 svm_complete_instruction(struct vcpu *v, u64 next_rip)
@@ -416,6 +434,7 @@ const struct vcpu_ops svm_ops = {
 	.blocking = svm_blocking,
 	.inject = svm_inject,
 	.event_windows = svm_event_windows,
+	.get_segment = svm_get_segment,
 	.nmi_exit_consumes_nmi = false,
 	.dump = svm_dump,
 };

@@ -18,7 +18,8 @@ HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/te
 HV_PURE_C := arch/format.c boot/multiboot2_info.c boot/efi/efi_config.c boot/efi/efi_memmap.c \
 	core/cmdline.c core/cpuid_policy.c core/elf_loader.c core/fw_cfg.c core/gpt.c \
 	core/guest_mem.c core/guest_walk.c core/insn_decode.c core/intercept_bitmap.c \
-	core/event_queue.c core/msr_policy.c core/page_alloc.c core/pcpu.c core/vlapic.c \
+	core/event_queue.c core/msr_policy.c core/page_alloc.c core/pcpu.c core/string_io.c \
+	core/vlapic.c \
 	pmu/event_filter.c pmu/pmu_access.c pmu/pmu_amd.c pmu/pmu_caps.c pmu/pmu_classify.c \
 	pmu/pmu_intel.c pmu/pmu_profiles.c pmu/vpmu_desc.c pmu/vpmu_msr.c pmu/vpmu_pmi.c \
 	pmu/vpmu_switch.c svm/svm_exit.c vmx/vmx_exit.c vmx/vmx_guest_check.c

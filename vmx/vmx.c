@@ -447,9 +447,18 @@ static const enum vmcs_field reg_fields[VREG_COUNT] = {
 
 #define AR_DPL(ar) (((ar) >> 5) & 3)
 
+static const enum vmcs_field seg_ar_fields[SEG_COUNT] = { GUEST_ES_AR, GUEST_CS_AR, GUEST_SS_AR,
+	GUEST_DS_AR, GUEST_FS_AR, GUEST_GS_AR, GUEST_TR_AR, GUEST_LDTR_AR };
+static const enum vmcs_field seg_limit_fields[SEG_COUNT] = { GUEST_ES_LIMIT, GUEST_CS_LIMIT,
+	GUEST_SS_LIMIT, GUEST_DS_LIMIT, GUEST_FS_LIMIT, GUEST_GS_LIMIT, GUEST_TR_LIMIT,
+	GUEST_LDTR_LIMIT };
+
+/* VT-x does not switch CR2: the guest's is in the CPU while pmuvisor runs too. */
 static u64 vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
 {
 	(void)v;
+	if (r == VREG_CR2)
+		return read_cr2();
 	u64 val = vmread(reg_fields[r]);
 	return r == VREG_CPL ? AR_DPL(val) : val; /* the CPL is SS.DPL */
 }
@@ -457,7 +466,21 @@ static u64 vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
 static void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 {
 	(void)v;
+	if (r == VREG_CR2) {
+		write_cr2(val);
+		return;
+	}
 	vmwrite(reg_fields[r], val);
+}
+
+static void vmx_get_segment(struct vcpu *v, enum seg_reg s, struct guest_segment *out)
+{
+	static const enum vmcs_field base[SEG_COUNT] = { GUEST_ES_BASE, GUEST_CS_BASE,
+		GUEST_SS_BASE, GUEST_DS_BASE, GUEST_FS_BASE, GUEST_GS_BASE, GUEST_TR_BASE,
+		GUEST_LDTR_BASE };
+	(void)v;
+	*out = (struct guest_segment){ vmread(base[s]), (u32)vmread(seg_limit_fields[s]),
+				       (u32)vmread(seg_ar_fields[s]) };
 }
 
 static u64 vmx_complete_instruction(struct vcpu *v, u64 next_rip)
@@ -527,11 +550,6 @@ static void emit_error(const char *line) { pr_err("%s", line); }
 /* The CPU does not say which field is invalid: check the rules ourselves. */
 static void explain_invalid_guest_state(void)
 {
-	static const enum vmcs_field ar[SEG_COUNT] = { GUEST_ES_AR, GUEST_CS_AR, GUEST_SS_AR,
-		GUEST_DS_AR, GUEST_FS_AR, GUEST_GS_AR, GUEST_TR_AR, GUEST_LDTR_AR };
-	static const enum vmcs_field limit[SEG_COUNT] = { GUEST_ES_LIMIT, GUEST_CS_LIMIT,
-		GUEST_SS_LIMIT, GUEST_DS_LIMIT, GUEST_FS_LIMIT, GUEST_GS_LIMIT, GUEST_TR_LIMIT,
-		GUEST_LDTR_LIMIT };
 	struct vmx_guest_state s = {
 		.cr0 = vmread(GUEST_CR0), .cr4 = vmread(GUEST_CR4), .rflags = vmread(GUEST_RFLAGS),
 		.link_pointer = vmread(VMCS_LINK_POINTER),
@@ -540,8 +558,8 @@ static void explain_invalid_guest_state(void)
 		.unrestricted = cpu2_ctls & SECONDARY_UNRESTRICTED_GUEST,
 	};
 	for (int i = 0; i < SEG_COUNT; i++) {
-		s.seg[i].ar = (u32)vmread(ar[i]);
-		s.seg[i].limit = (u32)vmread(limit[i]);
+		s.seg[i].ar = (u32)vmread(seg_ar_fields[i]);
+		s.seg[i].limit = (u32)vmread(seg_limit_fields[i]);
 	}
 	if (!vmx_check_guest_state(&s, emit_error))
 		pr_err("vmx: invalid guest state: no rule pmuvisor checks is broken");
@@ -577,6 +595,7 @@ const struct vcpu_ops vmx_ops = {
 	.blocking = vmx_blocking,
 	.inject = vmx_inject,
 	.event_windows = vmx_event_windows,
+	.get_segment = vmx_get_segment,
 	.nmi_exit_consumes_nmi = true,
 	.dump = vmx_dump,
 };

@@ -59,6 +59,8 @@ void finish(void) __attribute__((noreturn));
 #define QK_FIRST_VECTOR 0x40
 #define QK_LAST_VECTOR 0x7F
 void idt_init(void (*handler)(uint32_t vector));
+/* Points one gate of that IDT at a kernel's own stub (e.g. an exception it expects). */
+void idt_set_gate(uint8_t vector, void (*stub)(void));
 
 /* What IRET returns to after an exception without an error code (#DB, NMI). */
 struct qk_frame {

@@ -89,6 +89,13 @@ void idt_init(void (*handler)(uint32_t vector))
 	asm volatile("lidt %0" : : "m"(idtr));
 }
 
+void idt_set_gate(uint8_t vector, void (*stub)(void))
+{
+	uint32_t at = (uint32_t)stub;
+	idt[vector].off_lo = (uint16_t)at;
+	idt[vector].off_hi = (uint16_t)(at >> 16);
+}
+
 void qk_interrupt(uint32_t vector);
 void qk_interrupt(uint32_t vector)
 {

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	if (got > sizeof(bytes))
 		abort();
 	struct mmio_insn insn;
-	for (int mode = CODE_32; mode <= CODE_64; mode++) {
+	for (int mode = CODE_16; mode <= CODE_64; mode++) {
 		if (insn_decode_mov(bytes, got, (enum code_mode)mode, &insn))
 			continue;
 		if (insn.len == 0 || insn.len > got || insn.reg < INSN_REG_NONE || insn.reg > 15 ||
