@@ -102,10 +102,10 @@ struct hc_pmu_stats {
 #define GUEST_COM1_PORT 0x3f8
 #define GUEST_DEBUG_EXIT_PORT 0xf4
 
-/* Where the multiboot1-style loader puts the guest's boot information. */
-#define GUEST_MBI_GPA 0x8000
-#define GUEST_GDT_GPA 0x7000 /* the flat GDT the entry selectors 0x08/0x10 name */
+/*
+ * The flat GDT the entry selectors 0x08/0x10 name (3 descriptors); it and the
+ * boot information lie where core/mb1_info.h places them, EBX at entry.
+ */
 #define GUEST_GDT_LIMIT 23
-#define GUEST_LOAD_MIN_GPA 0x100000
 
 #endif

@@ -68,7 +68,7 @@ static void report_exits(const struct vcpu *v)
 		log_raw("hv: guest %s tsc_per_exit%s", v->vm->name, cycles);
 }
 
-static int load_guest(struct vm *vm, const struct boot_module *m, u64 *entry)
+static int load_guest(struct vm *vm, const struct boot_module *m, u64 *entry, u64 *info)
 {
 	char err[160];
 	if (vpmu_desc_derive(hv.pmu, vm->cfg, &vm->pmu, err, sizeof(err))) {
@@ -84,19 +84,22 @@ static int load_guest(struct vm *vm, const struct boot_module *m, u64 *entry)
 	vm->mem.size = size;
 	vm->mem_hpa = (u64)(uintptr_t)vm->mem.host;
 	struct elf_load_result res;
-	const char *bad = elf_load((const void *)(uintptr_t)m->start, m->size, &vm->mem,
-				   GUEST_LOAD_MIN_GPA, &res);
+	const char *bad = elf_load((const void *)(uintptr_t)m->start, m->size, &vm->mem, &res);
 	if (bad) {
 		pr_err("%s: bad guest image: %s", vm->name, bad);
 		return -1;
 	}
-	if (mb1_info_build(&vm->mem, GUEST_MBI_GPA, m->string)) {
-		pr_err("%s: command line too long for the boot information", vm->name);
+	struct mb1_layout boot;
+	if ((bad = mb1_info_build(&vm->mem, &res, m->string, &boot))) {
+		pr_err("%s: %s", vm->name, bad);
 		return -1;
 	}
-	pr_info("%s: loaded %u segments at 0x%lx-0x%lx, entry 0x%lx, %lu MiB RAM", vm->name,
-		res.nr_segments, res.low, res.high, res.entry, vm->cfg->mem_mib);
+	pr_info("%s: loaded %u segments at 0x%lx-0x%lx, entry 0x%lx, boot information at "
+		"0x%lx-0x%lx, %lu MiB RAM", vm->name, res.nr_segments, res.low, res.high, res.entry,
+		boot.gdt, boot.end, vm->cfg->mem_mib);
 	*entry = res.entry;
+	*info = boot.info;
+	vm->gdt_gpa = boot.gdt;
 	return 0;
 }
 
@@ -190,7 +193,7 @@ static void run_guest(u32 id, const struct guest_config *cfg, const struct boot_
 {
 	struct host_audit audit;
 	struct page_mark mark = page_alloc_mark(&hv.pages);
-	u64 entry;
+	u64 entry, info;
 
 	host_audit_take(&audit);
 	/* A guest's vm, vCPU and trace live in its pages, released when it ends. */
@@ -209,10 +212,10 @@ static void run_guest(u32 id, const struct guest_config *cfg, const struct boot_
 	trace->enabled = cfg->pmu_trace == ON;
 	pr_info("guest %s: starting (%s)", cfg->name, m->string);
 	shared_state_scrub(); /* nothing the last guest left in the FPU, DR0-3, DR6, CR2 */
-	bool ok = !load_guest(vm, m, &entry);
+	bool ok = !load_guest(vm, m, &entry, &info);
 	vpmu_init(&v->pmu, &vm->pmu, trace);
 	if (!ok || vcpu_ops->map_guest(vm) ||
-	    vcpu_ops->vcpu_create(v, entry, MB1_BOOTLOADER_MAGIC, GUEST_MBI_GPA))
+	    vcpu_ops->vcpu_create(v, entry, MB1_BOOTLOADER_MAGIC, (u32)info))
 		vcpu_stop(v, 1, "setup failed");
 	/*
 	 * The watchdog: a guest past its budget (timeout=, ms) is stopped. It is

@@ -98,6 +98,7 @@ struct vm {
 	struct guest_mem mem;
 	u64 mem_hpa;      /* host physical address of guest physical 0 */
 	u64 gpt_root;     /* NPT / EPT root table */
+	u64 gdt_gpa;      /* the entry state's GDT, placed beside the image (core/mb1_info.h) */
 	struct vpmu_desc pmu; /* the PMU this guest is given */
 	u32 id;           /* 1-based, also the ASID / VPID */
 };
@@ -163,7 +164,7 @@ struct vcpu_ops {
 	int (*map_guest)(struct vm *vm);
 	/*
 	 * Creates the VMCB/VMCS in the multiboot1 entry state (32-bit protected
-	 * mode, flat segments, paging off, EAX/EBX as given), with the intercepts
+	 * mode, flat segments, GDTR at vm->gdt_gpa, paging off, EAX/EBX as given), with the intercepts
 	 * core/'s policies ask for (MSR and I/O bitmaps, CPUID, HLT, VM
 	 * instructions, interrupts, NMIs, shutdown); -1 on failure. With
 	 * cfg->break_state == BREAK_ENTRY it leaves one guest-state field invalid

@@ -108,7 +108,7 @@ static void set_seg(struct vmcb_seg *s, u16 sel, u16 attrib, u32 limit)
 }
 
 /* Flat 32-bit protected mode, paging off: what a multiboot1 kernel expects. */
-static void init_save_area(struct vmcb_save *s, u64 rip)
+static void init_save_area(struct vmcb_save *s, u64 rip, u64 gdt)
 {
 	set_seg(&s->cs, 0x08, ATTR_CODE32, 0xFFFFFFFF);
 	set_seg(&s->ds, 0x10, ATTR_DATA32, 0xFFFFFFFF);
@@ -118,7 +118,7 @@ static void init_save_area(struct vmcb_save *s, u64 rip)
 	set_seg(&s->gs, 0x10, ATTR_DATA32, 0xFFFFFFFF);
 	set_seg(&s->tr, 0, ATTR_TSS32_BUSY, 0xFFFF);
 	set_seg(&s->ldtr, 0, ATTR_LDT, 0xFFFF);
-	s->gdtr.base = GUEST_GDT_GPA;
+	s->gdtr.base = gdt;
 	s->gdtr.limit = GUEST_GDT_LIMIT;
 	s->idtr.limit = 0xFFFF;
 	s->cr0 = CR0_PE | CR0_ET;
@@ -171,7 +171,7 @@ static int svm_vcpu_create(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx)
 	for (u32 i = 0; i < 3 * PAGE_SIZE; i++) /* every port intercepted */
 		sv->iopm[i] = 0xFF;
 	init_control_area(&sv->vmcb->control, sv, v->vm);
-	init_save_area(&sv->vmcb->save, entry_rip);
+	init_save_area(&sv->vmcb->save, entry_rip, v->vm->gdt_gpa);
 	v->regs.rax = eax;
 	if (v->vm->cfg->break_state == BREAK_ENTRY)
 		sv->vmcb->save.efer &= ~EFER_SVME; /* illegal: VMRUN must refuse it */

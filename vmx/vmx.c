@@ -264,7 +264,7 @@ static int write_guest_state(const struct vcpu *v, u64 rip, u32 eax)
 		{ GUEST_TR_AR, AR_TSS32_BUSY },
 		{ GUEST_LDTR_SEL, 0 }, { GUEST_LDTR_BASE, 0 }, { GUEST_LDTR_LIMIT, 0 },
 		{ GUEST_LDTR_AR, AR_UNUSABLE },
-		{ GUEST_GDTR_BASE, GUEST_GDT_GPA }, { GUEST_GDTR_LIMIT, GUEST_GDT_LIMIT },
+		{ GUEST_GDTR_BASE, v->vm->gdt_gpa }, { GUEST_GDTR_LIMIT, GUEST_GDT_LIMIT },
 		{ GUEST_IDTR_BASE, 0 }, { GUEST_IDTR_LIMIT, 0xFFFF },
 		{ GUEST_CR0, cr0 }, { GUEST_CR3, 0 }, { GUEST_CR4, caps.cr4_fixed0 },
 		{ CR0_GUEST_HOST_MASK, cr0_owned() }, { CR0_READ_SHADOW, CR0_PE | CR0_ET },
