@@ -93,14 +93,33 @@ static u32 pin_ctls, cpu_ctls, cpu2_ctls, exit_ctls, entry_ctls;
 static u64 pa(const void *p) { return (u64)(uintptr_t)p; }
 static bool perf_global_ctrl_by_controls(void);
 
+/* Why pmuvisor cannot do without a control, for the refusal. */
+struct control_need {
+	u32 bit;
+	const char *why;
+};
+
+static const struct control_need secondary_needs[] = {
+	{ SECONDARY_ENABLE_EPT, "EPT (guest memory is mapped only through it)" },
+	{ SECONDARY_ENABLE_VPID, "VPID" },
+	{ SECONDARY_UNRESTRICTED_GUEST, "unrestricted guest (guests start in protected mode "
+					"with paging off and may switch to real mode; VT-x allows "
+					"either only with it)" },
+	{ 0, NULL },
+};
+
 /* Fits wanted controls to the CPU; an essential control it cannot set is an error. */
-static int fit(const char *what, u64 cap, u32 want, u32 essential, u32 *out)
+static int fit(const char *what, u64 cap, u32 want, u32 essential, u32 *out,
+	       const struct control_need *needs)
 {
 	u32 missing;
 	*out = vmx_fit_controls(cap, want, &missing);
 	if (missing & essential) {
 		pr_err("vmx: this CPU cannot set %s controls 0x%x that pmuvisor requires", what,
 		       missing & essential);
+		for (; needs && needs->why; needs++)
+			if (missing & essential & needs->bit)
+				pr_err("vmx: no %s", needs->why);
 		return -1;
 	}
 	if (missing)
@@ -123,13 +142,14 @@ static int compute_controls(void)
 		       CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY | CPU_INTR_WINDOW |
 		       CPU_NMI_WINDOW;
 	u32 pin_need = PIN_EXTERNAL_INTERRUPT | PIN_NMI | PIN_VIRTUAL_NMI;
-	if (fit("pin-based", caps.pinbased, pin_need | PIN_PREEMPTION_TIMER, pin_need, &pin_ctls) ||
-	    fit("processor-based", caps.procbased, cpu_want, cpu_want, &cpu_ctls) ||
-	    fit("secondary", caps.procbased2, cpu2_want, cpu2_want, &cpu2_ctls) ||
+	if (fit("pin-based", caps.pinbased, pin_need | PIN_PREEMPTION_TIMER, pin_need, &pin_ctls,
+		NULL) ||
+	    fit("processor-based", caps.procbased, cpu_want, cpu_want, &cpu_ctls, NULL) ||
+	    fit("secondary", caps.procbased2, cpu2_want, cpu2_want, &cpu2_ctls, secondary_needs) ||
 	    fit("VM-exit", caps.exit, exit_want, exit_want & ~EXIT_LOAD_PERF_GLOBAL_CTRL,
-		&exit_ctls) ||
+		&exit_ctls, NULL) ||
 	    fit("VM-entry", caps.entry, entry_want, entry_want & ~ENTRY_LOAD_PERF_GLOBAL_CTRL,
-		&entry_ctls))
+		&entry_ctls, NULL))
 		return -1;
 	cpu_ctls &= ~(CPU_INTR_WINDOW | CPU_NMI_WINDOW);
 	return 0;
