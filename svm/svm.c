@@ -325,6 +325,11 @@ static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 	case VREG_CR2:
 		s->cr2 = val;
 		sv->dirty |= CLEAN_CR2;
+		/*
+		 * VMRUN loads CR2 from the VMCB; Bochs 2.7's does not (the guest keeps
+		 * the CPU's), so the CPU's gets it too: pmuvisor itself never uses CR2.
+		 */
+		write_cr2(val);
 		break;
 	default: /* not in VREG_WRITABLE: vcpu_set_reg never passes it */
 		break;

@@ -207,7 +207,8 @@ static void paging(void)
 	select_signature();
 	struct regs r = { 0, (uint32_t)absent - 2, 4 };
 	STRING_OP("rep insb", r, FW_CFG_DATA);
-	ok(fault_vector == 14 && fault_error == 2 && read_cr2() == (uint32_t)absent,
+	uint32_t cr2 = read_cr2();
+	ok(fault_vector == 14 && fault_error == 2 && cr2 == (uint32_t)absent,
 	   "REP INSB into a page that is not present: #PF, error 2, CR2 at the page");
 	ok(r.edi == (uint32_t)absent && r.ecx == 2 && same(absent - 2, "QE", 2),
 	   "the elements before the fault were stored, EDI and ECX stand at the fault");
