@@ -1,10 +1,12 @@
 /*
  * Real mode and 16-bit code, as kernels use them for firmware calls and AP
  * start-up trampolines: a kernel linked below 1 MiB (at 0x20000, its 16-bit
- * code in a segment of its own at 0x8000), a switch from 32-bit protected mode through 16-bit protected mode
- * to real mode and back, and in real mode port I/O, REP OUTSB with 16-bit
- * addressing, segment arithmetic, CR0 and CPUID. Run twice, so a return to
- * real mode after protected-mode exits works too.
+ * code in a segment of its own at 0x8000), a switch from 32-bit protected
+ * mode through 16-bit protected mode to real mode and back, and in real mode
+ * port I/O, REP OUTSB with 16-bit addressing, a #GP past a segment limit
+ * (delivered through the IVT, with no error code), segment arithmetic, CR0
+ * and CPUID. Run twice, so a return to real mode after protected-mode exits
+ * works too.
  */
 #include "guests/qemu/qk.h"
 
@@ -13,6 +15,10 @@ extern uint32_t rm_cr0, rm_eax_after_dec, rm_vendor[3], rm_entries;
 extern uint16_t rm_si_after, rm_cx_after, rm_ds_after;
 extern const char rm_signature[4], rm_line2[];
 extern const uint8_t rm_line2_len;
+extern uint32_t rm_gp_esi, rm_gp_ecx;
+extern uint16_t rm_gp_ip;
+extern uint8_t rm_gp_count;
+extern const uint8_t rm_gp_insn[];
 void rm_enter(void);
 
 /*
@@ -50,6 +56,21 @@ asm(".section .realmode, \"awx\"\n"
     "  cld\n rep outsb\n"
     "  mov %ds, %ax\n xor %bx, %bx\n mov %bx, %ds\n"
     "  mov %si, rm_si_after\n mov %cx, rm_cx_after\n mov %ax, rm_ds_after\n"
+    /*
+     * #GP in real mode: a 32-bit offset past DS's 64 KiB limit. A MOV asks
+     * first whether this CPU checks limits; if so, a REP OUTSB that runs
+     * into the limit must fault there, with no error code on the stack.
+     */
+    "  movw $rm_gp, 13 * 4\n movw $0, 13 * 4 + 2\n"
+    "  movw $7f, rm_gp_resume\n"
+    "  mov $0x10000, %esi\n"
+    "  movb (%esi), %al\n"
+    "7: cmpb $0, rm_gp_count\n je 5f\n"
+    "  movw $8f, rm_gp_resume\n"
+    "  mov $0xFFFE, %esi\n mov $4, %ecx\n mov $0x80, %dx\n"
+    ".globl rm_gp_insn\n"
+    "rm_gp_insn: addr32 rep outsb\n"
+    "8: mov %esi, rm_gp_esi\n mov %ecx, rm_gp_ecx\n"
     /* segment arithmetic: 0x1000:0x0010 is linear 0x10010 */
     "5: mov $0x1000, %ax\n mov %ax, %es\n"
     "  movw $0xBEEF, %es:0x10\n"
@@ -69,6 +90,14 @@ asm(".section .realmode, \"awx\"\n"
     "  lidt rm_saved_idtr\n"
     "  popal\n"
     "  ret\n"
+    /* the real-mode #GP handler: counts, keeps the IP it finds, resumes after the test */
+    ".code16\n"
+    "rm_gp: incb %cs:rm_gp_count\n"
+    "  push %bp\n mov %sp, %bp\n"
+    "  mov 2(%bp), %ax\n mov %ax, %cs:rm_gp_ip\n"
+    "  mov %cs:rm_gp_resume, %ax\n mov %ax, 2(%bp)\n"
+    "  pop %bp\n iret\n"
+    ".code32\n"
     ".balign 8\n"
     "rm_gdt: .quad 0, 0x00CF9A000000FFFF, 0x00CF92000000FFFF, 0x00009A000000FFFF, "
     "0x000092000000FFFF\n"
@@ -79,6 +108,12 @@ asm(".section .realmode, \"awx\"\n"
     "rm_saved_esp: .long 0\n"
     ".globl rm_cr0, rm_eax_after_dec, rm_vendor, rm_entries, rm_si_after, rm_cx_after\n"
     ".globl rm_ds_after, rm_signature, rm_line2, rm_line2_len\n"
+    ".globl rm_gp_count, rm_gp_ip, rm_gp_esi, rm_gp_ecx\n"
+    "rm_gp_esi: .long 0\n"
+    "rm_gp_ecx: .long 0\n"
+    "rm_gp_resume: .word 0\n"
+    "rm_gp_ip: .word 0\n"
+    "rm_gp_count: .byte 0\n"
     "rm_cr0: .long 0\n"
     "rm_eax_after_dec: .long 0\n"
     "rm_vendor: .long 0, 0, 0\n"
@@ -120,6 +155,15 @@ void kmain(uint32_t magic, const struct mb1_info *mbi)
 			check(rm_si_after == (uint32_t)rm_line2 - 0x8000 + rm_line2_len &&
 			      rm_cx_after == 0 && rm_ds_after == 0x0800,
 			      "REP OUTSB in real mode left SI past the line, CX 0, DS as it was");
+			if (rm_gp_count == 0)
+				skip("real mode: REP OUTSB past the 64 KiB limit raises #GP",
+				     "a MOV past the limit does not fault: this CPU does not check "
+				     "segment limits");
+			else
+				check(rm_gp_count == 2 && rm_gp_ip == (uint32_t)rm_gp_insn &&
+				      rm_gp_esi == 0x10000 && rm_gp_ecx == 2,
+				      "real mode: REP OUTSB past the 64 KiB limit raises #GP at the "
+				      "element, no error code pushed");
 		}
 		check(rm_entries == (uint32_t)round, round == 1 ? "entered real mode"
 								 : "entered real mode a second time");
