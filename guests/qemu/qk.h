@@ -44,6 +44,8 @@ struct mb1_info {
 };
 
 void puts_serial(const char *s);
+/* The n bytes at a and at b are the same. */
+bool mem_equal(const void *a, const void *b, uint32_t n);
 void put_uint(uint32_t v);
 /* One result line; returns ok. */
 bool check(bool ok, const char *what);

@@ -14,6 +14,15 @@ void puts_serial(const char *s)
 	}
 }
 
+bool mem_equal(const void *a, const void *b, uint32_t n)
+{
+	const uint8_t *x = a, *y = b;
+	for (uint32_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
+}
+
 void put_uint(uint32_t v)
 {
 	char buf[11], *p = buf + sizeof(buf) - 1;

@@ -128,15 +128,6 @@ asm(".section .realmode, \"awx\"\n"
     "rm_line2_len: .byte rm_line2_end - rm_line2\n"
     ".text\n");
 
-static bool same(const void *a, const void *b, uint32_t n)
-{
-	const uint8_t *x = a, *y = b;
-	for (uint32_t i = 0; i < n; i++)
-		if (x[i] != y[i])
-			return false;
-	return true;
-}
-
 void kmain(uint32_t magic, const struct mb1_info *mbi);
 void kmain(uint32_t magic, const struct mb1_info *mbi)
 {
@@ -144,7 +135,7 @@ void kmain(uint32_t magic, const struct mb1_info *mbi)
 	idt_init(0);
 	check(magic == 0x2BADB002, "started by a multiboot1 loader");
 	check((uint32_t)rm_signature < 0x10000 && (uint32_t)kmain < 0x100000 &&
-	      same(rm_signature, "LOW!", 4), "the segments linked below 1 MiB were loaded there");
+	      mem_equal(rm_signature, "LOW!", 4), "the segments linked below 1 MiB were loaded there");
 	uint32_t vendor[4];
 	cpuid(0, vendor);
 	volatile uint16_t *linear_10010 = (volatile uint16_t *)0x10010;

@@ -56,15 +56,6 @@ static uint32_t len(const char *s)
 	return n;
 }
 
-static bool same(const void *a, const void *b, uint32_t n)
-{
-	const uint8_t *x = a, *y = b;
-	for (uint32_t i = 0; i < n; i++)
-		if (x[i] != y[i])
-			return false;
-	return true;
-}
-
 static void com1_lines(void)
 {
 	static const char fwd[] = "PASS: REP OUTSB writes this line to COM1\n";
@@ -94,14 +85,14 @@ static void fw_cfg_strings(void)
 	ok(r.esi == (uint32_t)keys + 4 && r.ecx == 0, "REP OUTSW selects fw_cfg items, ESI steps by 2");
 	r = (struct regs){ 0, (uint32_t)sig, 4 };
 	STRING_OP("rep insb", r, FW_CFG_DATA);
-	ok(same(sig, "QEMU", 4) && r.edi == (uint32_t)sig + 4 && r.ecx == 0,
+	ok(mem_equal(sig, "QEMU", 4) && r.edi == (uint32_t)sig + 4 && r.ecx == 0,
 	   "REP INSB reads the fw_cfg signature QEMU");
 
 	r = (struct regs){ (uint32_t)keys + 2, 0, 0 };
 	STRING_OP("outsw", r, FW_CFG_SEL);
 	r = (struct regs){ 0, (uint32_t)sig + 3, 4 };
 	STRING_OP("std; rep insb", r, FW_CFG_DATA);
-	ok(same(sig, "UMEQ", 4) && r.edi == (uint32_t)sig - 1,
+	ok(mem_equal(sig, "UMEQ", 4) && r.edi == (uint32_t)sig - 1,
 	   "REP INSB with DF=1 fills the buffer backwards");
 
 	r = (struct regs){ 0x100000, 0, 100000 };
@@ -210,13 +201,13 @@ static void paging(void)
 	uint32_t cr2 = read_cr2();
 	ok(fault_vector == 14 && fault_error == 2 && cr2 == (uint32_t)absent,
 	   "REP INSB into a page that is not present: #PF, error 2, CR2 at the page");
-	ok(r.edi == (uint32_t)absent && r.ecx == 2 && same(absent - 2, "QE", 2),
+	ok(r.edi == (uint32_t)absent && r.ecx == 2 && mem_equal(absent - 2, "QE", 2),
 	   "the elements before the fault were stored, EDI and ECX stand at the fault");
 	ok((*pte(rw) & (PTE_A | PTE_D)) == (PTE_A | PTE_D), "the stores set the accessed and dirty bits");
 	*pte(absent) = (uint32_t)absent | PTE_P | PTE_W;
 	invlpg(absent);
 	STRING_OP("rep insb", r, FW_CFG_DATA);
-	ok(same(absent, "MU", 2) && r.ecx == 0, "re-executed once the page is there, it completes");
+	ok(mem_equal(absent, "MU", 2) && r.ecx == 0, "re-executed once the page is there, it completes");
 
 	r = (struct regs){ (uint32_t)ro, 0, len(ro_line) };
 	STRING_OP("rep outsb", r, COM1);
