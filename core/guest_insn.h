@@ -1,4 +1,8 @@
-/* The guest as an instruction emulator sees it: paging state, code size, the bytes at CS:RIP. */
+/*
+ * What exit handlers that decode the guest's own instruction share: its
+ * paging state, and the bytes at its RIP fetched through its page tables
+ * with the size of the code that runs.
+ */
 #ifndef CORE_GUEST_INSN_H
 #define CORE_GUEST_INSN_H
 
@@ -6,10 +10,13 @@
 #include "core/insn_decode.h"
 #include "core/vcpu.h"
 
-struct paging_state guest_paging(struct vcpu *v);
-/* 64-bit with EFER.LMA and CS.L, else CS.D's 32 or 16 bits (real and virtual-8086 mode too). */
-enum code_mode guest_code_mode(struct vcpu *v);
-/* Copies up to len bytes of the instruction at CS:RIP; returns how many it could. */
-u32 guest_fetch(struct vcpu *v, u8 *bytes, u32 len);
+/* CR0, CR3, CR4 and EFER, for a walk of the guest's page tables. */
+struct paging_state vcpu_paging(struct vcpu *v);
+/*
+ * Copies up to INSN_MAX_LEN bytes at CS:RIP; returns how many, and the code's
+ * mode: 64-bit with EFER.LMA and CS.L, else CS.D's 32 or 16 bits (real and
+ * virtual-8086 mode: 16).
+ */
+u32 vcpu_fetch_insn(struct vcpu *v, u8 bytes[INSN_MAX_LEN], enum code_mode *mode);
 
 #endif

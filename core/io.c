@@ -78,8 +78,8 @@ static bool port_access(void *ctx, u16 port, u8 size, bool in, u32 *val)
 static bool describe_string_io(struct vcpu *v, const struct exit_info *e, struct string_io *op)
 {
 	u8 bytes[INSN_MAX_LEN];
-	u32 n = guest_fetch(v, bytes, sizeof(bytes));
-	enum code_mode mode = guest_code_mode(v);
+	enum code_mode mode;
+	u32 n = vcpu_fetch_insn(v, bytes, &mode);
 	const char *err = n ? insn_decode_string_io(bytes, n, mode, &op->insn)
 			    : "its instruction could not be fetched";
 	if (!err && (op->insn.in != e->io.in || op->insn.size != e->io.size))
@@ -100,7 +100,7 @@ static bool describe_string_io(struct vcpu *v, const struct exit_info *e, struct
 	vcpu_ops->get_segment(v, (enum seg_reg)op->insn.seg, &op->seg);
 	if (mode == CODE_64 && op->insn.seg != SEG_FS && op->insn.seg != SEG_GS)
 		op->seg.base = 0; /* 64-bit mode ignores the other bases */
-	op->paging = guest_paging(v);
+	op->paging = vcpu_paging(v);
 	op->mem = &v->vm->mem;
 	op->unbacked_ones = v->vm->cfg->unbacked == UNBACKED_ONES;
 	return true;

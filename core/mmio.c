@@ -22,10 +22,11 @@ static u64 *gpr(struct vcpu *v, s8 reg) { return (u64 *)((u8 *)&v->regs + gpr_of
 static const char *fetch_and_decode(struct vcpu *v, struct mmio_insn *insn)
 {
 	u8 bytes[INSN_MAX_LEN];
-	u32 n = guest_fetch(v, bytes, sizeof(bytes));
+	enum code_mode mode;
+	u32 n = vcpu_fetch_insn(v, bytes, &mode);
 	if (n == 0)
 		return "its instruction could not be fetched";
-	const char *err = insn_decode_mov(bytes, n, guest_code_mode(v), insn);
+	const char *err = insn_decode_mov(bytes, n, mode, insn);
 	if (!err && insn->reg == 4)
 		err = "RSP as the operand is not emulated";
 	return err;
