@@ -123,12 +123,14 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 #define CR4_PCE BIT(8)
 #define CR4_OSFXSR BIT(9)
 #define CR4_VMXE BIT(13)
+#define CR4_SMAP BIT(21)
 
 #define RFLAGS_TF BIT(8)
 #define RFLAGS_IF BIT(9)
 #define RFLAGS_DF BIT(10)
 #define RFLAGS_RF BIT(16)
 #define RFLAGS_VM BIT(17)
+#define RFLAGS_AC BIT(18)
 
 #define DR6_BS BIT(14) /* single step */
 #define DR6_RESET 0xFFFF0FF0ULL

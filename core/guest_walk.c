@@ -12,7 +12,8 @@
 /* A walk under way: the rights granted so far (AND over the levels), and the entries used. */
 struct walk {
 	const struct guest_mem *m;
-	u32 access;
+	u32 access;           /* the #PF error-code bits of the access */
+	bool smap;            /* a supervisor data access SMAP applies to */
 	u64 rights;           /* PTE_RW | PTE_US, cleared by any level that denies them */
 	u64 at[4];            /* guest-physical address of each entry used */
 	u32 size, levels;     /* entry size, entries used */
@@ -82,11 +83,16 @@ static bool walk_pae(struct walk *w, const struct paging_state *ps, u64 la, u64 
 	return false;
 }
 
-/* SDM vol. 3, 4.6: user accesses need U/S everywhere; writes need R/W where WP or user says. */
+/*
+ * SDM vol. 3, 4.6: user accesses need U/S everywhere; writes need R/W where
+ * WP or user says; with SMAP a supervisor data access may not touch a user page.
+ */
 static bool allowed(const struct walk *w, const struct paging_state *ps)
 {
 	bool user = w->access & PF_ERR_USER;
 	if (user && !(w->rights & PTE_US))
+		return false;
+	if (!user && w->smap && (ps->cr4 & CR4_SMAP) && (w->rights & PTE_US))
 		return false;
 	if ((w->access & PF_ERR_WRITE) && !(w->rights & PTE_RW) && (user || (ps->cr0 & CR0_WP)))
 		return false;
@@ -116,6 +122,7 @@ const char *guest_translate(const struct guest_mem *m, const struct paging_state
 		return NULL;
 	}
 	struct walk w = { .m = m, .access = access & (PF_ERR_WRITE | PF_ERR_USER),
+			  .smap = access & WALK_SMAP,
 			  .rights = PTE_RW | PTE_US, .size = ps->cr4 & CR4_PAE ? 8 : 4 };
 	bool ok = ps->cr4 & CR4_PAE ? walk_pae(&w, ps, linear, phys) : walk_32bit(&w, ps, linear, phys);
 	if (!ok) {

@@ -2,7 +2,7 @@
  * Guest-linear to guest-physical translation through the guest's own page
  * tables, as the CPU would do it: paging off, 32-bit (4 KiB/4 MiB pages),
  * PAE and 4-level long mode (2 MiB and 1 GiB pages), with the access rights
- * (R/W, U/S, CR0.WP) and the accessed and dirty bits the CPU sets. Used to
+ * (R/W, U/S, CR0.WP, SMAP) and the accessed and dirty bits the CPU sets. Used to
  * fetch the instruction behind an MMIO exit and for the memory operand of
  * string I/O. Host-testable.
  */
@@ -21,9 +21,11 @@ struct paging_state {
 #define PF_ERR_WRITE BIT(1)
 #define PF_ERR_USER BIT(2)    /* from CPL 3 */
 #define PF_ERR_NONE 0xFFFFFFFFu /* no #PF to give: a page table lies outside guest RAM */
+/* Not an error-code bit: a supervisor data access CR4.SMAP applies to (RFLAGS.AC clear). */
+#define WALK_SMAP BIT(31)
 
 /*
- * Translates an access (PF_ERR_WRITE and PF_ERR_USER bits of `access`) and
+ * Translates an access (PF_ERR_WRITE, PF_ERR_USER and WALK_SMAP in `access`) and
  * sets the accessed bits of the entries it used, and the dirty bit for a
  * write. NULL on success; else why, with *pf_error the #PF error code the
  * CPU would give, or PF_ERR_NONE when a page table lies outside guest RAM.

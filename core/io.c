@@ -97,6 +97,7 @@ static bool describe_string_io(struct vcpu *v, const struct exit_info *e, struct
 	op->protected_mode = (cr0 & CR0_PE) && !(rflags & RFLAGS_VM);
 	op->df = rflags & RFLAGS_DF;
 	op->user = vcpu_ops->get_reg(v, VREG_CPL) == 3;
+	op->ac = rflags & RFLAGS_AC;
 	vcpu_ops->get_segment(v, (enum seg_reg)op->insn.seg, &op->seg);
 	if (mode == CODE_64 && op->insn.seg != SEG_FS && op->insn.seg != SEG_GS)
 		op->seg.base = 0; /* 64-bit mode ignores the other bases */

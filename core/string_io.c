@@ -64,7 +64,8 @@ static bool translate(const struct string_io *op, u64 la, struct pieces *p,
 	u32 size = op->insn.size, first = (u32)(PAGE_SIZE - (la & (PAGE_SIZE - 1)));
 	p->len[0] = first < size ? first : size;
 	p->len[1] = size - p->len[0];
-	u32 access = (op->insn.in ? PF_ERR_WRITE : 0) | (op->user ? PF_ERR_USER : 0);
+	u32 access = (op->insn.in ? PF_ERR_WRITE : 0) | (op->user ? PF_ERR_USER : 0) |
+		     (op->ac ? 0 : WALK_SMAP);
 	for (int i = 0; i < 2 && p->len[i]; i++) {
 		u64 at = i ? la + p->len[0] : la;
 		if (op->mode != CODE_64)

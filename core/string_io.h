@@ -24,6 +24,7 @@ struct string_io {
 	bool protected_mode;        /* CR0.PE=1 and not virtual-8086: segment types count */
 	bool df;                    /* RFLAGS.DF: SI/DI step down */
 	bool user;                  /* CPL 3: a user access for the page tables */
+	bool ac;                    /* RFLAGS.AC: lifts SMAP for a supervisor access */
 	struct guest_segment seg;   /* the memory operand's segment */
 	struct paging_state paging;
 	const struct guest_mem *mem;

@@ -135,6 +135,26 @@ static void rights_and_accessed_dirty_bits(void **state)
 	assert_int_equal(err, 0); /* a supervisor read of a page that is not there */
 }
 
+/* SMAP: a supervisor data access to a user page faults, unless RFLAGS.AC lifts it. */
+static void smap_keeps_the_supervisor_off_user_pages(void **state)
+{
+	(void)state;
+	memset(ram, 0, RAM);
+	struct paging_state ps = { .cr0 = CR0_PE | CR0_PG, .cr3 = 0x1000 };
+	put32(0x1000, 0x2000 | 0x7);
+	put32(0x2000 + 2 * 4, 0x6000 | 0x7);       /* 0x2000: a user page */
+	put32(0x2000 + 3 * 4, 0x7000 | 0x3);       /* 0x3000: a supervisor page */
+	u64 pa;
+	u32 err;
+	assert_null(guest_translate(&mem, &ps, 0x2000, WALK_SMAP, &pa, &err)); /* CR4.SMAP off */
+	ps.cr4 = CR4_SMAP;
+	assert_non_null(guest_translate(&mem, &ps, 0x2000, WALK_SMAP | PF_ERR_WRITE, &pa, &err));
+	assert_int_equal(err, PF_ERR_PRESENT | PF_ERR_WRITE);
+	assert_null(guest_translate(&mem, &ps, 0x2000, PF_ERR_WRITE, &pa, &err)); /* AC set */
+	assert_null(guest_translate(&mem, &ps, 0x3000, WALK_SMAP, &pa, &err));
+	assert_null(guest_translate(&mem, &ps, 0x2000, WALK_SMAP | PF_ERR_USER, &pa, &err));
+}
+
 /* In PAE mode the PDPTEs carry no rights: they must not deny a user write. */
 static void pae_pdptes_grant_everything(void **state)
 {
@@ -163,6 +183,7 @@ int main(void)
 		cmocka_unit_test(reads_across_pages),
 		cmocka_unit_test(rights_and_accessed_dirty_bits),
 		cmocka_unit_test(pae_pdptes_grant_everything),
+		cmocka_unit_test(smap_keeps_the_supervisor_off_user_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

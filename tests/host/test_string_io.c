@@ -296,6 +296,23 @@ static void page_faults_stop_at_the_element(void **state)
 	assert_int_equal(pte_of(0x12000) & 0x60, 0x20); /* accessed, not dirty */
 }
 
+/* With CR4.SMAP a kernel's INS into a user page faults, unless it set RFLAGS.AC. */
+static void smap_applies_to_supervisor_string_io(void **state)
+{
+	(void)state;
+	struct string_io op = op32(true, 1, false);
+	op.paging = paged();
+	u32 user_pte = 0x10000 | 0x7;
+	memcpy(ram + 0x2000 + 0x10 * 4, &user_pte, 4);
+	op.paging.cr4 = CR4_SMAP;
+	struct string_io_regs r = { .rdi = 0x10000 };
+	struct string_io_result res = run(&op, &r, 256);
+	assert_int_equal(res.vector, VEC_PF);
+	assert_int_equal(res.error, PF_ERR_PRESENT | PF_ERR_WRITE);
+	op.ac = true;
+	assert_int_equal(run(&op, &r, 256).end, STRING_IO_DONE);
+}
+
 /* An element that crosses into a page that is not there faults before anything moves. */
 static void element_across_pages_translates_both(void **state)
 {
@@ -360,6 +377,7 @@ int main(void)
 		cmocka_unit_test(non_canonical_address_faults_in_64_bit_mode),
 		cmocka_unit_test(page_faults_stop_at_the_element),
 		cmocka_unit_test(element_across_pages_translates_both),
+		cmocka_unit_test(smap_applies_to_supervisor_string_io),
 		cmocka_unit_test(page_table_outside_ram_stops_the_guest),
 		cmocka_unit_test(memory_outside_ram_follows_the_unbacked_rule),
 		cmocka_unit_test(a_port_that_ends_the_guest_ends_the_run),
