@@ -112,9 +112,14 @@ static void handle_string_io(struct vcpu *v, const struct exit_info *e)
 	struct string_io op;
 	if (!describe_string_io(v, e, &op))
 		return;
+	/*
+	 * With RFLAGS.TF the CPU traps after each iteration (SDM vol. 3,
+	 * "Single-Step Exception Condition"): then one element per exit.
+	 */
+	bool stepping = vcpu_ops->get_reg(v, VREG_RFLAGS) & RFLAGS_TF;
 	struct string_io_regs r = { v->regs.rsi, v->regs.rdi, v->regs.rcx };
-	struct string_io_result res =
-		string_io_run(&op, &r, STRING_IO_ELEMENTS_PER_EXIT, port_access, v);
+	struct string_io_result res = string_io_run(
+		&op, &r, stepping ? 1 : STRING_IO_ELEMENTS_PER_EXIT, port_access, v);
 	v->regs.rsi = r.rsi;
 	v->regs.rdi = r.rdi;
 	v->regs.rcx = r.rcx;
@@ -124,6 +129,9 @@ static void handle_string_io(struct vcpu *v, const struct exit_info *e)
 		vcpu_skip_instruction(v, e, op.insn.len);
 		break;
 	case STRING_IO_PAUSED:
+		if (stepping) /* RIP stays on the REP; the last iteration's trap comes with its end */
+			vcpu_raise_debug_trap(v, DR6_BS);
+		break;
 	case STRING_IO_PORT_ENDED:
 		break;
 	case STRING_IO_FAULT:

@@ -29,13 +29,14 @@ static void ok(bool cond, const char *what)
 }
 
 /* The fault catcher: the stubs record vector and error code and resume at fault_resume. */
-uint32_t fault_vector, fault_error, fault_resume;
-void fault_gp(void), fault_pf(void);
+uint32_t fault_vector, fault_error, fault_resume, db_traps;
+void fault_gp(void), fault_pf(void), trap_db(void);
 asm(".text\n"
     "fault_gp: movl $13, fault_vector\n jmp fault_common\n"
     "fault_pf: movl $14, fault_vector\n"
     "fault_common: popl fault_error\n"
-    "  pushl %eax\n movl fault_resume, %eax\n movl %eax, 4(%esp)\n popl %eax\n iret\n");
+    "  pushl %eax\n movl fault_resume, %eax\n movl %eax, 4(%esp)\n popl %eax\n iret\n"
+    "trap_db: incl db_traps\n iret\n");
 
 struct regs {
 	uint32_t esi, edi, ecx;
@@ -74,6 +75,23 @@ static void com1_lines(void)
 	for (uint32_t i = 0; i < len(one); i++)
 		STRING_OP("outsb", r, COM1);
 	ok(r.esi == (uint32_t)one + len(one) && r.ecx == 12345, "OUTSB without REP leaves ECX alone");
+}
+
+/*
+ * Single-step: the CPU traps after each iteration of a REP string
+ * instruction. Three more traps come from PUSHF, the AND and the POPF that
+ * clears TF again (TF was set when each began).
+ */
+static void single_step(void)
+{
+	idt_set_gate(1, trap_db);
+	db_traps = 0;
+	struct regs r = { 0x100000, 0, 3 };
+	asm volatile("pushf\n orl $0x100, (%%esp)\n popf\n"
+		     "rep outsb\n"
+		     "pushf\n andl $~0x100, (%%esp)\n popf"
+		     : "+S"(r.esi), "+c"(r.ecx) : "d"((uint16_t)POST_PORT) : "memory");
+	ok(r.ecx == 0 && db_traps == 3 + 3, "single-step: a #DB after each of REP OUTSB's 3 iterations");
 }
 
 static void fw_cfg_strings(void)
@@ -225,6 +243,7 @@ void kmain(uint32_t magic, const struct mb1_info *mbi)
 	idt_init(0);
 	ok(magic == 0x2BADB002, "started by a multiboot1 loader");
 	com1_lines();
+	single_step();
 	fw_cfg_strings();
 	segments();
 	paging();
