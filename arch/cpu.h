@@ -123,13 +123,37 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 #define CR4_PCE BIT(8)
 #define CR4_OSFXSR BIT(9)
 #define CR4_VMXE BIT(13)
+#define CR4_SMAP BIT(21)
 
 #define RFLAGS_TF BIT(8)
 #define RFLAGS_IF BIT(9)
+#define RFLAGS_DF BIT(10)
 #define RFLAGS_RF BIT(16)
+#define RFLAGS_VM BIT(17)
+#define RFLAGS_AC BIT(18)
 
 #define DR6_BS BIT(14) /* single step */
 #define DR6_RESET 0xFFFF0FF0ULL
+
+/* Segment registers in the encoding order of segment prefixes, ModRM and the VMCS. */
+enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_TR, SEG_LDTR, SEG_COUNT };
+
+/* Segment access rights in the VMX form (SVM's compressed attributes widened). */
+#define SEG_AR_TYPE(ar) ((ar) & 0xF)
+#define SEG_AR_TYPE_CODE BIT(3)
+#define SEG_AR_TYPE_DATA_DOWN BIT(2)  /* data: expand-down */
+#define SEG_AR_TYPE_WRITABLE BIT(1)   /* data: writable; code: readable */
+#define SEG_AR_S BIT(4)               /* code or data, not system */
+#define SEG_AR_P BIT(7)
+#define SEG_AR_L BIT(13)
+#define SEG_AR_DB BIT(14)
+#define SEG_AR_UNUSABLE BIT(16)       /* VMX: a null selector was loaded */
+
+/* A segment register as the CPU caches it: base, byte-granular limit, access rights. */
+struct guest_segment {
+	u64 base;
+	u32 limit, ar;
+};
 
 #define EFER_SCE BIT(0)
 #define EFER_LME BIT(8)
@@ -141,6 +165,7 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 #define VEC_UD 6
 #define VEC_DF 8
 #define VEC_NP 11
+#define VEC_SS 12
 #define VEC_GP 13
 #define VEC_PF 14
 #define VEC_NMI 2

@@ -44,7 +44,7 @@
  * Ports: COM1 (0x3f8-0x3ff) is forwarded to the serial line as
  * "[guest] line"; a write to 0xf4 (QEMU's isa-debug-exit) ends the guest
  * with that status (0 = pass). Every other port is denied: reads return all
- * ones, writes are dropped, both are counted.
+ * ones, writes are dropped, both are counted. INS/OUTS reach the same ports.
  */
 #ifndef CORE_ABI_H
 #define CORE_ABI_H
@@ -116,10 +116,10 @@ struct hc_sched_stats {
 #define GUEST_COM1_PORT 0x3f8
 #define GUEST_DEBUG_EXIT_PORT 0xf4
 
-/* Where the multiboot1-style loader puts the guest's boot information. */
-#define GUEST_MBI_GPA 0x8000
-#define GUEST_GDT_GPA 0x7000 /* the flat GDT the entry selectors 0x08/0x10 name */
+/*
+ * The flat GDT the entry selectors 0x08/0x10 name (3 descriptors); it and the
+ * boot information lie where core/mb1_info.h places them, EBX at entry.
+ */
 #define GUEST_GDT_LIMIT 23
-#define GUEST_LOAD_MIN_GPA 0x100000
 
 #endif

@@ -10,7 +10,6 @@
 #define EM_386 3
 #define EM_X86_64 62
 #define PT_LOAD 1
-#define MAX_SEGMENTS 16
 
 /* One program header, widened to 64 bits whatever the class. */
 struct segment {
@@ -55,7 +54,7 @@ static const char *read_header(struct elf_view *v)
 	v->phnum = get16(h + (v->is64 ? 56 : 44));
 	if (v->phnum == 0)
 		return "no program headers";
-	if (v->phnum > MAX_SEGMENTS)
+	if (v->phnum > ELF_MAX_SEGMENTS)
 		return "too many program headers";
 	if (v->phentsize < (v->is64 ? 56u : 32u))
 		return "program header entry too small";
@@ -75,25 +74,26 @@ static struct segment read_segment(const struct elf_view *v, u32 i)
 }
 
 static const char *check_segment(const struct elf_view *v, const struct segment *s,
-				 const struct guest_mem *mem, u64 min_gpa)
+				 const struct guest_mem *mem)
 {
 	if (s->filesz > s->memsz)
 		return "segment file size exceeds its memory size";
 	if (s->offset > v->size || s->filesz > v->size - s->offset)
 		return "segment data runs past the end of the image (truncated?)";
-	if (s->paddr < min_gpa)
-		return "segment below the guest load area";
 	if (!gmem_contains(mem, s->paddr, s->memsz))
 		return "segment outside guest memory";
 	return NULL;
 }
 
-static bool overlaps(const struct segment *a, const struct segment *b)
+bool elf_overlaps(const struct elf_load_result *r, u64 start, u64 end)
 {
-	return a->paddr < b->paddr + b->memsz && b->paddr < a->paddr + a->memsz;
+	for (u32 i = 0; i < r->nr_segments; i++)
+		if (start < r->seg[i].end && r->seg[i].start < end)
+			return true;
+	return false;
 }
 
-const char *elf_load(const void *image, u64 size, const struct guest_mem *mem, u64 min_gpa,
+const char *elf_load(const void *image, u64 size, const struct guest_mem *mem,
 		     struct elf_load_result *out)
 {
 	struct elf_view v = { .image = image, .size = size };
@@ -101,23 +101,24 @@ const char *elf_load(const void *image, u64 size, const struct guest_mem *mem, u
 	if (err)
 		return err;
 
-	struct segment segs[MAX_SEGMENTS];
+	struct segment segs[ELF_MAX_SEGMENTS];
+	*out = (struct elf_load_result){ .entry = v.entry, .low = ~0ULL };
 	u32 n = 0;
 	for (u32 i = 0; i < v.phnum; i++) {
 		struct segment s = read_segment(&v, i);
 		if (s.type != PT_LOAD || s.memsz == 0)
 			continue;
-		if ((err = check_segment(&v, &s, mem, min_gpa)))
+		if ((err = check_segment(&v, &s, mem)))
 			return err;
-		for (u32 j = 0; j < n; j++)
-			if (overlaps(&s, &segs[j]))
-				return "segments overlap";
-		segs[n++] = s;
+		if (elf_overlaps(out, s.paddr, s.paddr + s.memsz))
+			return "segments overlap";
+		segs[n] = s;
+		out->seg[n] = (struct gpa_range){ s.paddr, s.paddr + s.memsz };
+		out->nr_segments = ++n;
 	}
 	if (n == 0)
 		return "no loadable segments";
 
-	*out = (struct elf_load_result){ .entry = v.entry, .low = ~0ULL, .nr_segments = n };
 	bool entry_inside = false;
 	for (u32 i = 0; i < n; i++) {
 		const struct segment *s = &segs[i];

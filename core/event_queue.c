@@ -39,6 +39,9 @@ void vcpu_raise_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 		       q->exception.vector);
 		return;
 	}
+	/* Real mode pushes no error code, and VT-x refuses an entry that would deliver one. */
+	if (!(vcpu_ops->get_reg(v, VREG_CR0) & CR0_PE))
+		has_error = false;
 	q->exception = (struct vcpu_event){ .valid = true, .type = EVENT_EXCEPTION,
 					    .vector = vector, .has_error = has_error,
 					    .error = error };

@@ -74,7 +74,7 @@ static void report_exits(const struct vcpu *v)
 		log_raw("hv: guest %s tsc_per_exit%s", v->vm->name, cycles);
 }
 
-static int load_guest(struct vm *vm, const struct boot_module *m, u64 *entry)
+static int load_guest(struct vm *vm, const struct boot_module *m, u64 *entry, u64 *info)
 {
 	char err[160];
 	if (vpmu_desc_derive(hv.pmu, vm->cfg, &vm->pmu, err, sizeof(err))) {
@@ -90,19 +90,22 @@ static int load_guest(struct vm *vm, const struct boot_module *m, u64 *entry)
 	vm->mem.size = size;
 	vm->mem_hpa = (u64)(uintptr_t)vm->mem.host;
 	struct elf_load_result res;
-	const char *bad = elf_load((const void *)(uintptr_t)m->start, m->size, &vm->mem,
-				   GUEST_LOAD_MIN_GPA, &res);
+	const char *bad = elf_load((const void *)(uintptr_t)m->start, m->size, &vm->mem, &res);
 	if (bad) {
 		pr_err("%s: bad guest image: %s", vm->name, bad);
 		return -1;
 	}
-	if (mb1_info_build(&vm->mem, GUEST_MBI_GPA, m->string)) {
-		pr_err("%s: command line too long for the boot information", vm->name);
+	struct mb1_layout boot;
+	if ((bad = mb1_info_build(&vm->mem, &res, m->string, &boot))) {
+		pr_err("%s: %s", vm->name, bad);
 		return -1;
 	}
-	pr_info("%s: loaded %u segments at 0x%lx-0x%lx, entry 0x%lx, %lu MiB RAM", vm->name,
-		res.nr_segments, res.low, res.high, res.entry, vm->cfg->mem_mib);
+	pr_info("%s: loaded %u segments at 0x%lx-0x%lx, entry 0x%lx, boot information at "
+		"0x%lx-0x%lx, %lu MiB RAM", vm->name, res.nr_segments, res.low, res.high, res.entry,
+		boot.gdt, boot.end, vm->cfg->mem_mib);
 	*entry = res.entry;
+	*info = boot.info;
+	vm->gdt_gpa = boot.gdt;
 	return 0;
 }
 
@@ -224,11 +227,11 @@ static struct vcpu *start_guest(u32 id, const struct guest_config *cfg, const st
 	if (!g->trace)
 		trace->enabled = cfg->pmu_trace == ON;
 	pr_info("guest %s: starting (%s)", cfg->name, m->string);
-	u64 entry;
-	bool ok = !load_guest(vm, m, &entry);
+	u64 entry, info;
+	bool ok = !load_guest(vm, m, &entry, &info);
 	vpmu_init(&v->pmu, &vm->pmu, trace);
 	if (!ok || vcpu_ops->map_guest(vm) ||
-	    vcpu_ops->vcpu_create(v, entry, MB1_BOOTLOADER_MAGIC, GUEST_MBI_GPA))
+	    vcpu_ops->vcpu_create(v, entry, MB1_BOOTLOADER_MAGIC, (u32)info))
 		vcpu_stop(v, 1, "setup failed");
 	else
 		guest_tsc_reset(v, rdtsc());

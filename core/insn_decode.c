@@ -3,15 +3,59 @@
 #define REX_W BIT(3)
 #define REX_R BIT(2)
 
-static bool is_legacy_prefix(u8 b)
+/* The legacy prefixes (and REX in 64-bit code) in front of an opcode. */
+struct prefixes {
+	u32 len;
+	bool opsize, addrsize, rep;
+	s8 seg; /* enum seg_reg of the last segment override, or -1 */
+	u8 rex;
+};
+
+static s8 segment_override(u8 b)
 {
 	switch (b) {
-	case 0x26: case 0x2E: case 0x36: case 0x3E: case 0x64: case 0x65: /* segments */
-	case 0x66: case 0x67: case 0xF0: case 0xF2: case 0xF3:
-		return true;
-	default:
-		return false;
+	case 0x26: return SEG_ES;
+	case 0x2E: return SEG_CS;
+	case 0x36: return SEG_SS;
+	case 0x3E: return SEG_DS;
+	case 0x64: return SEG_FS;
+	case 0x65: return SEG_GS;
+	default: return -1;
 	}
+}
+
+/* Also bounds *avail by the longest instruction there is. */
+static struct prefixes read_prefixes(const u8 *bytes, u32 *avail_io, enum code_mode mode)
+{
+	struct prefixes p = { .seg = -1 };
+	if (*avail_io > INSN_MAX_LEN)
+		*avail_io = INSN_MAX_LEN;
+	u32 avail = *avail_io;
+	for (; p.len < avail; p.len++) {
+		u8 b = bytes[p.len];
+		if (segment_override(b) >= 0)
+			p.seg = segment_override(b);
+		else if (b == 0x66)
+			p.opsize = true;
+		else if (b == 0x67)
+			p.addrsize = true;
+		else if (b == 0xF2 || b == 0xF3)
+			p.rep = true;
+		else if (b != 0xF0)
+			break;
+	}
+	/* REX counts only right before the opcode; in other modes 40-4F are opcodes */
+	if (mode == CODE_64 && p.len < avail && (bytes[p.len] & 0xF0) == 0x40)
+		p.rex = bytes[p.len++];
+	return p;
+}
+
+/* Address size in bytes: the mode's default, switched by 67. */
+static u8 address_size(enum code_mode mode, bool override)
+{
+	if (mode == CODE_64)
+		return override ? 4 : 8;
+	return (mode == CODE_16) != override ? 2 : 4;
 }
 
 /* Bytes taken by ModRM, SIB and displacement (32/64-bit addressing). */
@@ -42,23 +86,13 @@ static u64 read_le(const u8 *p, u32 n)
 const char *insn_decode_mov(const u8 *bytes, u32 avail, enum code_mode mode,
 			    struct mmio_insn *out)
 {
-	u32 i = 0;
-	bool opsize16 = false, addr_override = false;
-	u8 rex = 0;
-	if (avail > INSN_MAX_LEN)
-		avail = INSN_MAX_LEN;
-	while (i < avail && is_legacy_prefix(bytes[i])) {
-		opsize16 |= bytes[i] == 0x66;
-		addr_override |= bytes[i] == 0x67;
-		i++;
-	}
-	if (mode == CODE_64 && i < avail && (bytes[i] & 0xF0) == 0x40)
-		rex = bytes[i++];
+	struct prefixes p = read_prefixes(bytes, &avail, mode);
+	u32 i = p.len;
 	if (i >= avail)
 		return "instruction truncated";
-	if (mode == CODE_32 && addr_override)
+	if (address_size(mode, p.addrsize) == 2)
 		return "16-bit addressing is not emulated";
-	*out = (struct mmio_insn){ .size = rex & REX_W ? 8 : opsize16 ? 2 : 4,
+	*out = (struct mmio_insn){ .size = p.rex & REX_W ? 8 : (mode == CODE_16) != p.opsize ? 2 : 4,
 				   .reg = INSN_REG_NONE };
 	u8 op = bytes[i++];
 	switch (op) {
@@ -86,13 +120,13 @@ const char *insn_decode_mov(const u8 *bytes, u32 avail, enum code_mode mode,
 				out->imm = (u64)(s64)(s32)out->imm;
 			i += n;
 		} else {
-			out->reg = (s8)((modrm >> 3 & 7) | (rex & REX_R ? 8 : 0));
+			out->reg = (s8)((modrm >> 3 & 7) | (p.rex & REX_R ? 8 : 0));
 		}
 		break;
 	}
 	case 0xA1: /* mov eax, [moffs] */
 	case 0xA3: { /* mov [moffs], eax */
-		u32 n = mode == CODE_64 && !addr_override ? 8 : 4;
+		u32 n = address_size(mode, p.addrsize);
 		if (i + n > avail)
 			return "instruction truncated";
 		i += n;
@@ -104,5 +138,28 @@ const char *insn_decode_mov(const u8 *bytes, u32 avail, enum code_mode mode,
 		return "not a MOV to or from memory";
 	}
 	out->len = (u8)i;
+	return NULL;
+}
+
+const char *insn_decode_string_io(const u8 *bytes, u32 avail, enum code_mode mode,
+				  struct string_io_insn *out)
+{
+	struct prefixes p = read_prefixes(bytes, &avail, mode);
+	if (p.len >= avail)
+		return "instruction truncated";
+	u8 op = bytes[p.len];
+	if (op < 0x6C || op > 0x6F)
+		return "not INS or OUTS";
+	bool in = op <= 0x6D;
+	*out = (struct string_io_insn){
+		.len = (u8)(p.len + 1),
+		.addr_size = address_size(mode, p.addrsize),
+		/* INS always writes through ES; only OUTS takes a segment override */
+		.seg = (u8)(in || p.seg < 0 ? (in ? SEG_ES : SEG_DS) : p.seg),
+		.in = in,
+		.rep = p.rep,
+		/* REX.W does not widen INS/OUTS: the port takes at most 4 bytes */
+		.size = !(op & 1) ? 1 : (mode == CODE_16) != p.opsize ? 2 : 4,
+	};
 	return NULL;
 }

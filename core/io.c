@@ -2,13 +2,23 @@
  * Guest port I/O: COM1 is forwarded line by line with the guest's name as
  * prefix, a write to the debug-exit port ends the guest, fw_cfg answers
  * (core/fw_cfg.c), every other port is denied (reads all ones, writes
- * dropped) and counted.
+ * dropped) and counted. IN/OUT and the string forms INS/OUTS (core/string_io.c)
+ * reach the same ports.
  */
 #include "core/exit.h"
 #include "arch/log.h"
+#include "core/guest_insn.h"
+#include "core/string_io.h"
+#include "core/vcpu_events.h"
 
 #define COM1_LSR_OFFSET 5
 #define LSR_THR_EMPTY (BIT(5) | BIT(6))
+/*
+ * Elements a REP INS/OUTS moves per exit: then RIP stays on the instruction
+ * and the guest re-executes it, so a huge count never keeps pmuvisor from its
+ * watchdog and timers, and interrupts come in between, as on the CPU.
+ */
+#define STRING_IO_ELEMENTS_PER_EXIT 256
 
 static void flush_line(struct vcpu *v)
 {
@@ -36,35 +46,120 @@ static u32 com1_read(u16 offset)
 	return offset == COM1_LSR_OFFSET ? LSR_THR_EMPTY : 0;
 }
 
-void handle_io(struct vcpu *v, const struct exit_info *e)
+/* One access of `size` bytes to a port; false when it ended the guest. */
+static bool port_access(void *ctx, u16 port, u8 size, bool in, u32 *val)
 {
-	u16 port = e->io.port;
-	u32 mask = e->io.size == 4 ? 0xFFFFFFFFu : (1u << (e->io.size * 8)) - 1;
-
-	if (e->io.string) {
-		pr_err("%s: string I/O (ins/outs) on port 0x%x is not emulated", v->vm->name, port);
-		vcpu_stop(v, 1, "string i/o");
-		return;
-	}
+	struct vcpu *v = ctx;
+	u32 mask = size == 4 ? 0xFFFFFFFFu : (1u << (size * 8)) - 1;
 	u32 in_value = mask; /* denied reads return all ones */
 	if (port >= GUEST_COM1_PORT && port < GUEST_COM1_PORT + 8) {
-		if (e->io.in)
+		if (in)
 			in_value = com1_read(port - GUEST_COM1_PORT);
 		else
-			com1_write(v, port - GUEST_COM1_PORT, (u8)v->regs.rax);
-	} else if (port == FW_CFG_PORT_SEL && !e->io.in && e->io.size == 2) {
-		fw_cfg_select(&v->fw_cfg, (u16)v->regs.rax);
-	} else if (port == FW_CFG_PORT_DATA && e->io.in && e->io.size == 1) {
+			com1_write(v, port - GUEST_COM1_PORT, (u8)*val);
+	} else if (port == FW_CFG_PORT_SEL && !in && size == 2) {
+		fw_cfg_select(&v->fw_cfg, (u16)*val);
+	} else if (port == FW_CFG_PORT_DATA && in && size == 1) {
 		in_value = fw_cfg_read(&v->fw_cfg, v->vm->mem.size);
-	} else if (port == GUEST_DEBUG_EXIT_PORT && !e->io.in) {
+	} else if (port == GUEST_DEBUG_EXIT_PORT && !in) {
 		if (v->line_len)
 			flush_line(v);
-		vcpu_exit_itself(v, (int)((u32)v->regs.rax & mask), "debug-exit port");
-		return;
+		vcpu_exit_itself(v, (int)(*val & mask), "debug-exit port");
+		return false;
 	} else {
 		v->exits.denied_io++;
 	}
-	if (e->io.in)
-		v->regs.rax = (v->regs.rax & ~(u64)mask) | (in_value & mask);
+	if (in)
+		*val = in_value & mask;
+	return true;
+}
+
+/* What the exit does not give on every CPU (segment, address size) comes from the instruction. */
+static bool describe_string_io(struct vcpu *v, const struct exit_info *e, struct string_io *op)
+{
+	u8 bytes[INSN_MAX_LEN];
+	enum code_mode mode;
+	u32 n = vcpu_fetch_insn(v, bytes, &mode);
+	const char *err = n ? insn_decode_string_io(bytes, n, mode, &op->insn)
+			    : "its instruction could not be fetched";
+	if (!err && (op->insn.in != e->io.in || op->insn.size != e->io.size))
+		err = "the instruction at RIP is not the one that exited";
+	if (err) {
+		pr_err("%s: string I/O on port 0x%x at rip=0x%lx: %s", v->vm->name, e->io.port,
+		       vcpu_ops->get_reg(v, VREG_RIP), err);
+		vcpu_stop(v, 1, "string i/o");
+		return false;
+	}
+	u64 cr0 = vcpu_ops->get_reg(v, VREG_CR0), rflags = vcpu_ops->get_reg(v, VREG_RFLAGS);
+	op->port = e->io.port;
+	op->insn.rep = e->io.rep;
+	op->mode = mode;
+	op->protected_mode = (cr0 & CR0_PE) && !(rflags & RFLAGS_VM);
+	op->df = rflags & RFLAGS_DF;
+	op->user = vcpu_ops->get_reg(v, VREG_CPL) == 3;
+	op->ac = rflags & RFLAGS_AC;
+	vcpu_ops->get_segment(v, (enum seg_reg)op->insn.seg, &op->seg);
+	if (mode == CODE_64 && op->insn.seg != SEG_FS && op->insn.seg != SEG_GS)
+		op->seg.base = 0; /* 64-bit mode ignores the other bases */
+	op->paging = vcpu_paging(v);
+	op->mem = &v->vm->mem;
+	op->unbacked_ones = v->vm->cfg->unbacked == UNBACKED_ONES;
+	return true;
+}
+
+static void handle_string_io(struct vcpu *v, const struct exit_info *e)
+{
+	struct string_io op;
+	if (!describe_string_io(v, e, &op))
+		return;
+	/*
+	 * With RFLAGS.TF the CPU traps after each iteration (SDM vol. 3,
+	 * "Single-Step Exception Condition"): then one element per exit.
+	 */
+	bool stepping = vcpu_ops->get_reg(v, VREG_RFLAGS) & RFLAGS_TF;
+	struct string_io_regs r = { v->regs.rsi, v->regs.rdi, v->regs.rcx };
+	struct string_io_result res = string_io_run(
+		&op, &r, stepping ? 1 : STRING_IO_ELEMENTS_PER_EXIT, port_access, v);
+	v->regs.rsi = r.rsi;
+	v->regs.rdi = r.rdi;
+	v->regs.rcx = r.rcx;
+	v->exits.unbacked += res.unbacked;
+	switch (res.end) {
+	case STRING_IO_DONE:
+		vcpu_skip_instruction(v, e, op.insn.len);
+		break;
+	case STRING_IO_PAUSED:
+		if (stepping) /* RIP stays on the REP; the last iteration's trap comes with its end */
+			vcpu_raise_debug_trap(v, DR6_BS);
+		break;
+	case STRING_IO_PORT_ENDED:
+		break;
+	case STRING_IO_FAULT:
+		pr_debug("%s: string I/O on port 0x%x: %s: exception %u", v->vm->name, op.port,
+			 res.why, res.vector);
+		if (res.vector == VEC_PF)
+			vcpu_set_reg(v, VREG_CR2, res.cr2);
+		vcpu_raise_exception(v, res.vector, true, res.error);
+		break;
+	case STRING_IO_STOP:
+		pr_err("%s: string I/O on port 0x%x at rip=0x%lx: %s", v->vm->name, op.port,
+		       vcpu_ops->get_reg(v, VREG_RIP), res.why);
+		vcpu_stop(v, 1, "npf");
+		break;
+	}
+}
+
+void handle_io(struct vcpu *v, const struct exit_info *e)
+{
+	if (e->io.string) {
+		handle_string_io(v, e);
+		return;
+	}
+	u32 mask = e->io.size == 4 ? 0xFFFFFFFFu : (1u << (e->io.size * 8)) - 1;
+	u32 val = (u32)v->regs.rax;
+	if (!port_access(v, e->io.port, e->io.size, e->io.in, &val))
+		return;
+	if (e->io.in) /* AL and AX merge; EAX, as every 32-bit register write, zero-extends */
+		v->regs.rax = e->io.size == 4 ? val : (v->regs.rax & ~(u64)mask) | val;
 	vcpu_skip_instruction(v, e, 0);
 }

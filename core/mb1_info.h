@@ -1,7 +1,12 @@
-/* The multiboot1 information a guest finds in EBX at entry. Host-testable. */
+/*
+ * What a multiboot1 guest finds beside its image: the boot information (EBX
+ * at entry) with its memory map and command line, and the flat GDT the entry
+ * selectors name, as QEMU's multiboot loader provides one. Host-testable.
+ */
 #ifndef CORE_MB1_INFO_H
 #define CORE_MB1_INFO_H
 
+#include "core/elf_loader.h"
 #include "core/guest_mem.h"
 
 #define MB1_BOOTLOADER_MAGIC 0x2BADB002
@@ -24,10 +29,20 @@ struct mb1_mmap_entry {
 } __attribute__((packed));
 
 /*
- * Writes the info at `gpa` (cmdline and memory map after it) and the flat GDT
- * at GUEST_GDT_GPA that the entry state's selectors point at, as QEMU's
- * multiboot loader provides one; 0 or -1 if it does not fit.
+ * The one block pmuvisor writes into guest memory, in this order: GDT,
+ * boot information, memory map, command line. Its first choice is 0xF0000,
+ * in the hole the memory map keeps from the guest below 1 MiB (where a PC's
+ * BIOS lies), so no kernel is ever told to use that memory; when the image
+ * has a segment there, right after the image's highest byte, page aligned,
+ * where QEMU's loader puts its boot information.
  */
-int mb1_info_build(const struct guest_mem *mem, u64 gpa, const char *cmdline);
+#define MB1_BLOCK_FIRST_CHOICE 0xF0000
+struct mb1_layout {
+	u64 gdt, info, end; /* guest-physical: the GDT, the boot information, the block's end */
+};
+
+/* Places and writes the block around the loaded image; NULL, or why it cannot. */
+const char *mb1_info_build(const struct guest_mem *mem, const struct elf_load_result *image,
+			   const char *cmdline, struct mb1_layout *out);
 
 #endif

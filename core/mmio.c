@@ -8,10 +8,7 @@
  */
 #include "core/exit.h"
 #include "arch/log.h"
-#include "core/guest_walk.h"
-#include "core/insn_decode.h"
-
-#define CS_AR_L BIT(13) /* VREG_CS_ATTR is in VMX access-rights form */
+#include "core/guest_insn.h"
 
 /* struct vcpu_regs in encoding order; RSP lives in the VMCB/VMCS. */
 #define GPR(r) offsetof(struct vcpu_regs, r)
@@ -24,17 +21,12 @@ static u64 *gpr(struct vcpu *v, s8 reg) { return (u64 *)((u8 *)&v->regs + gpr_of
 
 static const char *fetch_and_decode(struct vcpu *v, struct mmio_insn *insn)
 {
-	struct paging_state ps = {
-		vcpu_ops->get_reg(v, VREG_CR0), vcpu_ops->get_reg(v, VREG_CR3),
-		vcpu_ops->get_reg(v, VREG_CR4), vcpu_ops->get_reg(v, VREG_EFER),
-	};
-	u64 rip = vcpu_ops->get_reg(v, VREG_CS_BASE) + vcpu_ops->get_reg(v, VREG_RIP);
-	bool long_code = (ps.efer & EFER_LMA) && (vcpu_ops->get_reg(v, VREG_CS_ATTR) & CS_AR_L);
 	u8 bytes[INSN_MAX_LEN];
-	u32 n = guest_read_linear(&v->vm->mem, &ps, rip, bytes, sizeof(bytes));
+	enum code_mode mode;
+	u32 n = vcpu_fetch_insn(v, bytes, &mode);
 	if (n == 0)
 		return "its instruction could not be fetched";
-	const char *err = insn_decode_mov(bytes, n, long_code ? CODE_64 : CODE_32, insn);
+	const char *err = insn_decode_mov(bytes, n, mode, insn);
 	if (!err && insn->reg == 4)
 		err = "RSP as the operand is not emulated";
 	return err;

@@ -29,6 +29,7 @@ enum vcpu_reg {
 	VREG_CS_ATTR,     /* in VMX access-rights form (L is bit 13) on both backends */
 	VREG_CPL,
 	VREG_TSC_OFFSET,  /* added to the host TSC for RDTSC, RDTSCP and RDMSR(IA32_TSC) */
+	VREG_CR2,         /* the address a #PF pmuvisor raises reports */
 	VREG_COUNT
 };
 
@@ -99,6 +100,7 @@ struct vm {
 	struct guest_mem mem;
 	u64 mem_hpa;      /* host physical address of guest physical 0 */
 	u64 gpt_root;     /* NPT / EPT root table */
+	u64 gdt_gpa;      /* the entry state's GDT, placed beside the image (core/mb1_info.h) */
 	struct vpmu_desc pmu; /* the PMU this guest is given */
 	u32 id;           /* 1-based, also the ASID / VPID */
 };
@@ -173,7 +175,7 @@ struct vcpu {
 /* The registers core/ may write (vcpu_set_reg); both backends implement exactly these. */
 #define VREG_WRITABLE                                                                    \
 	(BIT(VREG_RIP) | BIT(VREG_RSP) | BIT(VREG_RFLAGS) | BIT(VREG_EFER) | BIT(VREG_PAT) | \
-	 BIT(VREG_FS_BASE) | BIT(VREG_GS_BASE) | BIT(VREG_TSC_OFFSET))
+	 BIT(VREG_FS_BASE) | BIT(VREG_GS_BASE) | BIT(VREG_TSC_OFFSET) | BIT(VREG_CR2))
 
 /*
  * What a backend provides (svm/, vmx/), and what each entry promises. Every
@@ -194,7 +196,7 @@ struct vcpu_ops {
 	int (*map_guest)(struct vm *vm);
 	/*
 	 * Creates the VMCB/VMCS in the multiboot1 entry state (32-bit protected
-	 * mode, flat segments, paging off, EAX/EBX as given), with the intercepts
+	 * mode, flat segments, GDTR at vm->gdt_gpa, paging off, EAX/EBX as given), with the intercepts
 	 * core/'s policies ask for (MSR and I/O bitmaps, CPUID, HLT, VM
 	 * instructions, interrupts, NMIs, shutdown); -1 on failure. With
 	 * cfg->break_state == BREAK_ENTRY it leaves one guest-state field invalid
@@ -244,6 +246,8 @@ struct vcpu_ops {
 	 * or EXIT_NMI_WINDOW, and core/ delivers on the next entry.
 	 */
 	void (*event_windows)(struct vcpu *v, u32 want);
+	/* A segment register's cached base, limit and access rights (VMX form on both). */
+	void (*get_segment)(struct vcpu *v, enum seg_reg s, struct guest_segment *out);
 	/*
 	 * True when an NMI exit consumes the NMI (VT-x: "NMI exiting"), so the
 	 * host must account for it; false when it stays pending and reaches the

@@ -108,7 +108,7 @@ static void set_seg(struct vmcb_seg *s, u16 sel, u16 attrib, u32 limit)
 }
 
 /* Flat 32-bit protected mode, paging off: what a multiboot1 kernel expects. */
-static void init_save_area(struct vmcb_save *s, u64 rip)
+static void init_save_area(struct vmcb_save *s, u64 rip, u64 gdt)
 {
 	set_seg(&s->cs, 0x08, ATTR_CODE32, 0xFFFFFFFF);
 	set_seg(&s->ds, 0x10, ATTR_DATA32, 0xFFFFFFFF);
@@ -118,7 +118,7 @@ static void init_save_area(struct vmcb_save *s, u64 rip)
 	set_seg(&s->gs, 0x10, ATTR_DATA32, 0xFFFFFFFF);
 	set_seg(&s->tr, 0, ATTR_TSS32_BUSY, 0xFFFF);
 	set_seg(&s->ldtr, 0, ATTR_LDT, 0xFFFF);
-	s->gdtr.base = GUEST_GDT_GPA;
+	s->gdtr.base = gdt;
 	s->gdtr.limit = GUEST_GDT_LIMIT;
 	s->idtr.limit = 0xFFFF;
 	s->cr0 = CR0_PE | CR0_ET;
@@ -171,7 +171,7 @@ static int svm_vcpu_create(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx)
 	for (u32 i = 0; i < 3 * PAGE_SIZE; i++) /* every port intercepted */
 		sv->iopm[i] = 0xFF;
 	init_control_area(&sv->vmcb->control, sv, v->vm);
-	init_save_area(&sv->vmcb->save, entry_rip);
+	init_save_area(&sv->vmcb->save, entry_rip, v->vm->gdt_gpa);
 	v->regs.rax = eax;
 	if (v->vm->cfg->break_state == BREAK_ENTRY)
 		sv->vmcb->save.efer &= ~EFER_SVME; /* illegal: VMRUN must refuse it */
@@ -283,6 +283,9 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 	track_nmi_blocking(v, sv, e);
 }
 
+/* The VMCB's compressed attributes (type..P in 7:0, AVL..G in 11:8) in VMX form. */
+static u32 vmx_form(u16 attrib) { return (attrib & 0xFFu) | ((u32)(attrib & 0xF00) << 4); }
+
 static u64 svm_get_reg(struct vcpu *v, enum vcpu_reg r)
 {
 	const struct svm_vcpu *sv = v->backend;
@@ -300,9 +303,10 @@ static u64 svm_get_reg(struct vcpu *v, enum vcpu_reg r)
 	case VREG_FS_BASE: return s->fs.base;
 	case VREG_GS_BASE: return s->gs.base;
 	case VREG_CS_BASE: return s->cs.base;
-	case VREG_CS_ATTR: return (s->cs.attrib & 0xFF) | ((u64)(s->cs.attrib & 0xF00) << 4);
+	case VREG_CS_ATTR: return vmx_form(s->cs.attrib);
 	case VREG_CPL: return s->cpl;
 	case VREG_TSC_OFFSET: return ((struct svm_vcpu *)v->backend)->vmcb->control.tsc_offset;
+	case VREG_CR2: return s->cr2;
 	default: return 0;
 	}
 }
@@ -335,9 +339,28 @@ static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 		sv->vmcb->control.tsc_offset = val;
 		sv->dirty |= CLEAN_INTERCEPTS; /* the clean bit that covers the TSC offset */
 		break;
+	case VREG_CR2:
+		s->cr2 = val;
+		sv->dirty |= CLEAN_CR2;
+		/*
+		 * VMRUN loads CR2 from the VMCB; Bochs 2.7's does not (the guest keeps
+		 * the CPU's), so the CPU's gets it too: pmuvisor itself never uses CR2.
+		 */
+		write_cr2(val);
+		break;
 	default: /* not in VREG_WRITABLE: vcpu_set_reg never passes it */
 		break;
 	}
+}
+
+/* A segment with P=0 is the null one: SVM has no separate "unusable" bit. */
+static void svm_get_segment(struct vcpu *v, enum seg_reg seg, struct guest_segment *out)
+{
+	struct vmcb_save *s = &((struct svm_vcpu *)v->backend)->vmcb->save;
+	const struct vmcb_seg *all[SEG_COUNT] = { &s->es, &s->cs, &s->ss, &s->ds,
+						  &s->fs, &s->gs, &s->tr, &s->ldtr };
+	const struct vmcb_seg *vs = all[seg];
+	*out = (struct guest_segment){ vs->base, vs->limit, vmx_form(vs->attrib) };
 }
 
 static u64 svm_complete_instruction(struct vcpu *v, u64 next_rip)
@@ -435,6 +458,7 @@ const struct vcpu_ops svm_ops = {
 	.blocking = svm_blocking,
 	.inject = svm_inject,
 	.event_windows = svm_event_windows,
+	.get_segment = svm_get_segment,
 	.nmi_exit_consumes_nmi = false,
 	/* VMLOAD/VMSAVE (svm_run.asm) move the rest */
 	.lazy_msrs = BIT(LAZY_TSC_AUX),

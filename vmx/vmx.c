@@ -94,14 +94,33 @@ static u32 pin_ctls, cpu_ctls, cpu2_ctls, exit_ctls, entry_ctls;
 static u64 pa(const void *p) { return (u64)(uintptr_t)p; }
 static bool perf_global_ctrl_by_controls(void);
 
+/* Why pmuvisor cannot do without a control, for the refusal. */
+struct control_need {
+	u32 bit;
+	const char *why;
+};
+
+static const struct control_need secondary_needs[] = {
+	{ SECONDARY_ENABLE_EPT, "EPT (guest memory is mapped only through it)" },
+	{ SECONDARY_ENABLE_VPID, "VPID" },
+	{ SECONDARY_UNRESTRICTED_GUEST, "unrestricted guest (guests start in protected mode "
+					"with paging off and may switch to real mode; VT-x allows "
+					"either only with it)" },
+	{ 0, NULL },
+};
+
 /* Fits wanted controls to the CPU; an essential control it cannot set is an error. */
-static int fit(const char *what, u64 cap, u32 want, u32 essential, u32 *out)
+static int fit(const char *what, u64 cap, u32 want, u32 essential, u32 *out,
+	       const struct control_need *needs)
 {
 	u32 missing;
 	*out = vmx_fit_controls(cap, want, &missing);
 	if (missing & essential) {
 		pr_err("vmx: this CPU cannot set %s controls 0x%x that pmuvisor requires", what,
 		       missing & essential);
+		for (; needs && needs->why; needs++)
+			if (missing & essential & needs->bit)
+				pr_err("vmx: no %s", needs->why);
 		return -1;
 	}
 	if (missing)
@@ -126,13 +145,15 @@ static int compute_controls(void)
 		       CPU_TSC_OFFSETTING | CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY |
 		       CPU_INTR_WINDOW | CPU_NMI_WINDOW;
 	u32 pin_need = PIN_EXTERNAL_INTERRUPT | PIN_NMI | PIN_VIRTUAL_NMI;
-	if (fit("pin-based", caps.pinbased, pin_need | PIN_PREEMPTION_TIMER, pin_need, &pin_ctls) ||
-	    fit("processor-based", caps.procbased, cpu_want, cpu_want, &cpu_ctls) ||
-	    fit("secondary", caps.procbased2, cpu2_want, cpu2_essential, &cpu2_ctls) ||
+	if (fit("pin-based", caps.pinbased, pin_need | PIN_PREEMPTION_TIMER, pin_need, &pin_ctls,
+		NULL) ||
+	    fit("processor-based", caps.procbased, cpu_want, cpu_want, &cpu_ctls, NULL) ||
+	    fit("secondary", caps.procbased2, cpu2_want, cpu2_essential, &cpu2_ctls,
+		secondary_needs) ||
 	    fit("VM-exit", caps.exit, exit_want, exit_want & ~EXIT_LOAD_PERF_GLOBAL_CTRL,
-		&exit_ctls) ||
+		&exit_ctls, NULL) ||
 	    fit("VM-entry", caps.entry, entry_want, entry_want & ~ENTRY_LOAD_PERF_GLOBAL_CTRL,
-		&entry_ctls))
+		&entry_ctls, NULL))
 		return -1;
 	cpu_ctls &= ~(CPU_INTR_WINDOW | CPU_NMI_WINDOW);
 	return 0;
@@ -270,7 +291,7 @@ static int write_guest_state(const struct vcpu *v, u64 rip, u32 eax)
 		{ GUEST_TR_AR, AR_TSS32_BUSY },
 		{ GUEST_LDTR_SEL, 0 }, { GUEST_LDTR_BASE, 0 }, { GUEST_LDTR_LIMIT, 0 },
 		{ GUEST_LDTR_AR, AR_UNUSABLE },
-		{ GUEST_GDTR_BASE, GUEST_GDT_GPA }, { GUEST_GDTR_LIMIT, GUEST_GDT_LIMIT },
+		{ GUEST_GDTR_BASE, v->vm->gdt_gpa }, { GUEST_GDTR_LIMIT, GUEST_GDT_LIMIT },
 		{ GUEST_IDTR_BASE, 0 }, { GUEST_IDTR_LIMIT, 0xFFFF },
 		{ GUEST_CR0, cr0 }, { GUEST_CR3, 0 }, { GUEST_CR4, caps.cr4_fixed0 },
 		{ CR0_GUEST_HOST_MASK, cr0_owned() }, { CR0_READ_SHADOW, CR0_PE | CR0_ET },
@@ -484,9 +505,18 @@ static const enum vmcs_field reg_fields[VREG_COUNT] = {
 
 #define AR_DPL(ar) (((ar) >> 5) & 3)
 
+static const enum vmcs_field seg_ar_fields[SEG_COUNT] = { GUEST_ES_AR, GUEST_CS_AR, GUEST_SS_AR,
+	GUEST_DS_AR, GUEST_FS_AR, GUEST_GS_AR, GUEST_TR_AR, GUEST_LDTR_AR };
+static const enum vmcs_field seg_limit_fields[SEG_COUNT] = { GUEST_ES_LIMIT, GUEST_CS_LIMIT,
+	GUEST_SS_LIMIT, GUEST_DS_LIMIT, GUEST_FS_LIMIT, GUEST_GS_LIMIT, GUEST_TR_LIMIT,
+	GUEST_LDTR_LIMIT };
+
+/* VT-x does not switch CR2: the guest's is in the CPU while pmuvisor runs too. */
 static u64 vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
 {
 	(void)v;
+	if (r == VREG_CR2)
+		return read_cr2();
 	u64 val = vmread(reg_fields[r]);
 	return r == VREG_CPL ? AR_DPL(val) : val; /* the CPL is SS.DPL */
 }
@@ -494,7 +524,21 @@ static u64 vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
 static void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 {
 	(void)v;
+	if (r == VREG_CR2) {
+		write_cr2(val);
+		return;
+	}
 	vmwrite(reg_fields[r], val);
+}
+
+static void vmx_get_segment(struct vcpu *v, enum seg_reg s, struct guest_segment *out)
+{
+	static const enum vmcs_field base[SEG_COUNT] = { GUEST_ES_BASE, GUEST_CS_BASE,
+		GUEST_SS_BASE, GUEST_DS_BASE, GUEST_FS_BASE, GUEST_GS_BASE, GUEST_TR_BASE,
+		GUEST_LDTR_BASE };
+	(void)v;
+	*out = (struct guest_segment){ vmread(base[s]), (u32)vmread(seg_limit_fields[s]),
+				       (u32)vmread(seg_ar_fields[s]) };
 }
 
 static u64 vmx_complete_instruction(struct vcpu *v, u64 next_rip)
@@ -564,11 +608,6 @@ static void emit_error(const char *line) { pr_err("%s", line); }
 /* The CPU does not say which field is invalid: check the rules ourselves. */
 static void explain_invalid_guest_state(void)
 {
-	static const enum vmcs_field ar[SEG_COUNT] = { GUEST_ES_AR, GUEST_CS_AR, GUEST_SS_AR,
-		GUEST_DS_AR, GUEST_FS_AR, GUEST_GS_AR, GUEST_TR_AR, GUEST_LDTR_AR };
-	static const enum vmcs_field limit[SEG_COUNT] = { GUEST_ES_LIMIT, GUEST_CS_LIMIT,
-		GUEST_SS_LIMIT, GUEST_DS_LIMIT, GUEST_FS_LIMIT, GUEST_GS_LIMIT, GUEST_TR_LIMIT,
-		GUEST_LDTR_LIMIT };
 	struct vmx_guest_state s = {
 		.cr0 = vmread(GUEST_CR0), .cr4 = vmread(GUEST_CR4), .rflags = vmread(GUEST_RFLAGS),
 		.link_pointer = vmread(VMCS_LINK_POINTER),
@@ -577,8 +616,8 @@ static void explain_invalid_guest_state(void)
 		.unrestricted = cpu2_ctls & SECONDARY_UNRESTRICTED_GUEST,
 	};
 	for (int i = 0; i < SEG_COUNT; i++) {
-		s.seg[i].ar = (u32)vmread(ar[i]);
-		s.seg[i].limit = (u32)vmread(limit[i]);
+		s.seg[i].ar = (u32)vmread(seg_ar_fields[i]);
+		s.seg[i].limit = (u32)vmread(seg_limit_fields[i]);
 	}
 	if (!vmx_check_guest_state(&s, emit_error))
 		pr_err("vmx: invalid guest state: no rule pmuvisor checks is broken");
@@ -616,6 +655,7 @@ const struct vcpu_ops vmx_ops = {
 	.blocking = vmx_blocking,
 	.inject = vmx_inject,
 	.event_windows = vmx_event_windows,
+	.get_segment = vmx_get_segment,
 	.nmi_exit_consumes_nmi = true,
 	/* the VMCS moves only SYSENTER_*; CSTAR is emulated, never read from the hardware */
 	.lazy_msrs = (BIT(LAZY_MSR_COUNT) - 1) & ~BIT(LAZY_CSTAR),

@@ -3,6 +3,7 @@
 
 #define AR_TYPE(ar) ((ar) & 0xF)
 #define AR_S BIT(4)
+#define AR_DPL(ar) (((ar) >> 5) & 3)
 #define AR_P BIT(7)
 #define AR_G BIT(15)
 #define AR_UNUSABLE BIT(16)
@@ -34,8 +35,10 @@ static void check_cr(struct checker *c, const char *name, u64 v, u64 fixed0, u64
 		fail(c, name, v, "a bit fixed to 0 in VMX operation is 1");
 }
 
-static void check_segment(struct checker *c, int i, u32 ar, u32 limit)
+static void check_segment(struct checker *c, const struct vmx_guest_state *s, int i)
 {
+	u32 ar = s->seg[i].ar, limit = s->seg[i].limit;
+	bool real_mode = s->unrestricted && !(s->cr0 & BIT(0));
 	const char *n = seg_names[i];
 	char field[16];
 	format(field, sizeof(field), "GUEST_%s_AR", n);
@@ -53,8 +56,10 @@ static void check_segment(struct checker *c, int i, u32 ar, u32 limit)
 		fail(c, field, ar, "must be a code or data segment (S=1)");
 	if (system && (ar & AR_S))
 		fail(c, field, ar, "must be a system segment (S=0)");
-	if (i == SEG_CS && !(AR_TYPE(ar) & 0x8))
-		fail(c, field, ar, "CS must be a code segment");
+	if (i == SEG_CS && !(AR_TYPE(ar) & 0x8) && !(s->unrestricted && AR_TYPE(ar) == 3))
+		fail(c, field, ar, "CS must be a code segment (or, with unrestricted guest, type 3)");
+	if (i == SEG_SS && real_mode && AR_DPL(ar) != 0)
+		fail(c, field, ar, "in real mode (unrestricted guest, CR0.PE=0) SS.DPL must be 0");
 	if (i == SEG_TR && AR_TYPE(ar) != 3 && AR_TYPE(ar) != 11)
 		fail(c, field, ar, "TR must be a busy TSS");
 	if (i == SEG_LDTR && AR_TYPE(ar) != 2)
@@ -76,7 +81,7 @@ int vmx_check_guest_state(const struct vmx_guest_state *s, void (*emit)(const ch
 	if (!(s->rflags & RFLAGS_FIXED1) || (s->rflags & RFLAGS_RESERVED))
 		fail(&c, "GUEST_RFLAGS", s->rflags, "bit 1 must be 1 and reserved bits 0");
 	for (int i = 0; i < SEG_COUNT; i++)
-		check_segment(&c, i, s->seg[i].ar, s->seg[i].limit);
+		check_segment(&c, s, i);
 	if (s->link_pointer != ~0ULL)
 		fail(&c, "VMCS_LINK_POINTER", s->link_pointer, "must be all ones without shadowing");
 	return c.found;

@@ -7,9 +7,7 @@
 #ifndef VMX_VMX_GUEST_CHECK_H
 #define VMX_VMX_GUEST_CHECK_H
 
-#include "arch/types.h"
-
-enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_TR, SEG_LDTR, SEG_COUNT };
+#include "arch/cpu.h"
 
 struct vmx_guest_state {
 	u64 cr0, cr4, rflags, link_pointer;

@@ -17,6 +17,11 @@ $(BUILD)/qk-obj/qk_entry.o: guests/qemu/qk_entry.asm
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf32 -w+error -o $@ $<
 
+# QEMU's multiboot loader copies a kernel as one block from its lowest to its
+# highest byte: one with a segment under 1 MiB must lie there whole, or the
+# copy runs over the option ROM doing it (tests/README.md).
+$(BUILD)/guests/qemu/qk_realmode.elf: QK_LDFLAGS := --defsym=QK_BASE=0x20000
+
 $(BUILD)/guests/qemu/%.elf: $(BUILD)/qk-obj/%.o $(QK_LIB_OBJ) guests/qemu/qk.ld
 	@mkdir -p $(dir $@)
-	$(LD) -m elf_i386 -nostdlib -static -no-pie -z noexecstack --no-warn-rwx-segments -T guests/qemu/qk.ld -o $@ $< $(QK_LIB_OBJ)
+	$(LD) -m elf_i386 -nostdlib -static -no-pie -n -z noexecstack --no-warn-rwx-segments $(QK_LDFLAGS) -T guests/qemu/qk.ld -o $@ $< $(QK_LIB_OBJ)

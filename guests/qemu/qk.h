@@ -44,6 +44,8 @@ struct mb1_info {
 };
 
 void puts_serial(const char *s);
+/* The n bytes at a and at b are the same. */
+bool mem_equal(const void *a, const void *b, uint32_t n);
 void put_uint(uint32_t v);
 /* One result line; returns ok. */
 bool check(bool ok, const char *what);
@@ -59,6 +61,8 @@ void finish(void) __attribute__((noreturn));
 #define QK_FIRST_VECTOR 0x40
 #define QK_LAST_VECTOR 0x7F
 void idt_init(void (*handler)(uint32_t vector));
+/* Points one gate of that IDT at a kernel's own stub (e.g. an exception it expects). */
+void idt_set_gate(uint8_t vector, void (*stub)(void));
 
 /* What IRET returns to after an exception without an error code (#DB, NMI). */
 struct qk_frame {

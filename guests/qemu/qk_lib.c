@@ -14,6 +14,15 @@ void puts_serial(const char *s)
 	}
 }
 
+bool mem_equal(const void *a, const void *b, uint32_t n)
+{
+	const uint8_t *x = a, *y = b;
+	for (uint32_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
+}
+
 void put_uint(uint32_t v)
 {
 	char buf[11], *p = buf + sizeof(buf) - 1;
@@ -87,6 +96,13 @@ void idt_init(void (*handler)(uint32_t vector))
 		uint32_t base;
 	} idtr = { sizeof(idt) - 1, (uint32_t)idt };
 	asm volatile("lidt %0" : : "m"(idtr));
+}
+
+void idt_set_gate(uint8_t vector, void (*stub)(void))
+{
+	uint32_t at = (uint32_t)stub;
+	idt[vector].off_lo = (uint16_t)at;
+	idt[vector].off_hi = (uint16_t)(at >> 16);
 }
 
 void qk_interrupt(uint32_t vector);

@@ -5,7 +5,7 @@
 #include <elf.h>
 #include <cmocka.h>
 
-#include "core/elf_loader.h"
+#include "core/mb1_info.h"
 
 #define MIB (1ULL << 20)
 static u8 ram[4 * MIB];
@@ -59,7 +59,7 @@ static size_t make_elf32(u32 entry, u32 paddr)
 
 static const char *load(size_t size, struct elf_load_result *r)
 {
-	return elf_load(image, size, &mem, MIB, r);
+	return elf_load(image, size, &mem, r);
 }
 
 static void loads_elf64_segments_and_zeroes_bss(void **state)
@@ -114,9 +114,6 @@ static void malformed_images_are_refused_by_name(void **state)
 	n = make_elf64(MIB, 3 * MIB + 0xFFF80, 0x100, 0, 1);
 	rejects("segment outside guest memory", n);
 
-	n = make_elf64(0x2000, 0x1000, 0x100, 0, 1);
-	rejects("segment below the guest load area", n);
-
 	n = make_elf64(MIB, MIB, 0x2000, MIB + 0x1000, 2);
 	rejects("segments overlap", n);
 
@@ -155,6 +152,56 @@ static void huge_offsets_do_not_wrap(void **state)
 	rejects("segment outside guest memory", n);
 }
 
+/* Real-mode code under 1 MiB loads like any other segment inside RAM. */
+static void segments_below_1mib_load(void **state)
+{
+	(void)state;
+	struct elf_load_result r;
+	assert_null(load(make_elf64(0x7C00, 0x7C00, 0x200, MIB, 2), &r));
+	assert_int_equal(ram[0x7C00], 0xA0);
+	assert_int_equal(r.seg[0].start, 0x7C00);
+	assert_int_equal(r.seg[0].end, 0x7E00);
+	assert_int_equal(r.low, 0x7C00);
+	assert_null(load(make_elf32(0x10, 0), &r)); /* even page 0, the real-mode IVT */
+	assert_int_equal(ram[0], 0x5A);
+	assert_true(elf_overlaps(&r, 0x1FF, 0x300));
+	assert_false(elf_overlaps(&r, 0x200, 0x300));
+}
+
+static u32 get32(u64 gpa)
+{
+	u32 v;
+	memcpy(&v, ram + gpa, 4);
+	return v;
+}
+
+/* The boot block goes to 0xF0000 unless the image is there, then right after the image. */
+static void boot_information_goes_where_the_image_is_not(void **state)
+{
+	(void)state;
+	struct elf_load_result r;
+	struct mb1_layout boot;
+	assert_null(load(make_elf64(MIB + 0x10, MIB, 0x200, MIB + 0x1000, 2), &r));
+	assert_null(mb1_info_build(&mem, &r, "k.elf a=1", &boot));
+	assert_int_equal(boot.gdt, MB1_BLOCK_FIRST_CHOICE);
+	assert_int_equal(get32(boot.gdt + 8), 0x0000FFFF); /* the flat code descriptor */
+	const struct mb1_info *info = (const void *)(ram + boot.info);
+	assert_int_equal(info->flags & MB1_INFO_MEMORY, MB1_INFO_MEMORY);
+	assert_int_equal(info->mem_upper, (sizeof(ram) - MIB) / 1024);
+	assert_string_equal((const char *)ram + info->cmdline, "k.elf a=1");
+	assert_true(info->mmap_addr > boot.info && info->cmdline < boot.end);
+
+	/* a segment over 0xF0000 (a reset-vector stub, say): after the image */
+	assert_null(load(make_elf64(0xF0000, 0xF0000, 0x10000, MIB + 0x1000, 2), &r));
+	assert_null(mb1_info_build(&mem, &r, "k.elf", &boot));
+	assert_int_equal(boot.gdt, MIB + 0x2000);
+	assert_false(elf_overlaps(&r, boot.gdt, boot.end));
+
+	/* no room at either place: refused with the reason */
+	assert_null(load(make_elf64(0xF0000, 0xF0000, sizeof(ram) - 0xF0000, 0, 1), &r));
+	assert_non_null(mb1_info_build(&mem, &r, "k.elf", &boot));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +209,8 @@ int main(void)
 		cmocka_unit_test(loads_elf32),
 		cmocka_unit_test(malformed_images_are_refused_by_name),
 		cmocka_unit_test(huge_offsets_do_not_wrap),
+		cmocka_unit_test(segments_below_1mib_load),
+		cmocka_unit_test(boot_information_goes_where_the_image_is_not),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,6 +38,8 @@ static const struct insn_case good[] = {
 	{ "ds: mov [eax], ecx (prefix)", CODE_32, { 0x3E, 0x89, 0x08 }, 3, 3, 4, true, 1, 0 },
 	{ "mov ax, [rdx] (16-bit operand)", CODE_64, { 0x66, 0x8B, 0x02 }, 3, 3, 2, false, 0, 0 },
 	{ "REX is an opcode in 32-bit code", CODE_32, { 0x40, 0x8B, 0x02 }, 3, 0, 0, false, 0, 0 },
+	{ "a32 mov ax, [edi] in 16-bit code", CODE_16, { 0x67, 0x8B, 0x07 }, 3, 3, 2, false, 0, 0 },
+	{ "a32 o32 mov [edi], eax in 16-bit code", CODE_16, { 0x67, 0x66, 0x89, 0x07 }, 4, 4, 4, true, 0, 0 },
 };
 
 static const struct insn_case bad[] = {
@@ -49,6 +51,7 @@ static const struct insn_case bad[] = {
 	{ "truncated immediate", CODE_64, { 0xC7, 0x02, 0xFF }, 3, 0, 0, false, 0, 0 },
 	{ "prefixes only", CODE_64, { 0x66, 0x66, 0x48 }, 3, 0, 0, false, 0, 0 },
 	{ "16-bit addressing", CODE_32, { 0x67, 0x8B, 0x07 }, 3, 0, 0, false, 0, 0 },
+	{ "16-bit addressing in 16-bit code", CODE_16, { 0x66, 0x8B, 0x07 }, 3, 0, 0, false, 0, 0 },
 	{ "nothing", CODE_64, { 0 }, 0, 0, 0, false, 0, 0 },
 };
 
@@ -84,6 +87,52 @@ static void refuses_the_rest(void **state)
 	}
 }
 
+struct string_case {
+	const char *what;
+	enum code_mode mode;
+	u8 bytes[16];
+	u32 n;
+	u8 len, addr_size, seg, size;
+	bool in, rep;
+};
+
+static const struct string_case strings[] = {
+	{ "rep outsb", CODE_32, { 0xF3, 0x6E }, 2, 2, 4, SEG_DS, 1, false, true },
+	{ "insb", CODE_32, { 0x6C }, 1, 1, 4, SEG_ES, 1, true, false },
+	{ "rep outsw", CODE_32, { 0x66, 0xF3, 0x6F }, 3, 3, 4, SEG_DS, 2, false, true },
+	{ "rep insd", CODE_32, { 0xF3, 0x6D }, 2, 2, 4, SEG_ES, 4, true, true },
+	{ "fs rep outsb", CODE_32, { 0x64, 0xF3, 0x6E }, 3, 3, 4, SEG_FS, 1, false, true },
+	{ "fs a16 rep outsb", CODE_32, { 0x64, 0x67, 0xF3, 0x6E }, 4, 4, 2, SEG_FS, 1, false, true },
+	{ "cs insb: INS ignores the override", CODE_32, { 0x2E, 0x6C }, 2, 2, 4, SEG_ES, 1, true, false },
+	{ "ss outsb, the last override wins", CODE_32, { 0x26, 0x36, 0x6E }, 3, 3, 4, SEG_SS, 1, false, false },
+	{ "rep outsw in 16-bit code", CODE_16, { 0xF3, 0x6F }, 2, 2, 2, SEG_DS, 2, false, true },
+	{ "o32 a32 rep insd in 16-bit code", CODE_16, { 0x66, 0x67, 0xF3, 0x6D }, 4, 4, 4, SEG_ES, 4, true, true },
+	{ "rep outsb in 64-bit code", CODE_64, { 0xF3, 0x6E }, 2, 2, 8, SEG_DS, 1, false, true },
+	{ "a32 rep insb in 64-bit code", CODE_64, { 0x67, 0xF3, 0x6C }, 3, 3, 4, SEG_ES, 1, true, true },
+	{ "REX.W outsd stays 4 bytes", CODE_64, { 0x48, 0x6F }, 2, 2, 8, SEG_DS, 4, false, false },
+	{ "gs rep outsd in 64-bit code", CODE_64, { 0x65, 0xF3, 0x6F }, 3, 3, 8, SEG_GS, 4, false, true },
+};
+
+static void decodes_string_io(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+		const struct string_case *c = &strings[i];
+		struct string_io_insn insn;
+		const char *err = insn_decode_string_io(c->bytes, c->n, c->mode, &insn);
+		if (err)
+			fail_msg("%s: %s", c->what, err);
+		if (insn.len != c->len || insn.addr_size != c->addr_size || insn.seg != c->seg ||
+		    insn.size != c->size || insn.in != c->in || insn.rep != c->rep)
+			fail_msg("%s: len %u addr %u seg %u size %u in %d rep %d", c->what, insn.len,
+				 insn.addr_size, insn.seg, insn.size, insn.in, insn.rep);
+	}
+	struct string_io_insn insn;
+	assert_non_null(insn_decode_string_io((const u8[]){ 0xEE }, 1, CODE_32, &insn)); /* out dx, al */
+	assert_non_null(insn_decode_string_io((const u8[]){ 0xF3, 0x66 }, 2, CODE_32, &insn));
+	assert_non_null(insn_decode_string_io((const u8[]){ 0x6E }, 0, CODE_32, &insn));
+}
+
 /* No length ever exceeds the bytes there were, or 15. */
 static void length_is_bounded(void **state)
 {
@@ -96,9 +145,16 @@ static void length_is_bounded(void **state)
 		bytes[x % 4] = (u8)(0x89 + (x >> 8) % 3);
 		u32 n = 1 + (x >> 4) % 16;
 		struct mmio_insn insn;
-		if (!insn_decode_mov(bytes, n, (seed & 1) ? CODE_64 : CODE_32, &insn)) {
+		enum code_mode mode = (enum code_mode)(seed % 3);
+		if (!insn_decode_mov(bytes, n, mode, &insn)) {
 			assert_true(insn.len <= n && insn.len <= INSN_MAX_LEN);
 			assert_true(insn.reg >= INSN_REG_NONE && insn.reg < 16);
+		}
+		struct string_io_insn sio;
+		bytes[x % 4] = (u8)(0x6C + (x >> 8) % 4);
+		if (!insn_decode_string_io(bytes, n, mode, &sio)) {
+			assert_true(sio.len <= n && sio.len <= INSN_MAX_LEN);
+			assert_true(sio.seg < SEG_TR && (sio.size == 1 || sio.size == 2 || sio.size == 4));
 		}
 	}
 }
@@ -108,6 +164,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(decodes_mov_forms),
 		cmocka_unit_test(refuses_the_rest),
+		cmocka_unit_test(decodes_string_io),
 		cmocka_unit_test(length_is_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,7 +25,7 @@
 /* The fake backend: what blocks events, and what was written for the next entries. */
 static struct {
 	u32 blocking, windows, blocking_calls;
-	u64 rip, rflags;
+	u64 rip, rflags, cr0;
 	struct vcpu_event injected[MAX_INJECTED];
 	int n;
 } fake;
@@ -41,7 +41,12 @@ static void fake_windows(struct vcpu *v, u32 want) { (void)v; fake.windows = wan
 static u64 fake_get_reg(struct vcpu *v, enum vcpu_reg r)
 {
 	(void)v;
-	return r == VREG_RIP ? fake.rip : r == VREG_RFLAGS ? fake.rflags : 0;
+	switch (r) {
+	case VREG_RIP: return fake.rip;
+	case VREG_RFLAGS: return fake.rflags;
+	case VREG_CR0: return fake.cr0;
+	default: return 0;
+	}
 }
 static u64 fake_complete_instruction(struct vcpu *v, u64 next_rip)
 {
@@ -65,6 +70,7 @@ static int setup(void **state)
 	(void)state;
 	memset(&fake, 0, sizeof(fake));
 	fake.rflags = RFLAGS_IF;
+	fake.cr0 = CR0_PE;
 	memset(&v, 0, sizeof(v));
 	v.vm = &vm;
 	vlapic_reset(&v.lapic, 1000000);
@@ -233,6 +239,17 @@ static void a_fault_keeps_the_first_exception(void **state)
 	assert_injected(0, EVENT_EXCEPTION, VEC_GP);
 }
 
+/* Real mode pushes no error code: a #GP raised there goes in without one (VT-x insists). */
+static void real_mode_exceptions_carry_no_error_code(void **state)
+{
+	(void)state;
+	fake.cr0 = 0;
+	vcpu_raise_exception(&v, VEC_GP, true, 0);
+	entry();
+	assert_injected(0, EVENT_EXCEPTION, VEC_GP);
+	assert_false(fake.injected[0].has_error);
+}
+
 static void self_nmi_through_the_icr(void **state)
 {
 	(void)state;
@@ -284,6 +301,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(nothing_pending_costs_one_test, setup),
+		cmocka_unit_test_setup(real_mode_exceptions_carry_no_error_code, setup),
 		cmocka_unit_test_setup(redelivered_event_goes_first_and_the_nmi_waits, setup),
 		cmocka_unit_test_setup(redelivery_ignores_blocking, setup),
 		cmocka_unit_test_setup(nmi_held_in_the_nmi_handler_until_iret, setup),

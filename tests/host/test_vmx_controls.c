@@ -144,6 +144,29 @@ static void each_broken_rule_names_its_field(void **state)
 	assert_non_null(strstr(lines[0], "GUEST_DS_AR"));
 }
 
+/* Real mode under unrestricted guest (SDM vol. 3, 27.3.1.2): CS may be type 3, SS.DPL is 0. */
+static void real_mode_rules(void **state)
+{
+	(void)state;
+	struct vmx_guest_state s = valid_state();
+	s.cr0 &= ~1ULL;               /* PE off */
+	s.seg[SEG_CS].ar = 0x93;      /* read/write data, as VT-x allows CS in real mode */
+	s.seg[SEG_CS].limit = 0xFFFF;
+	nlines = 0;
+	assert_int_equal(vmx_check_guest_state(&s, collect), 0);
+	s.seg[SEG_SS].ar = 0xF3;      /* DPL 3 */
+	s.seg[SEG_SS].limit = 0xFFFF;
+	assert_int_equal(vmx_check_guest_state(&s, collect), 1);
+	assert_non_null(strstr(lines[0], "SS.DPL must be 0"));
+	s = valid_state();
+	s.unrestricted = false;       /* without it, CS must be code */
+	s.cr0 |= 1ULL << 31;          /* and PG is fixed to 1 */
+	s.seg[SEG_CS].ar = 0xC093;
+	nlines = 0;
+	assert_int_equal(vmx_check_guest_state(&s, collect), 1);
+	assert_non_null(strstr(lines[0], "GUEST_CS_AR"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +175,7 @@ int main(void)
 		cmocka_unit_test(perf_global_ctrl_load_follows_the_cpu),
 		cmocka_unit_test(the_pmuvisor_entry_state_is_valid),
 		cmocka_unit_test(each_broken_rule_names_its_field),
+		cmocka_unit_test(real_mode_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

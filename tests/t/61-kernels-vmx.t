@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-# the QEMU-style kernels (fw_cfg, xAPIC MMIO, timer, IPIs, NMIs, single-step) under pmuvisor on Bochs VT-x
+# the QEMU-style kernels (fw_cfg, xAPIC MMIO, timer, IPIs, NMIs, single-step, string I/O,
+# real mode) under pmuvisor on Bochs VT-x
 import glob
 import os
 import subprocess

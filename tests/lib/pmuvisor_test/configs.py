@@ -25,6 +25,9 @@ CONFIGS = {
     "bochs-tigerlake": dict(kind="bochs", media="iso", model="tigerlake", pmu_gp=8,
                             counts=False),
     "bochs-ryzen": dict(kind="bochs", media="iso", model="ryzen", pmu_gp=6, counts=False),
+    # VT-x with EPT and VPID but no unrestricted guest (Nehalem): pmuvisor refuses it
+    "bochs-lynnfield": dict(kind="bochs", media="iso", model="corei5_lynnfield_750",
+                            counts=False),
     "kvm": dict(kind="qemu", media="iso", cpu="host", accel="kvm", counts=True),
     # tests/run --guest K --direct: the kernel alone, with what pmuvisor gives a guest
     # by default (mem=)

@@ -1,0 +1,29 @@
+#include "core/guest_insn.h"
+
+struct paging_state vcpu_paging(struct vcpu *v)
+{
+	return (struct paging_state){
+		vcpu_ops->get_reg(v, VREG_CR0), vcpu_ops->get_reg(v, VREG_CR3),
+		vcpu_ops->get_reg(v, VREG_CR4), vcpu_ops->get_reg(v, VREG_EFER),
+	};
+}
+
+static enum code_mode code_mode(struct vcpu *v, const struct paging_state *ps)
+{
+	u64 cs = vcpu_ops->get_reg(v, VREG_CS_ATTR);
+	if ((ps->efer & EFER_LMA) && (cs & SEG_AR_L))
+		return CODE_64;
+	if (vcpu_ops->get_reg(v, VREG_RFLAGS) & RFLAGS_VM)
+		return CODE_16;
+	return cs & SEG_AR_DB ? CODE_32 : CODE_16;
+}
+
+u32 vcpu_fetch_insn(struct vcpu *v, u8 bytes[INSN_MAX_LEN], enum code_mode *mode)
+{
+	struct paging_state ps = vcpu_paging(v);
+	u64 rip = vcpu_ops->get_reg(v, VREG_CS_BASE) + vcpu_ops->get_reg(v, VREG_RIP);
+	*mode = code_mode(v, &ps);
+	if (*mode != CODE_64)
+		rip &= 0xFFFFFFFF;
+	return guest_read_linear(&v->vm->mem, &ps, rip, bytes, INSN_MAX_LEN);
+}
