@@ -143,7 +143,7 @@ static void step_tests(void)
 
 	/* A faulting instruction does not complete: #GP, and no trap until the next one does. */
 	u64 vec = 0;
-	asm volatile("lea 3f(%%rip), %1; mov $0x1a0, %%ecx\n" SET_TF "1: rdmsr\n2: nop\n3:\n"
+	asm volatile("lea 3f(%%rip), %1; mov $0x12345678, %%ecx\n" SET_TF "1: rdmsr\n2: nop\n3:\n"
 		     EXTABLE_ENTRY(1b, 2b)
 		     : "+S"(vec), "=&r"(after) : : "rax", "rcx", "rdx", "memory");
 	report(vec == VEC_GP && db_count == 1 && db_rip == after,
