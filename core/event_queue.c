@@ -6,8 +6,8 @@
  * of the instruction pmuvisor emulated; then an NMI, unless the guest is in
  * its NMI handler (until its IRET) or in an STI/MOV SS shadow; then the
  * highest external interrupt the virtual LAPIC lets through, when RFLAGS.IF
- * and no shadow forbid it. One event per entry; whatever is blocked or has
- * to wait gets a window exit, and nothing is dropped or overwritten.
+ * is set and no shadow holds it. One event per entry; whatever is blocked or
+ * has to wait gets a window exit, and nothing is dropped or overwritten.
  */
 #include "core/vcpu_events.h"
 #include "arch/log.h"

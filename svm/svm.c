@@ -8,6 +8,7 @@
 #include "core/msr_policy.h"
 #include "core/pcpu.h"
 #include "core/vcpu_events.h"
+#include "svm/svm_nmi.h"
 #include "svm/vmcb.h"
 
 #define PTE_P BIT(0)
@@ -22,25 +23,12 @@
 #define ATTR_TSS32_BUSY 0x08B
 #define ATTR_LDT 0x082
 
-/*
- * AMD-V does not track the guest's NMI blocking (without vNMI): pmuvisor
- * does. An injected NMI masks NMIs and turns on the IRET intercept; the
- * intercept fires before the IRET runs, so NMIs unmask at the first exit
- * with RIP elsewhere. When an NMI waits, the IRET is single-stepped (TF,
- * with #DB intercepted) so that it goes in right after the IRET, as on
- * hardware. The APM has no STI/MOV SS kind: the shadow reads as STI's.
- */
 struct svm_vcpu {
 	struct vmcb *vmcb;
 	u8 *msrpm, *iopm;
 	u32 dirty;        /* VMCB clean bits the next VMRUN must not claim */
 	bool flush_tlb;   /* first run of a new guest on this ASID */
-	bool nmi_masked;  /* in the guest's NMI handler */
-	bool at_iret;     /* its IRET was intercepted at iret_rip and is about to run */
-	bool stepping;    /* TF set by pmuvisor over that IRET */
-	u64 iret_rip;
-	u64 guest_tf;     /* the guest's own RFLAGS.TF while stepping */
-	u32 windows;      /* WINDOW_* core/ asked for */
+	struct svm_nmi nmi; /* the guest's NMI blocking (svm/svm_nmi.h) */
 };
 
 void svm_vmrun(struct vcpu_regs *regs, u64 guest_vmcb_pa, u64 host_vmcb_pa);
@@ -223,45 +211,6 @@ static void intercept(struct svm_vcpu *sv, u32 *word, u32 bit, bool on)
 	}
 }
 
-static void start_step(struct svm_vcpu *sv)
-{
-	struct vmcb *vmcb = sv->vmcb;
-	sv->stepping = true;
-	sv->guest_tf = vmcb->save.rflags & RFLAGS_TF;
-	vmcb->save.rflags |= RFLAGS_TF;
-	intercept(sv, &vmcb->control.intercept_exceptions, BIT(VEC_DB), true);
-}
-
-static void stop_step(struct svm_vcpu *sv)
-{
-	sv->stepping = false;
-	intercept(sv, &sv->vmcb->control.intercept_exceptions, BIT(VEC_DB), false);
-}
-
-/* After an exit: did the NMI handler's IRET run? */
-static void track_nmi_blocking(struct vcpu *v, struct svm_vcpu *sv, struct exit_info *e)
-{
-	struct vmcb *vmcb = sv->vmcb;
-	if (sv->at_iret && vmcb->save.rip != sv->iret_rip) {
-		sv->at_iret = sv->nmi_masked = false;
-		if (sv->stepping) { /* RFLAGS is what the IRET popped: the guest's own */
-			stop_step(sv);
-			if (vmcb->control.exitcode == VMEXIT_EXCP_BASE + VEC_DB) {
-				e->reason = EXIT_NMI_WINDOW;
-				if (sv->guest_tf) /* the guest was single-stepping: the trap is its too */
-					vcpu_raise_debug_trap(v, DR6_BS);
-			}
-		}
-	}
-	if (vmcb->control.exitcode == VMEXIT_IRET) {
-		intercept(sv, &vmcb->control.intercept_misc1, INTERCEPT_IRET, false);
-		sv->at_iret = true;
-		sv->iret_rip = vmcb->save.rip;
-		if ((sv->windows & WINDOW_NMI) && !sv->stepping)
-			start_step(sv);
-	}
-}
-
 static void svm_run(struct vcpu *v, struct exit_info *e)
 {
 	struct svm_vcpu *sv = v->backend;
@@ -280,7 +229,11 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 	struct vcpu_event cut;
 	if ((c->exitintinfo & EVENT_VALID) && svm_decode_exitintinfo(c->exitintinfo, &cut))
 		vcpu_event_redeliver(v, &cut);
-	track_nmi_blocking(v, sv, e);
+	enum svm_nmi_exit nmi = svm_nmi_exit(&sv->nmi, sv->vmcb, &sv->dirty);
+	if (nmi != SVM_NMI_NOTHING)
+		e->reason = EXIT_NMI_WINDOW;
+	if (nmi == SVM_NMI_WINDOW_GUEST_DB) /* the guest single-stepped its IRET: its trap too */
+		vcpu_raise_debug_trap(v, DR6_BS);
 }
 
 /* The VMCB's compressed attributes (type..P in 7:0, AVL..G in 11:8) in VMX form. */
@@ -293,8 +246,7 @@ static u64 svm_get_reg(struct vcpu *v, enum vcpu_reg r)
 	switch (r) {
 	case VREG_RIP: return s->rip;
 	case VREG_RSP: return s->rsp;
-	case VREG_RFLAGS: /* without pmuvisor's TF over an IRET */
-		return sv->stepping ? (s->rflags & ~RFLAGS_TF) | sv->guest_tf : s->rflags;
+	case VREG_RFLAGS: return svm_nmi_guest_rflags(&sv->nmi, sv->vmcb);
 	case VREG_CR0: return s->cr0;
 	case VREG_CR3: return s->cr3;
 	case VREG_CR4: return s->cr4;
@@ -318,13 +270,7 @@ static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 	switch (r) {
 	case VREG_RIP: s->rip = val; break;
 	case VREG_RSP: s->rsp = val; break;
-	case VREG_RFLAGS:
-		if (sv->stepping) {
-			sv->guest_tf = val & RFLAGS_TF;
-			val |= RFLAGS_TF;
-		}
-		s->rflags = val;
-		break;
+	case VREG_RFLAGS: svm_nmi_set_rflags(&sv->nmi, sv->vmcb, val); break;
 	case VREG_EFER:
 		s->efer = val | EFER_SVME;
 		sv->dirty |= CLEAN_CRX;
@@ -384,21 +330,7 @@ static void svm_inject(struct vcpu *v, const struct vcpu_event *ev)
 		vmcb->save.dr6 |= ev->dr6;
 		sv->dirty |= CLEAN_DRX;
 	}
-	/*
-	 * An NMI masks NMIs until its handler's IRET. Any event that goes in
-	 * before an intercepted IRET has run moves RIP without it: the IRET is
-	 * intercepted again when it really runs, and pmuvisor's TF must not be
-	 * pushed with the event.
-	 */
-	if (ev->type == EVENT_NMI || sv->at_iret) {
-		if (sv->stepping) {
-			vmcb->save.rflags = (vmcb->save.rflags & ~RFLAGS_TF) | sv->guest_tf;
-			stop_step(sv);
-		}
-		sv->nmi_masked |= ev->type == EVENT_NMI;
-		sv->at_iret = false;
-		intercept(sv, &vmcb->control.intercept_misc1, INTERCEPT_IRET, true);
-	}
+	svm_nmi_injected(&sv->nmi, vmcb, ev->type == EVENT_NMI, &sv->dirty);
 }
 
 static u32 svm_blocking(struct vcpu *v)
@@ -407,27 +339,25 @@ static u32 svm_blocking(struct vcpu *v)
 	const struct vmcb *vmcb = sv->vmcb;
 	return (vmcb->save.rflags & RFLAGS_IF ? 0 : BLOCK_IF) |
 	       (vmcb->control.interrupt_shadow & 1 ? BLOCK_STI : 0) |
-	       (sv->nmi_masked ? BLOCK_NMI : 0);
+	       (sv->nmi.masked ? BLOCK_NMI : 0);
 }
 
 /*
  * Interrupts: a virtual interrupt nobody takes (V_IRQ) exits with VINTR once
  * the guest can take it. An NMI held by a shadow waits for the same exit
  * (with IF=1; with IF=0, for the next exit); one held by the NMI handler
- * waits for its IRET (track_nmi_blocking).
+ * waits for its IRET (svm/svm_nmi.c).
  */
 static void svm_event_windows(struct vcpu *v, u32 want)
 {
 	struct svm_vcpu *sv = v->backend;
 	struct vmcb_control *c = &sv->vmcb->control;
 	const u64 virq = VINTR_V_IRQ | VINTR_PRIO_HIGHEST | VINTR_IGN_TPR;
-	bool vintr = (want & WINDOW_IRQ) || ((want & WINDOW_NMI) && !sv->nmi_masked);
-	sv->windows = want;
+	bool vintr = (want & WINDOW_IRQ) || ((want & WINDOW_NMI) && !sv->nmi.masked);
 	c->vintr = vintr ? c->vintr | virq : c->vintr & ~virq;
 	sv->dirty |= CLEAN_TPR;
 	intercept(sv, &c->intercept_misc1, INTERCEPT_VINTR, vintr);
-	if ((want & WINDOW_NMI) && sv->at_iret && !sv->stepping)
-		start_step(sv);
+	svm_nmi_window(&sv->nmi, sv->vmcb, want & WINDOW_NMI, &sv->dirty);
 }
 
 static void svm_dump(struct vcpu *v, const struct exit_info *e)

@@ -1,6 +1,7 @@
 """The mutant catalogue of tests/mutate: plausible mistakes in pmu/, the world
 switch, the MSR/CPUID policy, the vCPU's event queue, the virtual LAPIC,
-the exit decoders and the scheduler, each of which the host tests must catch.
+the exit decoders, AMD-V's NMI tracking and the scheduler, each of which the
+host tests must catch.
 
 Each entry: id; file; find, an exact snippet that must occur exactly once in
 the file; replace, what the mistake writes instead; mistake, one line saying
@@ -450,4 +451,25 @@ MUTANTS = [
          replace=".insn_len = type == EVENT_SOFT_INT ? (u8)insn_len : 0,",
          mistake="VT-x re-delivers INT3/INTO cut short without their length (only INT n has it)",
          killer="test_exit_decode"),
+    # --- svm/svm_nmi.c: AMD-V's NMI blocking, tracked by pmuvisor ------------
+    dict(id="svm-nmi-unmask-at-iret-exit", file="svm/svm_nmi.c",
+         find="\t\tn->at_iret = true;\n",
+         replace="\t\tn->at_iret = true;\n\t\tn->masked = false;\n",
+         mistake="NMIs unmask at the IRET intercept, before the IRET has run",
+         killer="test_svm_nmi"),
+    dict(id="svm-nmi-no-rearm", file="svm/svm_nmi.c",
+         find="\tif (!nmi && !n->at_iret)\n\t\treturn;",
+         replace="\tif (!nmi)\n\t\treturn;",
+         mistake="an event that goes in before an intercepted IRET leaves the intercept off",
+         killer="test_svm_nmi"),
+    dict(id="svm-nmi-tf-pushed", file="svm/svm_nmi.c",
+         find="\t\tvmcb->save.rflags = svm_nmi_guest_rflags(n, vmcb);\n",
+         replace="",
+         mistake="pmuvisor's TF over an IRET is pushed with an event that goes in before it",
+         killer="test_svm_nmi"),
+    dict(id="svm-nmi-guest-trap-lost", file="svm/svm_nmi.c",
+         find="r = n->guest_tf ? SVM_NMI_WINDOW_GUEST_DB : SVM_NMI_WINDOW;",
+         replace="r = SVM_NMI_WINDOW;",
+         mistake="the guest's own single-step trap after its IRET is taken for pmuvisor's",
+         killer="test_svm_nmi"),
 ]

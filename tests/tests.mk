@@ -24,7 +24,7 @@ HV_PURE_C := arch/format.c boot/multiboot2_info.c boot/efi/efi_config.c boot/efi
 	core/vlapic.c \
 	pmu/event_filter.c pmu/pmu_access.c pmu/pmu_amd.c pmu/pmu_caps.c pmu/pmu_classify.c \
 	pmu/pmu_intel.c pmu/pmu_profiles.c pmu/vpmu_desc.c pmu/vpmu_msr.c pmu/vpmu_pmi.c \
-	pmu/vpmu_switch.c svm/svm_exit.c vmx/vmx_exit.c vmx/vmx_guest_check.c
+	pmu/vpmu_switch.c svm/svm_exit.c svm/svm_nmi.c vmx/vmx_exit.c vmx/vmx_guest_check.c
 # The PMU model as the hardware under the vPMU (pmu/pmu_hw.h).
 PMU_MODEL_C := tests/pmu_model/pmu_model.c tests/pmu_model/pmu_model_hw.c
 
