@@ -7,7 +7,9 @@
  * back unchanged after every preemption: event selectors, FIXED_CTR_CTRL,
  * GLOBAL_CTRL, the virtual LVTPC and, where the platform's PMU holds values
  * (not in the emulators, whose PMU MSRs read 0), counters, GLOBAL_STATUS and
- * PERF_METRICS. Nothing counts meanwhile (every enable bit is clear), so
+ * PERF_METRICS. So must the MSRs pmuvisor switches lazily between guests
+ * (STAR, LSTAR, SFMASK, KERNEL_GS_BASE, TSC_AUX: core/msr_switch.c) and
+ * IA32_TSC_ADJUST, each set to a value of this guest's own. Nothing counts meanwhile (every enable bit is clear), so
  * the values are exact. With vpmu=off the PMU stays absent throughout. Where
  * the platform counts, counter 0 also counts a loop of known length across
  * preemptions: its count must be this guest's own. With halt=1 it sleeps
@@ -38,7 +40,8 @@
 #define TIMER_VECTOR 0x30
 #define TIMER_PERIODIC BIT(17)
 #define HALT_NS 200000 /* the APIC bus counts nanoseconds (1 GHz, CPUID 0x40000010) */
-#define MAX_REGS 32
+#define MAX_REGS 40
+#define EXT1_EDX_RDTSCP BIT(27)
 #define LOOP_ITERATIONS 5000000ULL /* 2 instructions each: many slices long on real CPUs */
 
 /* A register and what this guest wrote to it. */
@@ -235,6 +238,13 @@ int guest_main(const char *cmdline)
 	else
 		program_pmu(p, emulated || filtered);
 	program("virtual LVTPC", MSR_X2APIC_LVTPC, LVT_MASKED | (0x40 + seed), true);
+	program("STAR", MSR_STAR, seed << 48 | seed << 32 | seed << 12, true);
+	program("LSTAR", MSR_LSTAR, 0xFFFF800000000000ULL | seed << 12, true);
+	program("SFMASK", MSR_SFMASK, 0x100 | seed, true);
+	program("KERNEL_GS_BASE", MSR_KERNEL_GS_BASE, 0x7000000 | seed << 16, true);
+	program("TSC_ADJUST", MSR_TSC_ADJUST, seed << 36, true);
+	if (cpuid(0x80000001, 0).edx & EXT1_EDX_RDTSCP)
+		program("TSC_AUX", MSR_TSC_AUX, 0x100 | seed, true);
 
 	bool halt = cmdline_uint("halt", 0);
 	if (halt) {
