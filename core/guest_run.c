@@ -198,6 +198,13 @@ static void guest_not_started(struct run_summary *s, const struct guest_config *
 	judge_guest(s, cfg, false, 1, reason);
 }
 
+/*
+ * A group's one trace holds this many records per guest: every switch adds
+ * a put and a load (up to about 100 records with 8 counters and 4 fixed),
+ * and the guests share it.
+ */
+#define GROUP_TRACE_PER_GUEST (4 * PMU_TRACE_MAX)
+
 /* What the guests that share the CPU in one run have in common. */
 struct group_run {
 	struct run_summary *summary;
@@ -207,6 +214,17 @@ struct group_run {
 	size_t names_len;
 };
 
+/* A PMU trace with room for cap records (NULL when out of memory); enabled = on. */
+static struct pmu_trace *trace_alloc(u32 cap, bool on)
+{
+	struct pmu_trace *t = hv_alloc(sizeof(*t), 64);
+	struct pmu_trace_record *rec = hv_alloc(cap * sizeof(*rec), 64);
+	if (!t || !rec)
+		return NULL;
+	*t = (struct pmu_trace){ .enabled = on, .cap = cap, .rec = rec };
+	return t;
+}
+
 /* A guest's vm, vCPU and FPU image (and its own trace) live in its pages, released when it ends. */
 static struct vcpu *start_guest(u32 id, const struct guest_config *cfg, const struct boot_module *m,
 				struct group_run *g)
@@ -214,7 +232,8 @@ static struct vcpu *start_guest(u32 id, const struct guest_config *cfg, const st
 	struct vm *vm = hv_alloc(sizeof(*vm), 64);
 	struct vcpu *v = hv_alloc(sizeof(*v), 64);
 	void *fpu = hv_alloc(shared_state_fpu_bytes(), 64);
-	struct pmu_trace *trace = g->trace ? g->trace : hv_alloc(sizeof(*trace), 64);
+	struct pmu_trace *trace = g->trace ? g->trace
+					   : trace_alloc(PMU_TRACE_MAX, cfg->pmu_trace == ON);
 	if (!vm || !v || !fpu || !trace) {
 		pr_err("guest %s: no memory for its vCPU", cfg->name);
 		guest_not_started(g->summary, cfg, "setup failed");
@@ -224,8 +243,6 @@ static struct vcpu *start_guest(u32 id, const struct guest_config *cfg, const st
 	*v = (struct vcpu){ .vm = vm, .shared.fpu = fpu };
 	shared_state_reset(&v->shared); /* nothing another guest left in the FPU, DR0-3, DR6, CR2 */
 	vlapic_reset(&v->lapic, tsc_hz / 1000);
-	if (!g->trace)
-		trace->enabled = cfg->pmu_trace == ON;
 	pr_info("guest %s: starting (%s)", cfg->name, m->string);
 	u64 entry, info;
 	bool ok = !load_guest(vm, m, &entry, &info);
@@ -405,6 +422,14 @@ static u32 group_leader(const struct config *c, u32 i)
 	return i;
 }
 
+static u32 group_members(const struct config *c, u64 group)
+{
+	u32 n = 0;
+	for (u32 i = 0; i < c->nr_guests; i++)
+		n += c->guests[i].group == group;
+	return n;
+}
+
 static bool group_traced(const struct config *c, u64 group)
 {
 	for (u32 i = 0; i < c->nr_guests; i++)
@@ -436,11 +461,8 @@ static void run_group(const struct boot_info *bi, u32 first, struct run_summary 
 	struct page_mark mark = page_alloc_mark(&hv.pages);
 	struct group_run g = { .summary = summary };
 	host_audit_take(&g.audit);
-	if (group && group_traced(c, group)) {
-		g.trace = hv_alloc(sizeof(*g.trace), 64);
-		if (g.trace)
-			g.trace->enabled = true;
-	}
+	if (group && group_traced(c, group)) /* room for every switch of every member */
+		g.trace = trace_alloc(GROUP_TRACE_PER_GUEST * group_members(c, group), true);
 	for (u32 i = first; i < c->nr_guests; i++) {
 		const struct guest_config *cfg = &c->guests[i];
 		if (i != first && (!group || cfg->group != group))

@@ -166,14 +166,16 @@ static struct hc_sched_stats sched_stats(void)
 }
 
 /*
- * No PMU: the counters every CPU has (AMD's legacy four, Intel's first two)
- * read 0 whatever the others wrote, as on KVM with its PMU off.
+ * No PMU: the counters every CPU of the vendor has (AMD's legacy four,
+ * Intel's first two) read 0 whatever the other guests wrote into them, and
+ * on Intel the third raises #GP.
  */
-static bool off_pmu_absent(void)
+static bool off_pmu_absent(const struct guest_pmu *p)
 {
-	u64 sel = 1, ctr = 1;
-	return !rdmsr_safe(pmu_gp_eventsel_msr(0), &sel) && !sel &&
-	       !rdmsr_safe(pmu_gp_counter_msr(0), &ctr) && !ctr;
+	u64 sel = 1, ctr = 1, beyond;
+	bool zero = !rdmsr_safe(pmu_gp_eventsel_msr(0), &sel) && !sel &&
+		    !rdmsr_safe(pmu_gp_counter_msr(0), &ctr) && !ctr;
+	return zero && (!p->intel || rdmsr_safe(pmu_gp_counter_msr(2), &beyond) == VEC_GP);
 }
 
 /*
@@ -262,7 +264,7 @@ int guest_main(const char *cmdline)
 			for (volatile u32 w = 0; w < 2000; w++)
 				;
 		check_all();
-		if (off && !off_pmu_absent())
+		if (off && !off_pmu_absent(p))
 			absent_failures++;
 		checks++;
 		switched = sched_stats().switched_in - s0.switched_in;

@@ -36,7 +36,7 @@ static void record(enum pmu_phase phase, enum pmu_trace_op op, u32 msr, u64 valu
 	struct pmu_trace *trace = pmu_cpu.trace;
 	if (!trace || !trace->enabled)
 		return;
-	if (trace->len == PMU_TRACE_MAX) {
+	if (trace->len == trace->cap) {
 		trace->dropped++;
 		return;
 	}

@@ -26,18 +26,18 @@ struct pmu_trace_record {
 	u64 value;
 };
 
-#define PMU_TRACE_MAX 4096
+#define PMU_TRACE_MAX 4096 /* records of one guest's own trace */
 
 struct pmu_trace {
 	bool enabled;
-	u32 len;
-	u64 dropped; /* records past PMU_TRACE_MAX */
+	u32 len, cap;  /* records held, and room for (rec[cap]) */
+	u64 dropped;   /* records past cap */
 	/* the last world switch recorded, so that repeats of it are skipped */
 	bool switched;
 	bool entry_skipped;
 	u32 len_after_switch;
 	u64 switch_global_ctrl;
-	struct pmu_trace_record rec[PMU_TRACE_MAX];
+	struct pmu_trace_record *rec; /* a group's trace has room for all its guests */
 };
 
 /* Where counts and trace records go (the current vCPU's); NULL = nowhere. */

@@ -20,6 +20,7 @@ static struct guest_config cfg;
 static struct vpmu_desc da, db;
 static struct vpmu a, b;
 static struct pmu_trace trace;
+static struct pmu_trace_record trace_rec[PMU_TRACE_MAX];
 
 static void setup(enum pmu_profile p, enum vpmu_mode mode)
 {
@@ -31,8 +32,7 @@ static void setup(enum pmu_profile p, enum vpmu_mode mode)
 	pmu_cpu_init(host);
 	assert_int_equal(vpmu_desc_derive(host, &cfg, &da, err, sizeof(err)), 0);
 	assert_int_equal(vpmu_desc_derive(host, &cfg, &db, err, sizeof(err)), 0);
-	memset(&trace, 0, sizeof(trace));
-	trace.enabled = true;
+	trace = (struct pmu_trace){ .enabled = true, .cap = PMU_TRACE_MAX, .rec = trace_rec };
 	vpmu_init(&a, &da, &trace);
 	vpmu_init(&b, &db, NULL);
 	hw_model.accesses = hw_model.writes = 0;
