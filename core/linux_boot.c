@@ -31,6 +31,7 @@
 #define LOADER_UNDEFINED 0xFF /* type_of_loader: a boot loader with no assigned ID */
 
 /* Zero page fields outside the setup header. */
+#define BP_ACPI_RSDP_ADDR 0x070
 #define BP_E820_ENTRIES 0x1E8
 #define BP_E820_TABLE 0x2D0
 #define BP_SIZE 0x1000
@@ -153,7 +154,7 @@ static u32 build_e820(const struct guest_mem *mem, struct e820_entry *e)
 }
 
 int linux_boot_load(const void *kernel, u64 kernel_size, const void *initrd, u64 initrd_size,
-		    const char *cmdline, const struct guest_mem *mem,
+		    const char *cmdline, u64 acpi_rsdp, const struct guest_mem *mem,
 		    struct linux_boot_result *out, char *err, size_t errlen)
 {
 	struct bzimage k = { .image = kernel, .size = kernel_size };
@@ -187,6 +188,7 @@ int linux_boot_load(const void *kernel, u64 kernel_size, const void *initrd, u64
 	put32(bp + HDR_CMD_LINE_PTR, LINUX_CMDLINE_GPA);
 	put32(bp + HDR_RAMDISK_IMAGE, (u32)out->initrd_gpa);
 	put32(bp + HDR_RAMDISK_SIZE, (u32)initrd_size);
+	memcpy(bp + BP_ACPI_RSDP_ADDR, &acpi_rsdp, sizeof(acpi_rsdp));
 	struct e820_entry e820[2];
 	out->e820_entries = build_e820(mem, e820);
 	bp[BP_E820_ENTRIES] = (u8)out->e820_entries;

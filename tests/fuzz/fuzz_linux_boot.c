@@ -21,8 +21,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	memset(ram + RAM, 0xA5, 4096); /* a guard page ASan does not see: check it by hand */
 	struct linux_boot_result r;
 	char err[200];
-	if (!linux_boot_load(data + 1, size - 1, initrd, initrd_size, "console=ttyS0", &mem, &r,
-			     err, sizeof(err))) {
+	if (!linux_boot_load(data + 1, size - 1, initrd, initrd_size, "console=ttyS0", 0xE0000,
+			     &mem, &r, err, sizeof(err))) {
 		if (r.kernel_end > RAM || r.initrd_gpa + r.initrd_size > RAM ||
 		    (initrd_size && r.initrd_gpa < r.kernel_end))
 			abort();

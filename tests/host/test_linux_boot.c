@@ -67,8 +67,8 @@ static int teardown(void **state)
 
 static int load(u64 initrd_size, const char *cmdline)
 {
-	return linux_boot_load(image, sizeof(image), initrd, initrd_size, cmdline, &mem, &r, err,
-			       sizeof(err));
+	return linux_boot_load(image, sizeof(image), initrd, initrd_size, cmdline, 0xE0000, &mem, &r,
+			       err, sizeof(err));
 }
 
 static void loads_kernel_zero_page_cmdline_and_initrd(void **state)
@@ -92,7 +92,7 @@ static void loads_kernel_zero_page_cmdline_and_initrd(void **state)
 	/* the zero page: cleared, the image's header, what the loader fills in */
 	const u8 *bp = ram + LINUX_BOOT_PARAMS_GPA;
 	assert_int_equal(bp[0x1EF], 0); /* sentinel: the loader cleared the page */
-	assert_int_equal(bp64(0x070), 0); /* no ACPI RSDP */
+	assert_int_equal(bp64(0x070), 0xE0000); /* the ACPI RSDP */
 	assert_memory_equal(bp + 0x1F1, image + 0x1F1, 0x210 - 0x1F1);
 	assert_int_equal(bp32(0x264), 0x12345678);
 	assert_int_equal(bp[0x26C], 0); /* past the header: not copied */
