@@ -74,10 +74,10 @@ static void synth_power_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_reg
 #define EXT1_ECX_HIDDEN (BIT(2) | BIT(12) | BIT(23) | BIT(24) | BIT(28))
 
 /*
- * 5-level paging. QEMU 7.2 TCG mis-walks a guest's 5-level tables under its
- * nested paging (measured: Debian's 6.1 kernel triple-faults right after it
- * sets CR4.LA57 under pmuvisor, and boots with it hidden); no guest here needs
- * 57-bit addresses.
+ * 5-level paging. Under pmuvisor on QEMU 7.2 TCG, Debian's 6.1 kernel
+ * triple-faults right after it sets CR4.LA57, and boots with it hidden (QEMU's
+ * walk of 5-level guest tables under nested paging is the suspect, not yet
+ * proven); no guest here needs 57-bit addresses.
  */
 #define LEAF7_ECX_LA57 BIT(16)
 
