@@ -23,7 +23,7 @@ HV_PURE_C := arch/format.c boot/multiboot2_info.c boot/efi/efi_config.c boot/efi
 	core/event_queue.c core/guest_tsc.c core/msr_policy.c core/page_alloc.c core/pcpu.c \
 	core/sched.c core/string_io.c \
 	core/vlapic.c \
-	core/linux_boot.c core/mb1_info.c core/acpi_tables.c \
+	core/linux_boot.c core/mb1_info.c core/acpi_tables.c core/uart.c \
 	pmu/event_filter.c pmu/pmu_access.c pmu/pmu_amd.c pmu/pmu_caps.c pmu/pmu_classify.c \
 	pmu/pmu_intel.c pmu/pmu_profiles.c pmu/vpmu_desc.c pmu/vpmu_msr.c pmu/vpmu_pmi.c \
 	pmu/vpmu_switch.c svm/svm_exit.c svm/svm_nmi.c vmx/vmx_exit.c vmx/vmx_guest_check.c
