@@ -47,6 +47,29 @@ struct fadt {
 	u8 pad3[276 - 148];
 } __attribute__((packed));
 
+/*
+ * The DSDT's AML: COM1, so Linux's 8250 driver takes the port from ACPI and,
+ * with no IRQ in its resources, polls it (core/uart.c keeps the transmit
+ * interrupt pending in IIR for that):
+ *   Scope (\_SB) { Device (COM1) { Name (_HID, EisaId ("PNP0501")) Name (_UID, 0)
+ *     Name (_CRS, ResourceTemplate () { IO (Decode16, 0x3F8, 0x3F8, 1, 8) }) } }
+ * Every package length below counts itself and what follows it.
+ */
+static const u8 com1_aml[] = {
+	0x10, 0x30, '\\', '_', 'S', 'B', '_',                  /* Scope, 48 bytes */
+	0x5B, 0x82, 0x28, 'C', 'O', 'M', '1',                   /* Device, 40 bytes */
+	0x08, '_', 'H', 'I', 'D', 0x0C, 0x41, 0xD0, 0x05, 0x01, /* EISA ID PNP0501 */
+	0x08, '_', 'U', 'I', 'D', 0x00,
+	0x08, '_', 'C', 'R', 'S', 0x11, 0x0D, 0x0A, 0x0A,       /* Buffer, 13 bytes, 10 long */
+	0x47, 0x01, 0xF8, 0x03, 0xF8, 0x03, 0x01, 0x08,         /* I/O ports 0x3F8-0x3FF */
+	0x79, 0x00,                                             /* end tag */
+};
+
+struct dsdt {
+	struct acpi_header h;
+	u8 aml[sizeof(com1_aml)];
+} __attribute__((packed));
+
 struct madt {
 	struct acpi_header h;
 	u32 lapic_address, flags;
@@ -61,8 +84,8 @@ struct acpi_layout {
 	u8 pad1[64 - sizeof(struct xsdt) % 64];
 	struct fadt fadt;
 	u8 pad2[64 - sizeof(struct fadt) % 64];
-	struct acpi_header dsdt;
-	u8 pad3[64 - sizeof(struct acpi_header) % 64];
+	struct dsdt dsdt;
+	u8 pad3[64 - sizeof(struct dsdt) % 64];
 	struct madt madt;
 } __attribute__((packed));
 
@@ -99,8 +122,9 @@ int acpi_tables_build(const struct guest_mem *mem)
 	static struct acpi_layout t;
 	memset(&t, 0, sizeof(t));
 
-	header(&t.dsdt, "DSDT", sizeof(t.dsdt), 2); /* no AML: no devices to describe */
-	t.dsdt.checksum = checksum(&t.dsdt, sizeof(t.dsdt));
+	header(&t.dsdt.h, "DSDT", sizeof(t.dsdt), 2);
+	memcpy(t.dsdt.aml, com1_aml, sizeof(com1_aml));
+	t.dsdt.h.checksum = checksum(&t.dsdt, sizeof(t.dsdt));
 
 	header(&t.madt.h, "APIC", sizeof(t.madt), 5);
 	t.madt.lapic_address = LAPIC_BASE;

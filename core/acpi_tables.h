@@ -1,6 +1,7 @@
 /*
  * The smallest ACPI a Linux guest needs to keep its local APIC: an RSDP, an
- * XSDT, a hardware-reduced FADT with an empty DSDT, and a MADT with one
+ * XSDT, a hardware-reduced FADT with a DSDT that only describes COM1 (no
+ * IRQ: the driver polls it), and a MADT with one
  * enabled local APIC and no I/O APIC. Hardware-reduced means no PM timer, no
  * SCI, no 8259 and no PIT: Linux then runs its tick on the LAPIC timer
  * (TSC-deadline) alone. Host-testable.

@@ -52,7 +52,13 @@ static void rsdp_xsdt_fadt_dsdt_madt_chain_with_checksums(void **state)
 	assert_true(ram[fadt + 109] & (1u << 5)); /* no CMOS RTC */
 	u64 dsdt = get64(fadt + 140);
 	assert_int_equal(get32(fadt + 40), dsdt);
-	assert_int_equal(table(dsdt, "DSDT"), 36);
+	assert_int_equal(table(dsdt, "DSDT"), 36 + 49);
+	/* its AML: a PNP0501 device whose resources are the ports 0x3F8-0x3FF and no IRQ */
+	static const u8 hid[] = { '_', 'H', 'I', 'D', 0x0C, 0x41, 0xD0, 0x05, 0x01 };
+	static const u8 io[] = { 0x47, 0x01, 0xF8, 0x03, 0xF8, 0x03, 0x01, 0x08, 0x79, 0x00 };
+	assert_memory_equal(ram + dsdt + 36 + 15, hid, sizeof(hid));
+	assert_memory_equal(ram + dsdt + 36 + 39, io, sizeof(io));
+	assert_int_equal(ram[dsdt + 36 + 1], 49 - 1); /* the Scope's package length: the rest */
 
 	assert_int_equal(table(madt, "APIC"), 44 + 8);
 	assert_int_equal(get32(madt + 36), 0xFEE00000);
