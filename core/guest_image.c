@@ -54,15 +54,16 @@ static int load_linux(const char *name, const struct guest_mem *mem, const struc
 	with_tsc_rate(cmdline, sizeof(cmdline), kernel_args(m->string));
 	if (linux_boot_load(module_bytes(m), m->size, initrd ? module_bytes(initrd) : NULL,
 			    initrd ? initrd->size : 0, cmdline, ACPI_TABLES_GPA, mem, &r, err,
-			    sizeof(err)) ||
-	    acpi_tables_build(mem)) {
+			    sizeof(err))) {
 		pr_err("%s: bad Linux kernel: %s", name, err);
 		return -1;
 	}
+	acpi_tables_build(mem); /* below 1 MiB: the kernel's RAM check covered it */
 	pr_info("%s: Linux bzImage, boot protocol %u.%02u, kernel at 0x%lx (up to 0x%lx with "
 		"init_size), initrd %lu KiB at 0x%lx, zero page at 0x%lx with %u e820 entries, "
-		"%lu MiB RAM, ACPI tables at 0x%x; command line \"%s\"", name, r.protocol >> 8, r.protocol & 0xFF, r.entry, r.kernel_end,
-		r.initrd_size >> 10, r.initrd_gpa, r.boot_params, r.e820_entries, mem->size >> 20, ACPI_TABLES_GPA, cmdline);
+		"%lu MiB RAM, ACPI tables at 0x%x; command line \"%s\"", name, r.protocol >> 8,
+		r.protocol & 0xFF, r.entry, r.kernel_end, r.initrd_size >> 10, r.initrd_gpa,
+		r.boot_params, r.e820_entries, mem->size >> 20, ACPI_TABLES_GPA, cmdline);
 	*out = (struct guest_entry){ .rip = r.entry, .esi = (u32)r.boot_params, .gdt = r.gdt };
 	return 0;
 }

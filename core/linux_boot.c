@@ -74,6 +74,8 @@ static const char *read_header(struct bzimage *k)
 	const u8 *h = k->image;
 	if (!linux_boot_is_bzimage(h, k->size))
 		return "no Linux setup header (boot flag 0xAA55 and \"HdrS\" at 0x1FE)";
+	if (k->size < HDR_MIN_END)
+		return "image ends inside its setup header (truncated?)";
 	k->protocol = get16(h + HDR_VERSION);
 	if (k->protocol < LINUX_MIN_PROTOCOL)
 		return "boot protocol older than 2.10 (no init_size and pref_address)";

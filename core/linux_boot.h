@@ -37,9 +37,9 @@ bool linux_boot_is_bzimage(const void *image, u64 size);
 
 /*
  * Loads the kernel (and the initrd, when initrd_size > 0) into mem and builds
- * the zero page, which points the kernel at acpi_rsdp (0: none). Returns 0, or -1 with a message in err saying what is wrong
- * with the image or why it does not fit the guest's RAM (nothing is written
- * to mem then).
+ * the zero page, which points the kernel at acpi_rsdp (0: none). Returns 0,
+ * or -1 with a message in err saying what is wrong with the image or why it
+ * does not fit the guest's RAM (nothing is written to mem then).
  */
 int linux_boot_load(const void *kernel, u64 kernel_size, const void *initrd, u64 initrd_size,
 		    const char *cmdline, u64 acpi_rsdp, const struct guest_mem *mem,

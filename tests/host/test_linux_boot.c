@@ -183,6 +183,19 @@ static void malformed_or_old_images_are_refused_by_name(void **state)
 	rejects("command line longer than the kernel's cmdline_size");
 }
 
+/* Found by fuzz_linux_boot: the magic fits, the version field does not. */
+static void an_image_that_ends_inside_its_header_is_refused(void **state)
+{
+	(void)state;
+	const u8 *copy = malloc(0x206);
+	assert_non_null(copy);
+	memcpy((void *)copy, image, 0x206);
+	assert_int_equal(linux_boot_load(copy, 0x206, NULL, 0, "", 0, &mem, &r, err, sizeof(err)),
+			 -1);
+	assert_string_equal(err, "image ends inside its setup header (truncated?)");
+	free((void *)copy);
+}
+
 static void a_kernel_or_initrd_too_big_for_ram_says_how_much(void **state)
 {
 	(void)state;
@@ -211,7 +224,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(initrd_stays_below_initrd_addr_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_fixed_kernel_decompresses_at_pref_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed_or_old_images_are_refused_by_name, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_kernel_or_initrd_too_big_for_ram_says_how_much, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_image_that_ends_inside_its_header_is_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_kernel_or_initrd_too_big_for_ram_says_how_much, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(only_bzimages_are_recognized, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
