@@ -54,7 +54,7 @@ $(BUILD)/pmuvisor-pie.elf: $(HV_OBJ) linker.ld
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 
 include boot/efi/efi.mk
 include guests/guests.mk

@@ -74,6 +74,19 @@ static int parse_expect(const char *s, size_t len, void *dst, char *err, size_t 
 	return 0;
 }
 
+/* initrd=NAME: a module name, as guest= takes one. */
+static int parse_module_name(const char *s, size_t len, void *dst, char *err, size_t errlen)
+{
+	if (len >= CONFIG_NAME_MAX) {
+		format(err, errlen, "module name '%.*s' is too long (at most %u characters)", (int)len,
+		       s, CONFIG_NAME_MAX - 1);
+		return -1;
+	}
+	memcpy(dst, s, len);
+	((char *)dst)[len] = '\0';
+	return 0;
+}
+
 bool guest_expect_met(const struct guest_expect *e, bool exited_itself, int status,
 		      const char *reason)
 {
@@ -133,6 +146,10 @@ static const struct key keys[] = {
 		     "guest-physical addresses with no RAM and no device: reads return all "
 		     "ones and writes are dropped, as on a PC (ones), or the guest is stopped "
 		     "(stop)"),
+	{ .name = "initrd", .scope = PER_GUEST, .kind = PARSED,
+	  .offset = offsetof(struct guest_config, initrd), .parse = parse_module_name,
+	  .help = "Linux guest (a bzImage module): the module whose first word is NAME is its "
+		  "initrd" },
 	GUEST_UINT("timeout", timeout_ms, 10, 3600000, "guest watchdog in ms"),
 	GUEST_UINT("group", group, 0, 255,
 		   "guests with the same group N > 0 share the CPU, round-robin (0: alone)"),

@@ -42,6 +42,7 @@ bool guest_expect_met(const struct guest_expect *e, bool exited_itself, int stat
 
 struct guest_config {
 	char name[CONFIG_NAME_MAX]; /* module to run: its first word, e.g. cpuid.elf */
+	char initrd[CONFIG_NAME_MAX]; /* module a Linux guest gets as its initrd ("": none) */
 	u32 vpmu;                   /* enum vpmu_mode */
 	u32 aperfmperf;             /* enum aperfmperf_mode */
 	u64 mem_mib;                /* guest RAM */

@@ -12,11 +12,10 @@
 #include "arch/shared_state.h"
 #include "arch/format.h"
 #include "arch/string.h"
-#include "core/elf_loader.h"
 #include "core/exit.h"
+#include "core/guest_image.h"
 #include "core/guest_tsc.h"
 #include "core/host_audit.h"
-#include "core/mb1_info.h"
 #include "core/msr_switch.h"
 #include "core/pcpu.h"
 #include "core/sched.h"
@@ -74,7 +73,8 @@ static void report_exits(const struct vcpu *v)
 		log_raw("hv: guest %s tsc_per_exit%s", v->vm->name, cycles);
 }
 
-static int load_guest(struct vm *vm, const struct boot_module *m, u64 *entry, u64 *info)
+static int load_guest(struct vm *vm, const struct boot_module *m,
+		      const struct boot_module *initrd, struct guest_entry *entry)
 {
 	char err[160];
 	if (vpmu_desc_derive(hv.pmu, vm->cfg, &vm->pmu, err, sizeof(err))) {
@@ -89,23 +89,9 @@ static int load_guest(struct vm *vm, const struct boot_module *m, u64 *entry, u6
 	}
 	vm->mem.size = size;
 	vm->mem_hpa = (u64)(uintptr_t)vm->mem.host;
-	struct elf_load_result res;
-	const char *bad = elf_load((const void *)(uintptr_t)m->start, m->size, &vm->mem, &res);
-	if (bad) {
-		pr_err("%s: bad guest image: %s", vm->name, bad);
+	if (guest_image_load(vm->name, &vm->mem, m, initrd, entry))
 		return -1;
-	}
-	struct mb1_layout boot;
-	if ((bad = mb1_info_build(&vm->mem, &res, m->string, &boot))) {
-		pr_err("%s: %s", vm->name, bad);
-		return -1;
-	}
-	pr_info("%s: loaded %u segments at 0x%lx-0x%lx, entry 0x%lx, boot information at "
-		"0x%lx-0x%lx, %lu MiB RAM", vm->name, res.nr_segments, res.low, res.high, res.entry,
-		boot.gdt, boot.end, vm->cfg->mem_mib);
-	*entry = res.entry;
-	*info = boot.info;
-	vm->gdt_gpa = boot.gdt;
+	vm->gdt_gpa = entry->gdt;
 	return 0;
 }
 
@@ -227,7 +213,7 @@ static struct pmu_trace *trace_alloc(u32 cap, bool on)
 
 /* A guest's vm, vCPU and FPU image (and its own trace) live in its pages, released when it ends. */
 static struct vcpu *start_guest(u32 id, const struct guest_config *cfg, const struct boot_module *m,
-				struct group_run *g)
+				const struct boot_module *initrd, struct group_run *g)
 {
 	struct vm *vm = hv_alloc(sizeof(*vm), 64);
 	struct vcpu *v = hv_alloc(sizeof(*v), 64);
@@ -244,14 +230,14 @@ static struct vcpu *start_guest(u32 id, const struct guest_config *cfg, const st
 	shared_state_reset(&v->shared); /* nothing another guest left in the FPU, DR0-3, DR6, CR2 */
 	vlapic_reset(&v->lapic, tsc_hz / 1000);
 	pr_info("guest %s: starting (%s)", cfg->name, m->string);
-	u64 entry, info;
-	bool ok = !load_guest(vm, m, &entry, &info);
+	struct guest_entry entry = { 0 };
+	bool ok = !load_guest(vm, m, initrd, &entry);
 	vpmu_init(&v->pmu, &vm->pmu, trace);
-	if (!ok || vcpu_ops->map_guest(vm) ||
-	    vcpu_ops->vcpu_create(v, entry, MB1_BOOTLOADER_MAGIC, (u32)info))
+	if (!ok || vcpu_ops->map_guest(vm) || vcpu_ops->vcpu_create(v, entry.rip, entry.eax, entry.ebx))
 		vcpu_stop(v, 1, "setup failed");
 	else
 		guest_tsc_reset(v, rdtsc());
+	v->regs.rsi = entry.esi;
 	/*
 	 * The watchdog: a guest past its budget (timeout=, ms from its start,
 	 * whoever had the CPU meanwhile) is stopped. It is checked on every exit
@@ -473,6 +459,12 @@ static void run_group(const struct boot_info *bi, u32 first, struct run_summary 
 			guest_not_started(summary, cfg, "no such module");
 			continue;
 		}
+		const struct boot_module *initrd = cfg->initrd[0] ? find_module(bi, cfg->initrd) : NULL;
+		if (cfg->initrd[0] && !initrd) {
+			pr_err("guest %s: no module named '%s' for its initrd=", cfg->name, cfg->initrd);
+			guest_not_started(summary, cfg, "no such initrd module");
+			continue;
+		}
 		if (s->nr == SCHED_MAX_VCPUS) {
 			pr_err("guest %s: group %lu already has %u guests, as many as share one CPU",
 			       cfg->name, group, SCHED_MAX_VCPUS);
@@ -480,7 +472,7 @@ static void run_group(const struct boot_info *bi, u32 first, struct run_summary 
 			continue;
 		}
 		struct page_mark before = page_alloc_mark(&hv.pages);
-		struct vcpu *v = start_guest(i + 1, cfg, m, &g);
+		struct vcpu *v = start_guest(i + 1, cfg, m, initrd, &g);
 		if (v)
 			sched_add(s, v, before);
 		if (g.names_len < sizeof(g.names))

@@ -1,6 +1,6 @@
 /*
- * Guest port I/O: COM1 is forwarded line by line with the guest's name as
- * prefix, a write to the debug-exit port ends the guest, fw_cfg answers
+ * Guest port I/O: COM1 (a 16550A, core/uart.c) is forwarded line by line with
+ * the guest's name as prefix, a write to the debug-exit port ends the guest, fw_cfg answers
  * (core/fw_cfg.c), every other port is denied (reads all ones, writes
  * dropped) and counted. IN/OUT and the string forms INS/OUTS (core/string_io.c)
  * reach the same ports.
@@ -11,8 +11,6 @@
 #include "core/string_io.h"
 #include "core/vcpu_events.h"
 
-#define COM1_LSR_OFFSET 5
-#define LSR_THR_EMPTY (BIT(5) | BIT(6))
 /*
  * Elements a REP INS/OUTS moves per exit: then RIP stays on the instruction
  * and the guest re-executes it, so a huge count never keeps pmuvisor from its
@@ -27,10 +25,8 @@ static void flush_line(struct vcpu *v)
 	v->line_len = 0;
 }
 
-static void com1_write(struct vcpu *v, u16 offset, u8 byte)
+static void com1_send(struct vcpu *v, u8 byte)
 {
-	if (offset != 0) /* divisor, line control ...: accepted, nothing to model */
-		return;
 	if (byte == '\r')
 		return;
 	if (byte == '\n' || v->line_len == sizeof(v->line) - 1) {
@@ -41,11 +37,6 @@ static void com1_write(struct vcpu *v, u16 offset, u8 byte)
 	v->line[v->line_len++] = (char)byte;
 }
 
-static u32 com1_read(u16 offset)
-{
-	return offset == COM1_LSR_OFFSET ? LSR_THR_EMPTY : 0;
-}
-
 /* One access of `size` bytes to a port; false when it ended the guest. */
 static bool port_access(void *ctx, u16 port, u8 size, bool in, u32 *val)
 {
@@ -53,10 +44,11 @@ static bool port_access(void *ctx, u16 port, u8 size, bool in, u32 *val)
 	u32 mask = size == 4 ? 0xFFFFFFFFu : (1u << (size * 8)) - 1;
 	u32 in_value = mask; /* denied reads return all ones */
 	if (port >= GUEST_COM1_PORT && port < GUEST_COM1_PORT + 8) {
+		u16 reg = port - GUEST_COM1_PORT;
 		if (in)
-			in_value = com1_read(port - GUEST_COM1_PORT);
-		else
-			com1_write(v, port - GUEST_COM1_PORT, (u8)*val);
+			in_value = uart_read(&v->com1, reg);
+		else if (uart_write(&v->com1, reg, (u8)*val))
+			com1_send(v, (u8)*val);
 	} else if (port == FW_CFG_PORT_SEL && !in && size == 2) {
 		fw_cfg_select(&v->fw_cfg, (u16)*val);
 	} else if (port == FW_CFG_PORT_DATA && in && size == 1) {

@@ -5,8 +5,8 @@
 #define LOW_MEM_KIB 640
 #define MIB (1ULL << 20)
 
-static const u64 flat_gdt[3] = { 0, 0x00CF9B000000FFFFULL, 0x00CF93000000FFFFULL };
-_Static_assert(sizeof(flat_gdt) == GUEST_GDT_LIMIT + 1, "the GDT the entry state names");
+const u64 entry_flat_gdt[3] = { 0, 0x00CF9B000000FFFFULL, 0x00CF93000000FFFFULL };
+_Static_assert(sizeof(entry_flat_gdt) == GUEST_GDT_LIMIT + 1, "the GDT the entry state names");
 
 /* The first candidate where the whole block lies in RAM below 4 GiB and off the image. */
 static bool place(const struct guest_mem *mem, const struct elf_load_result *image, u64 bytes,
@@ -34,7 +34,7 @@ const char *mb1_info_build(const struct guest_mem *mem, const struct elf_load_re
 		{ sizeof(struct mb1_mmap_entry) - 4, MIB, mem->size - MIB, MB1_MMAP_AVAILABLE },
 	};
 	u64 cmdline_len = strlen(cmdline) + 1;
-	u64 info_off = sizeof(flat_gdt), mmap_off = info_off + sizeof(struct mb1_info);
+	u64 info_off = sizeof(entry_flat_gdt), mmap_off = info_off + sizeof(struct mb1_info);
 	u64 cmdline_off = mmap_off + sizeof(mmap), bytes = cmdline_off + cmdline_len, at;
 	if (!place(mem, image, bytes, &at))
 		return "no room for the boot information: the image covers 0xF0000 and leaves "
@@ -47,7 +47,7 @@ const char *mb1_info_build(const struct guest_mem *mem, const struct elf_load_re
 		.mmap_length = sizeof(mmap),
 		.mmap_addr = (u32)(at + mmap_off),
 	};
-	gmem_write(mem, at, flat_gdt, sizeof(flat_gdt));
+	gmem_write(mem, at, entry_flat_gdt, sizeof(entry_flat_gdt));
 	gmem_write(mem, at + info_off, &info, sizeof(info));
 	gmem_write(mem, at + mmap_off, mmap, sizeof(mmap));
 	gmem_write(mem, at + cmdline_off, cmdline, cmdline_len);

@@ -37,6 +37,9 @@ struct mb1_mmap_entry {
  * where QEMU's loader puts its boot information.
  */
 #define MB1_BLOCK_FIRST_CHOICE 0xF0000
+
+/* The flat GDT the entry selectors (code 0x08, data 0x10) name; a Linux guest gets it too. */
+extern const u64 entry_flat_gdt[3];
 struct mb1_layout {
 	u64 gdt, info, end; /* guest-physical: the GDT, the boot information, the block's end */
 };

@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/fw_cfg.h"
 #include "core/guest_mem.h"
+#include "core/uart.h"
 #include "core/vlapic.h"
 #include "pmu/vpmu.h"
 
@@ -167,7 +168,8 @@ struct vcpu {
 	bool exited_itself; /* the guest asked to end (exit hypercall, debug-exit port) */
 	int status;
 	const char *stop_reason;
-	/* COM1 line buffer, forwarded with the guest's name as prefix */
+	/* COM1, and its line buffer, forwarded with the guest's name as prefix */
+	struct uart com1;
 	char line[256];
 	u32 line_len;
 };

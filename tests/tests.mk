@@ -7,6 +7,7 @@
 #   make stress        the timing-sensitive tests 10 times each with every core busy (tests/stress)
 #   make mutate        every mutant of tests/mutants.py must make a host test fail (tests/mutate)
 #   make soak          the isolation schedules at length: SOAK_SCHEDULES (1,000,000), new seed
+#   make linux         build/linux/: a Debian kernel and a perf initramfs for a Linux guest
 
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -I.
@@ -22,6 +23,7 @@ HV_PURE_C := arch/format.c boot/multiboot2_info.c boot/efi/efi_config.c boot/efi
 	core/event_queue.c core/guest_tsc.c core/msr_policy.c core/page_alloc.c core/pcpu.c \
 	core/sched.c core/string_io.c \
 	core/vlapic.c \
+	core/linux_boot.c core/mb1_info.c core/acpi_tables.c core/uart.c \
 	pmu/event_filter.c pmu/pmu_access.c pmu/pmu_amd.c pmu/pmu_caps.c pmu/pmu_classify.c \
 	pmu/pmu_intel.c pmu/pmu_profiles.c pmu/vpmu_desc.c pmu/vpmu_msr.c pmu/vpmu_pmi.c \
 	pmu/vpmu_switch.c svm/svm_exit.c svm/svm_nmi.c vmx/vmx_exit.c vmx/vmx_guest_check.c
@@ -107,3 +109,8 @@ fuzz-targets: $(FUZZ_TARGETS)
 # make fuzz FUZZ_SECONDS=600 for a long run; make test runs each for 10 s.
 fuzz: fuzz-targets
 	tests/fuzz/run $(FUZZ_SECONDS)
+
+.PHONY: linux
+# A Debian kernel and an initramfs with perf for a Linux guest (tests/linux/build; not in make test).
+linux:
+	tests/linux/build

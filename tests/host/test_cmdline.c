@@ -164,6 +164,18 @@ static void expect_takes_a_status_or_a_stop_reason(void **state)
 	assert_int_equal(parse("guest=a expect=aaaaaaaaaaaaaaaaaaaaaaaa"), -1); /* 24 characters */
 }
 
+static void initrd_names_a_module_per_guest(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("guest=vmlinuz initrd=initrd.cpio guest=a"), 0);
+	assert_string_equal(cfg.guests[0].initrd, "initrd.cpio");
+	assert_string_equal(cfg.guests[1].initrd, ""); /* none unless given */
+	char line[128] = "guest=a initrd=";
+	memset(line + strlen(line), 'x', CONFIG_NAME_MAX);
+	assert_int_equal(parse(line), -1);
+	assert_non_null(strstr(err, "is too long (at most 63 characters)"));
+}
+
 static void expectations_are_judged_on_how_the_guest_ended(void **state)
 {
 	(void)state;
@@ -204,6 +216,7 @@ int main(void)
 		cmocka_unit_test(long_guest_name),
 		cmocka_unit_test(filter_value_is_parsed),
 		cmocka_unit_test(expect_takes_a_status_or_a_stop_reason),
+		cmocka_unit_test(initrd_names_a_module_per_guest),
 		cmocka_unit_test(expectations_are_judged_on_how_the_guest_ended),
 		cmocka_unit_test(every_key_is_described),
 	};

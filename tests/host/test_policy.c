@@ -261,6 +261,17 @@ static struct cpuid_regs all_ones(u32 leaf, u32 subleaf)
 	return (struct cpuid_regs){ ~0u, ~0u, ~0u, ~0u };
 }
 
+/* What a Linux guest needs to use the LAPIC timer alone, and no 5-level paging. */
+static void arat_offered_and_la57_hidden(void **state)
+{
+	(void)state;
+	make_guest(VPMU_OFF, PROFILE_AMD_CORE_V2);
+	assert_int_equal(cpuid_policy(&v, 6, 0).eax, BIT(2));
+	struct cpuid_regs r = cpuid_policy_from(&v, 7, 0, all_ones);
+	assert_false(r.ecx & BIT(16));
+	assert_int_equal(r.ecx, (u32)~BIT(16)); /* the rest passes */
+}
+
 static void amd_package_wide_counters_are_hidden(void **state)
 {
 	(void)state;
@@ -391,6 +402,7 @@ int main(void)
 		cmocka_unit_test(cpuid_leaves),
 		cmocka_unit_test(amd_package_wide_counters_are_hidden),
 		cmocka_unit_test(cpuid_apic_bit_follows_the_global_enable),
+		cmocka_unit_test(arat_offered_and_la57_hidden),
 		cmocka_unit_test(only_writable_registers_reach_the_backend),
 		cmocka_unit_test(vendor_counters_without_a_vpmu),
 		cmocka_unit_test(misc_enable_follows_the_vpmu),
