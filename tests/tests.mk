@@ -54,7 +54,7 @@ $(PMU_REPLAY): tests/pmu_model/pmu_replay.c $(PMU_MODEL_C)
 .PHONY: host-tests test iso run
 host-tests: $(HOST_TESTS) $(PMU_REPLAY)
 
-test: all host-tests fuzz-targets
+test: all host-tests fuzz-targets linux
 	prove -v tests/t/
 
 iso: all
@@ -111,6 +111,6 @@ fuzz: fuzz-targets
 	tests/fuzz/run $(FUZZ_SECONDS)
 
 .PHONY: linux
-# A Debian kernel and an initramfs with perf for a Linux guest (tests/linux/build; not in make test).
+# A Debian kernel and an initramfs with perf for a Linux guest (tests/linux/build; t/70 boots it).
 linux:
 	tests/linux/build
