@@ -10,8 +10,11 @@
  *   kind=none       the same work, no PMU
  * ops=N operations, work=W loop iterations of "work" between them. The
  * emulators raise no PMIs, so the handler runs from the work loop. The guest
- * asserts the exits its operations cost, exactly, from its mode (expect=),
- * and prints one "bench ..." line of counts for tests/bench.
+ * asserts the exits its operations cost, exactly, from its mode (expect=)
+ * and the path its suite line says the global registers take (ctrl_direct=1:
+ * GLOBAL_CTRL written without an exit, status_direct=1: the status reset),
+ * and prints one "bench ..." line
+ * of counts for tests/bench.
  */
 #include "guests/lib/guest.h"
 #include "guests/lib/pmu.h"
@@ -30,6 +33,7 @@ struct pmu_msrs {
 static struct pmu_msrs msrs;
 static enum mode mode;
 static bool filtered;
+static bool ctrl_direct, status_direct; /* GLOBAL_CTRL, the status reset: no exit */
 static bool global; /* GLOBAL_CTRL/STATUS exist (Intel, AMD PerfMonV2); else selectors gate */
 
 #define SELECTOR(event) ((event) | EVTSEL_OS | EVTSEL_USR | EVTSEL_EN)
@@ -84,17 +88,20 @@ static void rotate(u32 round)
 
 /*
  * Exits per operation in this mode. Mediated: counters and status reads pass
- * through; selectors, GLOBAL_CTRL writes, status resets and the LVTPC exit.
- * A filter makes GLOBAL_CTRL reads exit too, which these operations do not do.
+ * through, and with every counter of the host GLOBAL_CTRL and the status
+ * reset too (ctrl_direct=, status_direct=); selectors and the LVTPC always exit. Without a global
+ * control (AMD legacy counters) counter 0's selector stops and starts.
  */
 static u64 expected_exits(const char *kind)
 {
 	bool med = mode == MEDIATED;
-	u64 g = global ? 1 : 0;
-	if (!strcmp(kind, "sampling")) /* stop, start, LVTPC, [status reset, status read] */
-		return 3 + g + (med ? 0 : 2 + g);
+	u64 ctrl = global ? (med && ctrl_direct ? 0 : 1) : 1; /* one stop or start */
+	u64 reset = global && !(med && status_direct) ? 1 : 0;
+	u64 status_read = global && !med ? 1 : 0;
+	if (!strcmp(kind, "sampling")) /* stop, start, LVTPC, status reset and read, counter */
+		return 2 * ctrl + 1 + reset + status_read + (med ? 0 : 2);
 	if (!strcmp(kind, "multiplex")) /* [stop, start], per counter: selector, [read, write] */
-		return 2 * g + MUX_COUNTERS * (med ? 1 : 3);
+		return (global ? 2 * ctrl : 0) + MUX_COUNTERS * (med ? 1 : 3);
 	if (!strcmp(kind, "reads"))
 		return med ? 0 : 1;
 	return 0;
@@ -108,6 +115,8 @@ int guest_main(const char *cmdline)
 	cmdline_value("expect", m, sizeof(m));
 	mode = !strcmp(m, "mediated") ? MEDIATED : !strcmp(m, "emulated") ? EMULATED : OFF;
 	filtered = cmdline_uint("filtered", 0);
+	ctrl_direct = cmdline_uint("ctrl_direct", 0);
+	status_direct = cmdline_uint("status_direct", 0);
 	u64 ops = cmdline_uint("ops", 1000), per = cmdline_uint("work", 1000);
 	global = pmu_probe()->global;
 	for (u32 i = 0; i < MUX_COUNTERS; i++) {
@@ -165,10 +174,11 @@ int guest_main(const char *cmdline)
 	}
 	u64 at_switch = (p1.reads[HC_PHASE_ENTRY] - p0.reads[HC_PHASE_ENTRY]) +
 			(p1.writes[HC_PHASE_ENTRY] - p0.writes[HC_PHASE_ENTRY]);
-	gprintf("bench kind=%s mode=%s filtered=%lu ops=%lu work=%lu exits=%lu msr_exits=%lu "
-		"hv_tsc=%lu pmu_reads=%lu pmu_writes=%lu switch_accesses=%lu tsc=%lu\n", kind, m,
-		(u64)filtered, ops, per, total - ACCOUNTING_CALLS, msr_exits, hv_cycles, reads, writes, at_switch,
-		t1 - t0);
+	gprintf("bench kind=%s mode=%s filtered=%lu ctrl_direct=%lu status_direct=%lu ops=%lu "
+		"work=%lu exits=%lu msr_exits=%lu hv_tsc=%lu pmu_reads=%lu pmu_writes=%lu "
+		"switch_accesses=%lu tsc=%lu\n", kind, m, (u64)filtered, (u64)(global && ctrl_direct),
+		(u64)(global && status_direct), ops, per, total - ACCOUNTING_CALLS, msr_exits,
+		hv_cycles, reads, writes, at_switch, t1 - t0);
 	report(total >= ACCOUNTING_CALLS, "the workload ran %lu operations (%lu exits)", ops,
 	       total - ACCOUNTING_CALLS);
 	if (pmu && mode != OFF && strcmp(kind, "counting"))

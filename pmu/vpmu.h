@@ -73,7 +73,8 @@ u32 vpmu_full_switch_accesses(void);
  * Where the hardware does not switch GLOBAL_CTRL at VM entry and exit (SVM's
  * PerfMonV2): software writes it around the world switch, with GIF clear.
  * Nothing is written while the guest enables no counter, checked inline:
- * this runs on every world switch.
+ * this runs on every world switch. (So GLOBAL_CTL itself never passes
+ * through: the exit would have to read it back every time.)
  */
 void vpmu_global_ctrl_write(struct vpmu *vp, u64 val);
 
@@ -87,6 +88,18 @@ static inline void vpmu_global_ctrl_exit(struct vpmu *vp)
 {
 	if (vp->global_ctrl_hw)
 		vpmu_global_ctrl_write(vp, 0);
+}
+
+/*
+ * VT-x with GLOBAL_CTRL passed through: the guest's value as the CPU saved
+ * it at the VM exit (the "save IA32_PERF_GLOBAL_CTRL" exit control, or the
+ * VM-exit MSR-store list); the next entry loads it again. Without the
+ * passthrough the guest cannot change it without an exit: nothing to do.
+ */
+static inline void vpmu_global_ctrl_saved(struct vpmu *vp, u64 val)
+{
+	if (vp->desc->global_ctrl_passthrough)
+		vp->global_ctrl_guest = vp->global_ctrl_hw = val;
 }
 
 /* Intercept policy: true when the guest may access msr directly. */

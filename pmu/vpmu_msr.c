@@ -19,11 +19,15 @@ bool vpmu_msr_passthrough(const struct vpmu_desc *d, u32 msr, enum msr_access a)
 	case PMC_PERF_METRICS:
 		return true; /* data: the guest owns it while it runs */
 	case PMC_GLOBAL_STATUS: /* without a set MSR, bits it could not restore are added on exit */
-		return a == MSR_READ && vpmu_has(d, FEAT_STATUS_SET);
+		return a == MSR_READ && vpmu_has(d, FEAT_STATUS_SET); /* a write raises #GP */
+	case PMC_GLOBAL_STATUS_RESET:
+	case PMC_GLOBAL_STATUS_SET:
+		return d->status_passthrough;
 	case PMC_GLOBAL_CTRL:
-		/* Writes go through the filter and the VM-entry load; reads show what was
-		 * written unless the filter or the software swap made the hardware differ. */
-		return a == MSR_READ && !d->filter.active && !d->vendor->global_ctrl_swapped;
+		/* Otherwise writes go through the filter and the VM-entry load; reads show what
+		 * was written unless the filter or the software swap made the hardware differ. */
+		return d->global_ctrl_passthrough ||
+		       (a == MSR_READ && !d->filter.active && !d->vendor->global_ctrl_swapped);
 	default:
 		return false;
 	}

@@ -156,8 +156,12 @@ static void mediated_pmu_data_msrs_pass_through(void **state)
 		assert_false(intercepted(MSR_F15H_PERFCTL0 + 2 * i + 1, MSR_WRITE));
 		assert_true(intercepted(MSR_F15H_PERFCTL0 + 2 * i, MSR_WRITE)); /* selectors */
 	}
+	/* every counter is the guest's: the status reset/set too; GLOBAL_CTL is swapped in software */
 	assert_true(intercepted(MSR_AMD_PERF_GLOBAL_CTL, MSR_WRITE));
+	assert_false(intercepted(MSR_AMD_PERF_GLOBAL_STATUS_CLR, MSR_WRITE));
+	assert_false(intercepted(MSR_AMD_PERF_GLOBAL_STATUS_SET, MSR_WRITE));
 	assert_false(intercepted(MSR_AMD_PERF_GLOBAL_STATUS, MSR_READ));
+	assert_true(intercepted(MSR_AMD_PERF_GLOBAL_STATUS, MSR_WRITE));
 	make_guest(VPMU_EMULATED, PROFILE_AMD_CORE_V2);
 	msr_policy_build_bitmap(&svm_msrpm_layout, msrpm, &v);
 	assert_true(intercepted(MSR_F15H_PERFCTL0 + 1, MSR_READ));
