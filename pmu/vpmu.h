@@ -21,6 +21,7 @@
 #include "core/pcpu.h"
 #include "pmu/pmu_access.h"
 #include "pmu/pmu_cpu.h"
+#include "pmu/pmu_vendor.h"
 #include "pmu/vpmu_desc.h"
 
 /* LVTPC vectors: guests' PMIs arrive on the mediated one, the hypervisor's own on the host one. */
@@ -109,6 +110,11 @@ bool vpmu_owns_msr(const struct vpmu_desc *d, u32 msr);
 /* Emulation of an intercepted access; false = #GP for the guest. */
 bool vpmu_msr_read(struct vpmu *vp, u32 msr, u64 *val);
 bool vpmu_msr_write(struct vpmu *vp, u32 msr, u64 val);
+/* The same for an MSR already classified (pmu_classify), as an exit does it once. */
+bool vpmu_class_passthrough(const struct vpmu_desc *d, struct pmu_msr_class c,
+			    enum msr_access a);
+bool vpmu_class_read(struct vpmu *vp, struct pmu_msr_class c, u64 *val);
+bool vpmu_class_write(struct vpmu *vp, struct pmu_msr_class c, u64 val);
 /* RDPMC emulation (ECX = index); false = #GP. */
 bool vpmu_rdpmc(struct vpmu *vp, u32 ecx, u64 *val);
 

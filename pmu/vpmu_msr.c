@@ -10,9 +10,14 @@ bool vpmu_owns_msr(const struct vpmu_desc *d, u32 msr)
 
 bool vpmu_msr_passthrough(const struct vpmu_desc *d, u32 msr, enum msr_access a)
 {
+	return vpmu_class_passthrough(d, pmu_classify(d, msr), a);
+}
+
+bool vpmu_class_passthrough(const struct vpmu_desc *d, struct pmu_msr_class c, enum msr_access a)
+{
 	if (d->mode != VPMU_MEDIATED)
 		return false;
-	switch (pmu_classify(d, msr).kind) {
+	switch (c.kind) {
 	case PMC_GP_CTR:
 	case PMC_GP_CTR_FW:
 	case PMC_FIXED_CTR:
@@ -142,8 +147,12 @@ static u64 status_bits(const struct vpmu_desc *d) { return d->global_ctrl_valid;
 
 bool vpmu_msr_read(struct vpmu *vp, u32 msr, u64 *val)
 {
+	return vpmu_class_read(vp, pmu_classify(vp->desc, msr), val);
+}
+
+bool vpmu_class_read(struct vpmu *vp, struct pmu_msr_class c, u64 *val)
+{
 	const struct vpmu_desc *d = vp->desc;
-	struct pmu_msr_class c = pmu_classify(d, msr);
 	switch (c.kind) {
 	case PMC_GP_CTR:
 	case PMC_GP_CTR_FW:
@@ -208,9 +217,13 @@ static bool write_status(struct vpmu *vp, u32 msr, u64 bits, bool set)
 
 bool vpmu_msr_write(struct vpmu *vp, u32 msr, u64 val)
 {
+	return vpmu_class_write(vp, pmu_classify(vp->desc, msr), val);
+}
+
+bool vpmu_class_write(struct vpmu *vp, struct pmu_msr_class c, u64 val)
+{
 	const struct vpmu_desc *d = vp->desc;
 	const struct pmu_vendor *v = d->vendor;
-	struct pmu_msr_class c = pmu_classify(d, msr);
 	switch (c.kind) {
 	case PMC_GP_CTR:
 	case PMC_GP_CTR_FW:
