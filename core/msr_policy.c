@@ -299,9 +299,16 @@ void msr_policy_build_bitmap(const struct msr_bitmap_layout *l, u8 *bitmap,
 	}
 }
 
+/* The guest's PMU first, when it has one (an off vPMU owns no MSR). */
+static struct pmu_msr_class classify(const struct vcpu *v, u32 msr)
+{
+	const struct vpmu_desc *d = &v->vm->pmu;
+	return d->vendor ? pmu_classify(d, msr) : (struct pmu_msr_class){ PMC_NONE, 0 };
+}
+
 bool msr_policy_read(struct vcpu *v, u32 msr, u64 *val)
 {
-	struct pmu_msr_class c = pmu_classify(&v->vm->pmu, msr);
+	struct pmu_msr_class c = classify(v, msr);
 	if (c.kind != PMC_NONE)
 		return vpmu_class_read(&v->pmu, c, val);
 	const struct msr_rule *r = find_rule(msr);
@@ -310,7 +317,7 @@ bool msr_policy_read(struct vcpu *v, u32 msr, u64 *val)
 
 bool msr_policy_write(struct vcpu *v, u32 msr, u64 val)
 {
-	struct pmu_msr_class c = pmu_classify(&v->vm->pmu, msr);
+	struct pmu_msr_class c = classify(v, msr);
 	if (c.kind != PMC_NONE)
 		return vpmu_class_write(&v->pmu, c, val);
 	const struct msr_rule *r = find_rule(msr);

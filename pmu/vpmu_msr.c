@@ -103,7 +103,8 @@ static void write_control(struct vpmu *vp, u32 msr, u64 *hw, u64 val)
 static u64 selector_for_hardware(const struct vpmu_desc *d, u64 sel)
 {
 	const struct pmu_vendor *v = d->vendor;
-	if (!event_filter_allows(&d->filter, v->event_of(sel), (u8)(sel >> 8)))
+	/* the filter's lookup only when there is a filter: this runs on selector exits */
+	if (d->filter.active && !event_filter_allows(&d->filter, v->event_of(sel), (u8)(sel >> 8)))
 		sel &= ~EVTSEL_EN;
 	return sel | v->evtsel_hw_set;
 }
