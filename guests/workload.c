@@ -7,7 +7,7 @@
  *                   counters: stop, read and reprogram every counter, start
  *   kind=counting   program once, read at the end
  *   kind=reads      one counter read per operation
- *   kind=cpuid, msr one CPUID (leaf 0) or RDMSR (STAR, emulated) per operation:
+ *   kind=cpuid, msr one CPUID (leaf 0) or RDMSR (PAT, emulated) per operation:
  *                   the hypervisor's cost of a plain round trip
  *   kind=none       the same work, no PMU
  * ops=N operations, work=W loop iterations of "work" between them. The
@@ -167,7 +167,7 @@ int guest_main(const char *cmdline)
 		else if (!strcmp(kind, "cpuid"))
 			(void)cpuid(0, 0);
 		else if (!strcmp(kind, "msr"))
-			(void)rd(MSR_STAR);
+			(void)rd(MSR_PAT);
 	}
 	u64 t1 = rdtsc();
 	hc_pmu_stats(&p1);
