@@ -118,7 +118,7 @@ MUTANTS = [
          find="\t\tvp->global_ctrl_guest = vp->global_ctrl_hw = val;\n",
          replace="\t\t(void)val;\n",
          mistake="VT-x: the guest's GLOBAL_CTRL saved at exit is dropped; entry loads a stale one",
-         killer="test_vpmu_isolation"),
+         killer="test_vpmu_switch"),
     dict(id="passthrough-with-fixed-filter", file="pmu/vpmu_desc.c",
          find="\t\t\t\t     !filters_a_fixed_counter(d);",
          replace="\t\t\t\t     (!filters_a_fixed_counter(d) || d->filter.active);",
