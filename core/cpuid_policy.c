@@ -102,7 +102,7 @@ static const struct cpuid_rule basic_leaves[] = {
 	[0x2] = PASS,
 	[0x4] = PASS,
 	[0x6] = { .action = CPUID_SYNTH, .synth = synth_power_leaf },
-	[0x7] = { CPUID_PASS, { [ECX] = LEAF7_ECX_LA57 }, { 0 }, adjust_leaf7 },
+	[0x7] = { CPUID_MASKED, { [ECX] = LEAF7_ECX_LA57 }, { 0 }, adjust_leaf7 },
 	[0xB] = PASS,
 };
 
