@@ -4,7 +4,8 @@
 #include "pmu/pmu_platform.h"
 #include "pmu/vpmu_desc.h"
 
-enum cpuid_action { CPUID_ZERO, CPUID_PASS, CPUID_SYNTH };
+/* CPUID_MASKED: the host's value with bits cleared and set; CPUID_PASS: as it is. */
+enum cpuid_action { CPUID_ZERO, CPUID_PASS, CPUID_MASKED, CPUID_SYNTH };
 
 /* Register indexes into the clear/set masks. */
 enum { EAX, EBX, ECX, EDX };
@@ -12,8 +13,8 @@ enum { EAX, EBX, ECX, EDX };
 /* A leaf missing from the tables (all zero: CPUID_ZERO) reads as zero. */
 struct cpuid_rule {
 	enum cpuid_action action;
-	u32 clear[4], set[4]; /* applied to the host's value (PASS) */
-	/* SYNTH: makes the leaf; PASS: when set, adjusts the host's value after the masks */
+	u32 clear[4], set[4]; /* applied to the host's value (MASKED) */
+	/* SYNTH: makes the leaf; PASS, MASKED: when set, adjusts the host's value after the masks */
 	void (*synth)(const struct vcpu *v, u32 subleaf, struct cpuid_regs *r);
 };
 
@@ -96,12 +97,12 @@ static void adjust_leaf7(const struct vcpu *v, u32 subleaf, struct cpuid_regs *r
 /* Indexed by leaf within each range, so the lookup on every CPUID exit is O(1). */
 static const struct cpuid_rule basic_leaves[] = {
 	[0x0] = PASS,
-	[0x1] = { CPUID_PASS, { [ECX] = LEAF1_ECX_HIDDEN },
+	[0x1] = { CPUID_MASKED, { [ECX] = LEAF1_ECX_HIDDEN },
 		  { [ECX] = LEAF1_ECX_HYPERVISOR | LEAF1_ECX_X2APIC | LEAF1_ECX_TSC_DEADLINE }, NULL },
 	[0x2] = PASS,
 	[0x4] = PASS,
 	[0x6] = { .action = CPUID_SYNTH, .synth = synth_power_leaf },
-	[0x7] = { CPUID_PASS, { [ECX] = LEAF7_ECX_LA57 }, { 0 }, adjust_leaf7 },
+	[0x7] = { CPUID_MASKED, { [ECX] = LEAF7_ECX_LA57 }, { 0 }, adjust_leaf7 },
 	[0xB] = PASS,
 };
 
@@ -113,7 +114,7 @@ static const struct cpuid_rule hypervisor_leaves[] = {
 
 static const struct cpuid_rule extended_leaves[] = {
 	[0x0] = PASS,
-	[0x1] = { CPUID_PASS, { [ECX] = EXT1_ECX_HIDDEN }, { 0 }, NULL },
+	[0x1] = { CPUID_MASKED, { [ECX] = EXT1_ECX_HIDDEN }, { 0 }, NULL },
 	[0x2] = PASS,
 	[0x3] = PASS,
 	[0x4] = PASS,
@@ -144,10 +145,12 @@ static inline __attribute__((always_inline)) void apply(const struct cpuid_rule 
 		return;
 	}
 	*r = host(leaf, subleaf);
-	r->eax = (r->eax & ~rule->clear[EAX]) | rule->set[EAX];
-	r->ebx = (r->ebx & ~rule->clear[EBX]) | rule->set[EBX];
-	r->ecx = (r->ecx & ~rule->clear[ECX]) | rule->set[ECX];
-	r->edx = (r->edx & ~rule->clear[EDX]) | rule->set[EDX];
+	if (rule->action == CPUID_MASKED) { /* most leaves have no masks to apply */
+		r->eax = (r->eax & ~rule->clear[EAX]) | rule->set[EAX];
+		r->ebx = (r->ebx & ~rule->clear[EBX]) | rule->set[EBX];
+		r->ecx = (r->ecx & ~rule->clear[ECX]) | rule->set[ECX];
+		r->edx = (r->edx & ~rule->clear[EDX]) | rule->set[EDX];
+	}
 	if (rule->synth)
 		rule->synth(v, subleaf, r);
 }

@@ -196,27 +196,18 @@ static bool write_dropped(struct vcpu *v, u32 msr, u64 val)
 #define RULE(lo, hi, r, w, rdfn, wrfn) \
 	{ .first = lo, .last = hi, .read = r, .write = w, .rd = rdfn, .wr = wrfn }
 
+/* Sorted by MSR, without overlaps: find_rule searches it by halves. */
 static const struct msr_rule rules[] = {
 	/* Reads see the offset the hardware adds; writes move it (core/guest_tsc.c). */
 	RULE(MSR_TSC, MSR_TSC, MSR_PASS, MSR_EMULATE, NULL, guest_tsc_write),
+	RULE(MSR_APIC_BASE, MSR_APIC_BASE, MSR_EMULATE, MSR_EMULATE, vlapic_base_read,
+	     vlapic_base_write),
 	/* Emulated, so offered on every host (CPUID.(7,0):EBX[1]), as KVM does. */
 	RULE(MSR_TSC_ADJUST, MSR_TSC_ADJUST, MSR_EMULATE, MSR_EMULATE, guest_tsc_adjust_read,
 	     guest_tsc_adjust_write),
-	{ .first = MSR_IA32_MPERF, .last = MSR_IA32_APERF, .action = aperfmperf_action },
-	{ .first = MSR_K7_PERFCTL0, .last = MSR_K7_PERFCTR0 + 3, .action = amd_legacy_pmu_action,
-	  .rd = read_zero, .wr = write_dropped },
 	{ .first = MSR_IA32_PMC0, .last = MSR_IA32_PMC0 + 1, .action = intel_p6_pmu_action,
 	  .rd = read_zero, .wr = write_dropped },
-	{ .first = MSR_IA32_PERFEVTSEL0, .last = MSR_IA32_PERFEVTSEL0 + 1,
-	  .action = intel_p6_pmu_action, .rd = read_zero, .wr = write_dropped },
-	RULE(MSR_APIC_BASE, MSR_APIC_BASE, MSR_EMULATE, MSR_EMULATE, vlapic_base_read,
-	     vlapic_base_write),
-	{ .first = MSR_MISC_ENABLE, .last = MSR_MISC_ENABLE, .action = misc_enable_action,
-	  .rd = misc_enable_read, .wr = misc_enable_write },
-	RULE(MSR_TSC_DEADLINE, MSR_TSC_DEADLINE, MSR_EMULATE, MSR_EMULATE, vlapic_tsc_deadline_read,
-	     vlapic_tsc_deadline_write),
-	RULE(MSR_X2APIC_FIRST, MSR_X2APIC_LAST, MSR_EMULATE, MSR_EMULATE, vlapic_x2apic_read,
-	     vlapic_x2apic_write),
+	{ .first = MSR_IA32_MPERF, .last = MSR_IA32_APERF, .action = aperfmperf_action },
 	/*
 	 * The guest's own, in the hardware whenever it runs: SYSENTER_* through
 	 * the VMCS (VT-x) or VMLOAD/VMSAVE (AMD-V); STAR/LSTAR/SFMASK and
@@ -224,7 +215,15 @@ static const struct msr_rule rules[] = {
 	 * hardware's own checks (canonical addresses) apply.
 	 */
 	RULE(MSR_SYSENTER_CS, MSR_SYSENTER_EIP, MSR_PASS, MSR_PASS, NULL, NULL),
+	{ .first = MSR_IA32_PERFEVTSEL0, .last = MSR_IA32_PERFEVTSEL0 + 1,
+	  .action = intel_p6_pmu_action, .rd = read_zero, .wr = write_dropped },
+	{ .first = MSR_MISC_ENABLE, .last = MSR_MISC_ENABLE, .action = misc_enable_action,
+	  .rd = misc_enable_read, .wr = misc_enable_write },
 	RULE(MSR_PAT, MSR_PAT, MSR_EMULATE, MSR_EMULATE, read_reg, write_pat),
+	RULE(MSR_TSC_DEADLINE, MSR_TSC_DEADLINE, MSR_EMULATE, MSR_EMULATE, vlapic_tsc_deadline_read,
+	     vlapic_tsc_deadline_write),
+	RULE(MSR_X2APIC_FIRST, MSR_X2APIC_LAST, MSR_EMULATE, MSR_EMULATE, vlapic_x2apic_read,
+	     vlapic_x2apic_write),
 	RULE(MSR_EFER, MSR_EFER, MSR_EMULATE, MSR_EMULATE, read_reg, write_efer),
 	RULE(MSR_STAR, MSR_LSTAR, MSR_PASS, MSR_PASS, NULL, NULL),
 	{ .first = MSR_CSTAR, .last = MSR_CSTAR, .action = cstar_action, .rd = cstar_read,
@@ -233,48 +232,47 @@ static const struct msr_rule rules[] = {
 	RULE(MSR_FS_BASE, MSR_GS_BASE, MSR_EMULATE, MSR_EMULATE, read_reg, write_base),
 	RULE(MSR_KERNEL_GS_BASE, MSR_KERNEL_GS_BASE, MSR_PASS, MSR_PASS, NULL, NULL),
 	{ .first = MSR_TSC_AUX, .last = MSR_TSC_AUX, .action = tsc_aux_action },
+	{ .first = MSR_K7_PERFCTL0, .last = MSR_K7_PERFCTR0 + 3, .action = amd_legacy_pmu_action,
+	  .rd = read_zero, .wr = write_dropped },
 };
 
+/* By halves: this runs on every MSR exit. */
 static const struct msr_rule *find_rule(u32 msr)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
-		if (msr >= rules[i].first && msr <= rules[i].last)
-			return &rules[i];
+	size_t lo = 0, hi = ARRAY_SIZE(rules);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (msr < rules[mid].first)
+			hi = mid;
+		else if (msr > rules[mid].last)
+			lo = mid + 1;
+		else
+			return &rules[mid];
+	}
 	return NULL;
 }
 
-static bool vpmu_read(struct vcpu *v, u32 msr, u64 *val) { return vpmu_msr_read(&v->pmu, msr, val); }
-static bool vpmu_write(struct vcpu *v, u32 msr, u64 val) { return vpmu_msr_write(&v->pmu, msr, val); }
-
-/* The guest's PMU MSRs are the vPMU's: it decides what passes through. */
-static const struct msr_rule *pmu_rule(const struct vcpu *v, u32 msr, enum msr_access a,
-				       struct msr_rule *scratch)
+static enum msr_action rule_action(const struct msr_rule *r, const struct vcpu *v,
+				   enum msr_access a)
 {
-	const struct vpmu_desc *d = &v->vm->pmu;
-	if (!vpmu_owns_msr(d, msr))
-		return NULL;
-	enum msr_action act = vpmu_msr_passthrough(d, msr, a) ? MSR_PASS : MSR_EMULATE;
-	*scratch = (struct msr_rule){ .first = msr, .last = msr, .read = act, .write = act,
-				    .rd = vpmu_read, .wr = vpmu_write };
-	return scratch;
-}
-
-static const struct msr_rule *rule_for(const struct vcpu *v, u32 msr, enum msr_access a,
-				       struct msr_rule *scratch)
-{
-	const struct msr_rule *r = pmu_rule(v, msr, a, scratch);
-	return r ? r : find_rule(msr);
-}
-
-enum msr_action msr_policy_action(const struct vcpu *v, u32 msr, enum msr_access a)
-{
-	struct msr_rule scratch;
-	const struct msr_rule *r = rule_for(v, msr, a, &scratch);
 	if (!r)
 		return MSR_DENY;
 	if (r->action)
 		return r->action(v, a);
 	return a == MSR_READ ? r->read : r->write;
+}
+
+/*
+ * The guest's PMU MSRs are the vPMU's: it decides what passes through, and
+ * emulates every intercepted access. Each MSR is classified once per exit.
+ */
+enum msr_action msr_policy_action(const struct vcpu *v, u32 msr, enum msr_access a)
+{
+	const struct vpmu_desc *d = &v->vm->pmu;
+	struct pmu_msr_class c = pmu_classify(d, msr);
+	if (c.kind != PMC_NONE)
+		return vpmu_class_passthrough(d, c, a) ? MSR_PASS : MSR_EMULATE;
+	return rule_action(find_rule(msr), v, a);
 }
 
 static void pass_if_allowed(const struct msr_bitmap_layout *l, u8 *bitmap, const struct vcpu *v,
@@ -301,16 +299,27 @@ void msr_policy_build_bitmap(const struct msr_bitmap_layout *l, u8 *bitmap,
 	}
 }
 
+/* The guest's PMU first, when it has one (an off vPMU owns no MSR). */
+static struct pmu_msr_class classify(const struct vcpu *v, u32 msr)
+{
+	const struct vpmu_desc *d = &v->vm->pmu;
+	return d->vendor ? pmu_classify(d, msr) : (struct pmu_msr_class){ PMC_NONE, 0 };
+}
+
 bool msr_policy_read(struct vcpu *v, u32 msr, u64 *val)
 {
-	struct msr_rule scratch;
-	const struct msr_rule *r = rule_for(v, msr, MSR_READ, &scratch);
-	return r && msr_policy_action(v, msr, MSR_READ) != MSR_DENY && r->rd && r->rd(v, msr, val);
+	struct pmu_msr_class c = classify(v, msr);
+	if (c.kind != PMC_NONE)
+		return vpmu_class_read(&v->pmu, c, val);
+	const struct msr_rule *r = find_rule(msr);
+	return rule_action(r, v, MSR_READ) != MSR_DENY && r->rd && r->rd(v, msr, val);
 }
 
 bool msr_policy_write(struct vcpu *v, u32 msr, u64 val)
 {
-	struct msr_rule scratch;
-	const struct msr_rule *r = rule_for(v, msr, MSR_WRITE, &scratch);
-	return r && msr_policy_action(v, msr, MSR_WRITE) != MSR_DENY && r->wr && r->wr(v, msr, val);
+	struct pmu_msr_class c = classify(v, msr);
+	if (c.kind != PMC_NONE)
+		return vpmu_class_write(&v->pmu, c, val);
+	const struct msr_rule *r = find_rule(msr);
+	return rule_action(r, v, MSR_WRITE) != MSR_DENY && r->wr && r->wr(v, msr, val);
 }

@@ -43,6 +43,25 @@ static void rdpmc0(void)
 	rdpmc_safe(0, &v);
 }
 
+static void stop_counting(void) { wrmsr_safe(pmu_global_ctrl_msr(), 0); }
+static void reset_no_status(void) { wrmsr_safe(pmu_global_status_reset_msr(), 0); }
+
+/*
+ * With every counter of the host (no gp=) the status reset is the guest's
+ * where the set MSR exists (Intel v4+, PerfMonV2), and GLOBAL_CTRL where the
+ * VM exit saves it (Intel; AMD swaps it in software, so it exits there).
+ */
+static bool status_direct(void)
+{
+	bool status_set = !pmu->intel || pmu->caps.version >= 4;
+	return pmu->global && mode == MEDIATED && !cmdline_uint("gp", 0) && status_set;
+}
+
+static bool ctrl_direct(void)
+{
+	return pmu->global && mode == MEDIATED && !cmdline_uint("gp", 0) && pmu->intel;
+}
+
 /*
  * How many counters CPUID must show: gp= when fewer were given, else the host
  * PMU's own count, which the runner knows from the platform (host_gp=), never
@@ -200,9 +219,12 @@ static void msr_behaviour(void)
 		       "PERF_CAPABILITIES is read-only");
 	}
 	/* Bit 40: neither a counter (GP or fixed) nor PERF_METRICS on either vendor. */
-	if (pmu->global)
-		report(wrmsr_safe(pmu_global_ctrl_msr(), BIT(40)) == VEC_GP,
-		       "a reserved GLOBAL_CTRL bit raises #GP");
+	const char *reserved = "a reserved GLOBAL_CTRL bit raises #GP";
+	if (ctrl_direct() && !counts)
+		report_skip("GLOBAL_CTRL is passed through to an emulated PMU that drops writes",
+			    reserved);
+	else if (pmu->global)
+		report(wrmsr_safe(pmu_global_ctrl_msr(), BIT(40)) == VEC_GP, reserved);
 	wrmsr_safe(sel0, 0);
 	if (!counts) {
 		report_skip("the platform's PMU MSRs read 0 and drop writes (emulator)",
@@ -255,6 +277,14 @@ static void exit_costs(void)
 		report_skip("RDPMC faults on this platform (QEMU TCG: #UD)", "RDPMC costs no exit");
 	}
 	rdpmc_checks(intercepted);
+	if (!pmu->global)
+		return;
+	u64 want = ctrl_direct() ? 0 : N;
+	u64 w = exits_of(EXIT_MSR_WRITE, stop_counting);
+	report(w == want, "%d GLOBAL_CTRL writes cost %lu MSR exits (expected %lu)", N, w, want);
+	want = status_direct() ? 0 : N;
+	w = exits_of(EXIT_MSR_WRITE, reset_no_status);
+	report(w == want, "%d status resets cost %lu MSR exits (expected %lu)", N, w, want);
 }
 
 /* Invariant 8: the hypervisor touches no PMU MSR when the same vCPU re-enters. */

@@ -7,11 +7,16 @@
  *                   counters: stop, read and reprogram every counter, start
  *   kind=counting   program once, read at the end
  *   kind=reads      one counter read per operation
+ *   kind=cpuid, msr one CPUID (leaf 0) or RDMSR (PAT, emulated) per operation:
+ *                   the hypervisor's cost of a plain round trip
  *   kind=none       the same work, no PMU
  * ops=N operations, work=W loop iterations of "work" between them. The
  * emulators raise no PMIs, so the handler runs from the work loop. The guest
- * asserts the exits its operations cost, exactly, from its mode (expect=),
- * and prints one "bench ..." line of counts for tests/bench.
+ * asserts the exits its operations cost, exactly, from its mode (expect=)
+ * and what its suite line says it was given (fewer=1: fewer counters than
+ * the host, fixed_filtered=1: a fixed counter filtered), which decide
+ * whether the global registers are written without an exit, and prints one "bench ..." line
+ * of counts for tests/bench.
  */
 #include "guests/lib/guest.h"
 #include "guests/lib/pmu.h"
@@ -30,7 +35,9 @@ struct pmu_msrs {
 static struct pmu_msrs msrs;
 static enum mode mode;
 static bool filtered;
+static bool ctrl_direct, status_direct; /* GLOBAL_CTRL, the status reset: no exit (mediated) */
 static bool global; /* GLOBAL_CTRL/STATUS exist (Intel, AMD PerfMonV2); else selectors gate */
+static bool unmask; /* the local APIC masks the LVTPC on a PMI (Intel; not AMD): unmask it */
 
 #define SELECTOR(event) ((event) | EVTSEL_OS | EVTSEL_USR | EVTSEL_EN)
 
@@ -65,7 +72,8 @@ static void sample(void)
 	wr(msrs.ctr[0], (1ULL << 48) - 100000);
 	if (global)
 		wr(msrs.status_reset, status);
-	wr(MSR_X2APIC_LVTPC, 0xF0); /* unmask, as the handler's last act */
+	if (unmask)
+		wr(MSR_X2APIC_LVTPC, 0xF0); /* as the handler's last act */
 	enable(true);
 }
 
@@ -84,17 +92,20 @@ static void rotate(u32 round)
 
 /*
  * Exits per operation in this mode. Mediated: counters and status reads pass
- * through; selectors, GLOBAL_CTRL writes, status resets and the LVTPC exit.
- * A filter makes GLOBAL_CTRL reads exit too, which these operations do not do.
+ * through, and with every counter of the host GLOBAL_CTRL and the status
+ * reset too (GLOBAL_CTRL only while no fixed counter is filtered); selectors and the LVTPC always exit. Without a global
+ * control (AMD legacy counters) counter 0's selector stops and starts.
  */
 static u64 expected_exits(const char *kind)
 {
 	bool med = mode == MEDIATED;
-	u64 g = global ? 1 : 0;
-	if (!strcmp(kind, "sampling")) /* stop, start, LVTPC, [status reset, status read] */
-		return 3 + g + (med ? 0 : 2 + g);
+	u64 ctrl = ctrl_direct ? 0 : 1; /* one stop or start */
+	u64 reset = global && !status_direct ? 1 : 0;
+	u64 status_read = global && !med ? 1 : 0;
+	if (!strcmp(kind, "sampling")) /* stop, start, [LVTPC], status reset and read, counter */
+		return 2 * ctrl + unmask + reset + status_read + (med ? 0 : 2);
 	if (!strcmp(kind, "multiplex")) /* [stop, start], per counter: selector, [read, write] */
-		return 2 * g + MUX_COUNTERS * (med ? 1 : 3);
+		return (global ? 2 * ctrl : 0) + MUX_COUNTERS * (med ? 1 : 3);
 	if (!strcmp(kind, "reads"))
 		return med ? 0 : 1;
 	return 0;
@@ -110,6 +121,16 @@ int guest_main(const char *cmdline)
 	filtered = cmdline_uint("filtered", 0);
 	u64 ops = cmdline_uint("ops", 1000), per = cmdline_uint("work", 1000);
 	global = pmu_probe()->global;
+	unmask = pmu_probe()->intel;
+	/*
+	 * With every counter of the host: the status reset where a set MSR exists
+	 * (Intel v4+, PerfMonV2); GLOBAL_CTRL where the VM exit saves it (Intel;
+	 * AMD swaps it in software) and no fixed counter is filtered.
+	 */
+	bool all = mode == MEDIATED && global && !cmdline_uint("fewer", 0);
+	const struct guest_pmu *gp = pmu_probe();
+	status_direct = all && (!gp->intel || gp->caps.version >= 4);
+	ctrl_direct = all && gp->intel && !(cmdline_uint("fixed_filtered", 0) && gp->caps.fixed_bitmap);
 	for (u32 i = 0; i < MUX_COUNTERS; i++) {
 		msrs.sel[i] = pmu_gp_eventsel_msr(i);
 		msrs.ctr[i] = pmu_gp_counter_msr(i);
@@ -143,6 +164,10 @@ int guest_main(const char *cmdline)
 			rotate((u32)i);
 		else if (!strcmp(kind, "reads"))
 			(void)rd(msrs.ctr[0]);
+		else if (!strcmp(kind, "cpuid"))
+			(void)cpuid(0, 0);
+		else if (!strcmp(kind, "msr"))
+			(void)rd(MSR_PAT);
 	}
 	u64 t1 = rdtsc();
 	hc_pmu_stats(&p1);
@@ -165,15 +190,26 @@ int guest_main(const char *cmdline)
 	}
 	u64 at_switch = (p1.reads[HC_PHASE_ENTRY] - p0.reads[HC_PHASE_ENTRY]) +
 			(p1.writes[HC_PHASE_ENTRY] - p0.writes[HC_PHASE_ENTRY]);
-	gprintf("bench kind=%s mode=%s filtered=%lu ops=%lu work=%lu exits=%lu msr_exits=%lu "
-		"hv_tsc=%lu pmu_reads=%lu pmu_writes=%lu switch_accesses=%lu tsc=%lu\n", kind, m,
-		(u64)filtered, ops, per, total - ACCOUNTING_CALLS, msr_exits, hv_cycles, reads, writes, at_switch,
-		t1 - t0);
+	/* the operations' own exits and the hypervisor's ticks on them, exactly */
+	bool by_cpuid = !strcmp(kind, "cpuid");
+	u64 op_exits = by_cpuid ? e1[EXIT_CPUID] - e0[EXIT_CPUID] : msr_exits;
+	u64 op_hv_tsc = by_cpuid ? c1[EXIT_CPUID] - c0[EXIT_CPUID]
+				 : (c1[EXIT_MSR_READ] - c0[EXIT_MSR_READ]) +
+					   (c1[EXIT_MSR_WRITE] - c0[EXIT_MSR_WRITE]);
+	gprintf("bench kind=%s mode=%s filtered=%lu ctrl_direct=%lu status_direct=%lu ops=%lu "
+		"work=%lu exits=%lu msr_exits=%lu hv_tsc=%lu pmu_reads=%lu pmu_writes=%lu "
+		"switch_accesses=%lu tsc=%lu op_exits=%lu op_hv_tsc=%lu global=%lu lvtpc=%lu\n", kind, m,
+		(u64)filtered, (u64)ctrl_direct, (u64)status_direct, ops, per,
+		total - ACCOUNTING_CALLS, msr_exits, hv_cycles, reads, writes, at_switch, t1 - t0,
+		op_exits, op_hv_tsc, (u64)global, (u64)unmask);
 	report(total >= ACCOUNTING_CALLS, "the workload ran %lu operations (%lu exits)", ops,
 	       total - ACCOUNTING_CALLS);
 	if (pmu && mode != OFF && strcmp(kind, "counting"))
 		report(msr_exits == ops * expected_exits(kind),
 		       "%s: %lu MSR exits for %lu operations, exactly %lu each", kind, msr_exits, ops,
 		       expected_exits(kind));
+	if (by_cpuid || !strcmp(kind, "msr"))
+		report(op_exits == ops, "%s: %lu exits for %lu operations, one each", kind, op_exits,
+		       ops);
 	return tap_status();
 }

@@ -50,13 +50,15 @@ static void count(enum pmu_phase phase, bool write)
 		(write ? stats->writes : stats->reads)[phase]++;
 }
 
+/* Counted always; recorded only while tracing (pmu_tracing), off the hot path otherwise. */
 u64 pmu_read(u32 msr, enum pmu_phase phase)
 {
 	u64 val = 0;
 	if (!pmu_hw_rdmsr(msr, &val))
 		pmu_access_faults++;
 	count(phase, false);
-	record(phase, TRACE_READ, msr, val);
+	if (pmu_tracing)
+		record(phase, TRACE_READ, msr, val);
 	return val;
 }
 
@@ -65,7 +67,8 @@ void pmu_write(u32 msr, u64 val, enum pmu_phase phase)
 	if (!pmu_hw_wrmsr(msr, val))
 		pmu_access_faults++;
 	count(phase, true);
-	record(phase, TRACE_WRITE, msr, val);
+	if (pmu_tracing)
+		record(phase, TRACE_WRITE, msr, val);
 }
 
 u32 pmu_read_lvtpc(enum pmu_phase phase)

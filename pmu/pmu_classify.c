@@ -22,10 +22,12 @@ struct pmu_msr_class pmu_classify(const struct vpmu_desc *d, u32 msr)
 		return (struct pmu_msr_class){ PMC_NONE, 0 };
 	for (u32 i = 0; i < v->nr_ranges; i++) {
 		const struct pmu_msr_range *r = &v->ranges[i];
-		if (msr < r->first || (msr - r->first) % r->stride)
+		/* one compare rejects an MSR outside the range: this runs on MSR exits */
+		u32 offset = msr - r->first;
+		if (offset >= r->count * r->stride || offset % r->stride)
 			continue;
-		u32 index = (msr - r->first) / r->stride;
-		if (index >= r->count || (d->features & r->requires) != r->requires)
+		u32 index = offset / r->stride;
+		if ((d->features & r->requires) != r->requires)
 			continue;
 		if (index >= counters_of(d, r->kind))
 			continue;

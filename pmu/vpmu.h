@@ -21,6 +21,7 @@
 #include "core/pcpu.h"
 #include "pmu/pmu_access.h"
 #include "pmu/pmu_cpu.h"
+#include "pmu/pmu_vendor.h"
 #include "pmu/vpmu_desc.h"
 
 /* LVTPC vectors: guests' PMIs arrive on the mediated one, the hypervisor's own on the host one. */
@@ -73,7 +74,8 @@ u32 vpmu_full_switch_accesses(void);
  * Where the hardware does not switch GLOBAL_CTRL at VM entry and exit (SVM's
  * PerfMonV2): software writes it around the world switch, with GIF clear.
  * Nothing is written while the guest enables no counter, checked inline:
- * this runs on every world switch.
+ * this runs on every world switch. (So GLOBAL_CTL itself never passes
+ * through: the exit would have to read it back every time.)
  */
 void vpmu_global_ctrl_write(struct vpmu *vp, u64 val);
 
@@ -89,6 +91,18 @@ static inline void vpmu_global_ctrl_exit(struct vpmu *vp)
 		vpmu_global_ctrl_write(vp, 0);
 }
 
+/*
+ * VT-x with GLOBAL_CTRL passed through: the guest's value as the CPU saved
+ * it at the VM exit (the "save IA32_PERF_GLOBAL_CTRL" exit control, or the
+ * VM-exit MSR-store list); the next entry loads it again. Without the
+ * passthrough the guest cannot change it without an exit: nothing to do.
+ */
+static inline void vpmu_global_ctrl_saved(struct vpmu *vp, u64 val)
+{
+	if (vp->desc->global_ctrl_passthrough)
+		vp->global_ctrl_guest = vp->global_ctrl_hw = val;
+}
+
 /* Intercept policy: true when the guest may access msr directly. */
 bool vpmu_msr_passthrough(const struct vpmu_desc *d, u32 msr, enum msr_access a);
 /* Whether the MSR belongs to the guest's PMU at all. */
@@ -96,6 +110,11 @@ bool vpmu_owns_msr(const struct vpmu_desc *d, u32 msr);
 /* Emulation of an intercepted access; false = #GP for the guest. */
 bool vpmu_msr_read(struct vpmu *vp, u32 msr, u64 *val);
 bool vpmu_msr_write(struct vpmu *vp, u32 msr, u64 val);
+/* The same for an MSR already classified (pmu_classify), as an exit does it once. */
+bool vpmu_class_passthrough(const struct vpmu_desc *d, struct pmu_msr_class c,
+			    enum msr_access a);
+bool vpmu_class_read(struct vpmu *vp, struct pmu_msr_class c, u64 *val);
+bool vpmu_class_write(struct vpmu *vp, struct pmu_msr_class c, u64 val);
 /* RDPMC emulation (ECX = index); false = #GP. */
 bool vpmu_rdpmc(struct vpmu *vp, u32 ecx, u64 *val);
 

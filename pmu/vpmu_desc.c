@@ -11,6 +11,31 @@ const struct pmu_vendor *pmu_vendor_of(enum pmu_kind kind)
 	}
 }
 
+static bool filters_a_fixed_counter(const struct vpmu_desc *d)
+{
+	for (u32 i = 0; i < VPMU_MAX_FIXED; i++)
+		if ((d->fixed_bitmap & BIT(i)) && !event_filter_allows_fixed(&d->filter, i))
+			return true;
+	return false;
+}
+
+/*
+ * The global registers pass through only when every bit the hardware takes
+ * is the guest's: all general and fixed counters of the host (a bit of a
+ * counter not given must raise #GP, and only an exit can do that). The
+ * status reset/set also need the set MSR (without it, bits a load cannot
+ * restore stay in software). GLOBAL_CTRL also needs the VM exit to save it
+ * (VT-x): where software swaps it (AMD), the exit would have to read it back.
+ */
+static void derive_global_passthrough(const struct pmu_caps *host, struct vpmu_desc *d)
+{
+	bool all = d->mode == VPMU_MEDIATED && vpmu_has(d, FEAT_GLOBAL) &&
+		   d->nr_gp == host->nr_gp && d->fixed_bitmap == host->fixed_bitmap;
+	d->status_passthrough = all && vpmu_has(d, FEAT_STATUS_SET);
+	d->global_ctrl_passthrough = all && !d->vendor->global_ctrl_swapped &&
+				     !filters_a_fixed_counter(d);
+}
+
 int vpmu_desc_derive(const struct pmu_caps *host, const struct guest_config *cfg,
 		     struct vpmu_desc *d, char *err, size_t errlen)
 {
@@ -48,6 +73,7 @@ int vpmu_desc_derive(const struct pmu_caps *host, const struct guest_config *cfg
 		return -1;
 	if (d->mode == VPMU_EMULATED)
 		d->rdpmc_passthrough = false;
+	derive_global_passthrough(host, d);
 	return 0;
 }
 

@@ -40,6 +40,15 @@ struct vpmu_desc {
 	u64 global_ctrl_valid;           /* bits the guest may set in GLOBAL_CTRL */
 	u64 fixed_ctrl_valid;            /* bits the guest may set in FIXED_CTR_CTRL */
 	bool rdpmc_passthrough;          /* the vPMU equals the host PMU: RDPMC need not exit */
+	/*
+	 * The fast path (docs/design.md, "The PMU contract", "Global registers"):
+	 * mediated with every general and fixed counter of the host, so the
+	 * hardware's reserved bits are the guest's. status_passthrough: the status
+	 * reset/set MSRs go to the hardware. global_ctrl_passthrough: GLOBAL_CTRL
+	 * too, when also no fixed counter is filtered (the filter masks its bit);
+	 * the world switch then saves the guest's value at every exit.
+	 */
+	bool status_passthrough, global_ctrl_passthrough;
 	struct event_filter filter;
 	const struct pmu_caps *host;
 };

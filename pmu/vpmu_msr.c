@@ -10,20 +10,29 @@ bool vpmu_owns_msr(const struct vpmu_desc *d, u32 msr)
 
 bool vpmu_msr_passthrough(const struct vpmu_desc *d, u32 msr, enum msr_access a)
 {
+	return vpmu_class_passthrough(d, pmu_classify(d, msr), a);
+}
+
+bool vpmu_class_passthrough(const struct vpmu_desc *d, struct pmu_msr_class c, enum msr_access a)
+{
 	if (d->mode != VPMU_MEDIATED)
 		return false;
-	switch (pmu_classify(d, msr).kind) {
+	switch (c.kind) {
 	case PMC_GP_CTR:
 	case PMC_GP_CTR_FW:
 	case PMC_FIXED_CTR:
 	case PMC_PERF_METRICS:
 		return true; /* data: the guest owns it while it runs */
 	case PMC_GLOBAL_STATUS: /* without a set MSR, bits it could not restore are added on exit */
-		return a == MSR_READ && vpmu_has(d, FEAT_STATUS_SET);
+		return a == MSR_READ && vpmu_has(d, FEAT_STATUS_SET); /* a write raises #GP */
+	case PMC_GLOBAL_STATUS_RESET:
+	case PMC_GLOBAL_STATUS_SET:
+		return d->status_passthrough;
 	case PMC_GLOBAL_CTRL:
-		/* Writes go through the filter and the VM-entry load; reads show what was
-		 * written unless the filter or the software swap made the hardware differ. */
-		return a == MSR_READ && !d->filter.active && !d->vendor->global_ctrl_swapped;
+		/* Otherwise writes go through the filter and the VM-entry load; reads show what
+		 * was written unless the filter or the software swap made the hardware differ. */
+		return d->global_ctrl_passthrough ||
+		       (a == MSR_READ && !d->filter.active && !d->vendor->global_ctrl_swapped);
 	default:
 		return false;
 	}
@@ -94,7 +103,8 @@ static void write_control(struct vpmu *vp, u32 msr, u64 *hw, u64 val)
 static u64 selector_for_hardware(const struct vpmu_desc *d, u64 sel)
 {
 	const struct pmu_vendor *v = d->vendor;
-	if (!event_filter_allows(&d->filter, v->event_of(sel), (u8)(sel >> 8)))
+	/* the filter's lookup only when there is a filter: this runs on selector exits */
+	if (d->filter.active && !event_filter_allows(&d->filter, v->event_of(sel), (u8)(sel >> 8)))
 		sel &= ~EVTSEL_EN;
 	return sel | v->evtsel_hw_set;
 }
@@ -138,8 +148,12 @@ static u64 status_bits(const struct vpmu_desc *d) { return d->global_ctrl_valid;
 
 bool vpmu_msr_read(struct vpmu *vp, u32 msr, u64 *val)
 {
+	return vpmu_class_read(vp, pmu_classify(vp->desc, msr), val);
+}
+
+bool vpmu_class_read(struct vpmu *vp, struct pmu_msr_class c, u64 *val)
+{
 	const struct vpmu_desc *d = vp->desc;
-	struct pmu_msr_class c = pmu_classify(d, msr);
 	switch (c.kind) {
 	case PMC_GP_CTR:
 	case PMC_GP_CTR_FW:
@@ -204,9 +218,13 @@ static bool write_status(struct vpmu *vp, u32 msr, u64 bits, bool set)
 
 bool vpmu_msr_write(struct vpmu *vp, u32 msr, u64 val)
 {
+	return vpmu_class_write(vp, pmu_classify(vp->desc, msr), val);
+}
+
+bool vpmu_class_write(struct vpmu *vp, struct pmu_msr_class c, u64 val)
+{
 	const struct vpmu_desc *d = vp->desc;
 	const struct pmu_vendor *v = d->vendor;
-	struct pmu_msr_class c = pmu_classify(d, msr);
 	switch (c.kind) {
 	case PMC_GP_CTR:
 	case PMC_GP_CTR_FW:

@@ -27,7 +27,9 @@ struct svm_vcpu {
 	struct vmcb *vmcb;
 	u8 *msrpm, *iopm;
 	u32 dirty;        /* VMCB clean bits the next VMRUN must not claim */
+	u32 clean_all;    /* the clean bits the CPU honours (0 without VMCB clean bits) */
 	bool flush_tlb;   /* first run of a new guest on this ASID */
+	bool nrips;       /* the CPU reports the next RIP */
 	struct svm_nmi nmi; /* the guest's NMI blocking (svm/svm_nmi.h) */
 };
 
@@ -148,7 +150,10 @@ static int svm_vcpu_create(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx)
 		.msrpm = hv_alloc(svm_msrpm_layout.size, PAGE_SIZE),
 		.iopm = hv_alloc(3 * PAGE_SIZE, PAGE_SIZE),
 		.dirty = CLEAN_ALL,
+		/* the CPU's features, looked up once rather than on every run */
+		.clean_all = has(SVM_FEATURE_VMCB_CLEAN) ? CLEAN_ALL : 0,
 		.flush_tlb = true,
+		.nrips = has(SVM_FEATURE_NRIPS),
 	};
 	if (!sv->vmcb || !sv->msrpm || !sv->iopm) {
 		pr_err("svm: out of memory for the VMCB and intercept bitmaps");
@@ -216,7 +221,7 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 	struct svm_vcpu *sv = v->backend;
 	struct vmcb_control *c = &sv->vmcb->control;
 
-	c->clean = has(SVM_FEATURE_VMCB_CLEAN) ? CLEAN_ALL & ~sv->dirty : 0;
+	c->clean = sv->clean_all & ~sv->dirty;
 	c->tlb_control = sv->flush_tlb ? TLB_FLUSH_ALL : 0;
 	sv->vmcb->save.rax = v->regs.rax; /* VMRUN takes the guest's RAX from the VMCB */
 	svm_world_switch(v, sv);
@@ -225,7 +230,7 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 	v->regs.rax = sv->vmcb->save.rax;
 
 	c->eventinj = 0; /* delivered, or handed back to core/ below */
-	svm_decode_exit(sv->vmcb, has(SVM_FEATURE_NRIPS), e);
+	svm_decode_exit(sv->vmcb, sv->nrips, e);
 	struct vcpu_event cut;
 	if ((c->exitintinfo & EVENT_VALID) && svm_decode_exitintinfo(c->exitintinfo, &cut))
 		vcpu_event_redeliver(v, &cut);

@@ -67,11 +67,14 @@
 #define VPID_CAP_INVVPID BIT(32)
 #define VPID_CAP_INVVPID_ALL BIT(42)
 
-/* An entry of the VM-entry/VM-exit MSR-load lists (SDM 25.7.2). */
+/* An entry of the VM-entry/VM-exit MSR-load and MSR-store lists (SDM 25.7.2). */
 struct vmx_msr_entry {
 	u32 index, reserved;
 	u64 value;
 };
+
+/* The lists' page: the entry-load, exit-load and exit-store entries (fallbacks only). */
+enum { LIST_ENTRY_LOAD, LIST_EXIT_LOAD, LIST_EXIT_STORE };
 
 struct vmx_vcpu {
 	void *vmcs;
@@ -79,7 +82,14 @@ struct vmx_vcpu {
 	bool launched;
 	u32 cpu_ctls;                    /* the processor-based controls now in the VMCS */
 	u64 guest_global_ctrl;           /* what the next VM entry loads */
-	struct vmx_msr_entry *msr_lists; /* [0] entry load, [1] exit load (fallback only) */
+	struct vmx_msr_entry *msr_lists; /* NULL when the controls do it all */
+	/*
+	 * GLOBAL_CTRL passes through: the exit saves the guest's value, in the
+	 * VMCS or in *global_ctrl_store (an MSR-store list entry), and when
+	 * saved_where_entry_loads, in the very place the next entry loads from.
+	 */
+	bool global_ctrl_saved, saved_where_entry_loads;
+	const u64 *global_ctrl_store;
 };
 
 int vmx_enter(struct vcpu_regs *regs, int launched);
@@ -90,9 +100,9 @@ _Static_assert(offsetof(struct vcpu_regs, r15) == 112, "vmx_run.asm offsets");
 
 static struct vmx_caps caps;
 static u32 pin_ctls, cpu_ctls, cpu2_ctls, exit_ctls, entry_ctls;
+static struct vmx_global_ctrl_switch global_ctrl_switch;
 
 static u64 pa(const void *p) { return (u64)(uintptr_t)p; }
-static bool perf_global_ctrl_by_controls(void);
 
 /* Why pmuvisor cannot do without a control, for the refusal. */
 struct control_need {
@@ -133,13 +143,12 @@ static int compute_controls(void)
 	/* RDTSCP raises #UD in the guest unless enabled; optional, as CPUs without it lack RDTSCP. */
 	u32 cpu2_essential = SECONDARY_ENABLE_EPT | SECONDARY_ENABLE_VPID | SECONDARY_UNRESTRICTED_GUEST;
 	u32 cpu2_want = cpu2_essential | SECONDARY_ENABLE_RDTSCP;
+	struct vmx_global_ctrl_switch g = global_ctrl_switch = vmx_global_ctrl_switch(
+		caps.exit, caps.entry, hv.config.pmu_switch == PMU_SWITCH_MSR_LISTS);
 	u32 exit_want = EXIT_HOST_64BIT | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER |
-			EXIT_LOAD_EFER | EXIT_LOAD_PERF_GLOBAL_CTRL;
-	u32 entry_want = ENTRY_LOAD_PAT | ENTRY_LOAD_EFER | ENTRY_LOAD_PERF_GLOBAL_CTRL;
-	if (hv.config.pmu_switch == PMU_SWITCH_MSR_LISTS) { /* the fallback, on purpose */
-		exit_want &= ~EXIT_LOAD_PERF_GLOBAL_CTRL;
-		entry_want &= ~ENTRY_LOAD_PERF_GLOBAL_CTRL;
-	}
+			EXIT_LOAD_EFER | (g.load_by_controls ? EXIT_LOAD_PERF_GLOBAL_CTRL : 0);
+	u32 entry_want = ENTRY_LOAD_PAT | ENTRY_LOAD_EFER |
+			 (g.load_by_controls ? ENTRY_LOAD_PERF_GLOBAL_CTRL : 0);
 	/* The window exits are checked here and turned on only while needed. */
 	u32 cpu_want = CPU_HLT | CPU_MWAIT | CPU_RDPMC | CPU_IO_BITMAPS | CPU_MONITOR |
 		       CPU_TSC_OFFSETTING | CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY |
@@ -172,9 +181,10 @@ static int vmx_probe(void)
 		return -1;
 	pr_info("vmx: revision 0x%lx, controls pin=0x%x cpu=0x%x cpu2=0x%x exit=0x%x entry=0x%x",
 		caps.basic & 0x7FFFFFFF, pin_ctls, cpu_ctls, cpu2_ctls, exit_ctls, entry_ctls);
-	pr_info("vmx: PERF_GLOBAL_CTRL switch: %s", perf_global_ctrl_by_controls()
-							     ? "VM-entry/VM-exit load controls"
-							     : "VM-entry/VM-exit MSR-load lists");
+	pr_info("vmx: PERF_GLOBAL_CTRL switch: %s; saved at exit (passthrough) by the %s",
+		global_ctrl_switch.load_by_controls ? "VM-entry/VM-exit load controls"
+						    : "VM-entry/VM-exit MSR-load lists",
+		global_ctrl_switch.save_by_control ? "VM-exit save control" : "VM-exit MSR-store list");
 	return 0;
 }
 
@@ -306,29 +316,40 @@ static int write_guest_state(const struct vcpu *v, u64 rip, u32 eax)
 	return write_fields(guest, ARRAY_SIZE(guest));
 }
 
-static bool perf_global_ctrl_by_controls(void)
-{
-	return (entry_ctls & ENTRY_LOAD_PERF_GLOBAL_CTRL) && (exit_ctls & EXIT_LOAD_PERF_GLOBAL_CTRL);
-}
-
 /*
  * Without the "load IA32_PERF_GLOBAL_CTRL" controls, the VM-entry and
- * VM-exit MSR-load lists do the same job: guest value in, 0 out.
+ * VM-exit MSR-load lists do the same job: guest value in, 0 out. Without
+ * the "save" control, a guest that writes GLOBAL_CTRL directly has it saved
+ * by the VM-exit MSR-store list (stored before the exit loads 0): into the
+ * entry-load entry itself when the lists load it, so the next entry loads
+ * what the guest left without a write of ours.
  */
 static int write_msr_lists(struct vmx_vcpu *xv, const struct vm *vm)
 {
-	if (perf_global_ctrl_by_controls() || !vpmu_has(&vm->pmu, FEAT_GLOBAL))
+	const struct vmx_global_ctrl_switch *g = &global_ctrl_switch;
+	bool load = !g->load_by_controls && vpmu_has(&vm->pmu, FEAT_GLOBAL);
+	bool store = xv->global_ctrl_saved && !g->save_by_control;
+	if (!load && !store)
 		return 0;
 	xv->msr_lists = hv_alloc(PAGE_SIZE, PAGE_SIZE);
 	if (!xv->msr_lists) {
-		pr_err("vmx: out of memory for the MSR-load lists");
+		pr_err("vmx: out of memory for the MSR-load/store lists");
 		return -1;
 	}
-	xv->msr_lists[0] = (struct vmx_msr_entry){ MSR_IA32_PERF_GLOBAL_CTRL, 0, 0 };
-	xv->msr_lists[1] = (struct vmx_msr_entry){ MSR_IA32_PERF_GLOBAL_CTRL, 0, 0 };
+	for (int i = LIST_ENTRY_LOAD; i <= LIST_EXIT_STORE; i++)
+		xv->msr_lists[i] = (struct vmx_msr_entry){ MSR_IA32_PERF_GLOBAL_CTRL, 0, 0 };
+	int stored_in = load ? LIST_ENTRY_LOAD : LIST_EXIT_STORE;
+	if (store) {
+		xv->global_ctrl_store = &xv->msr_lists[stored_in].value;
+		xv->saved_where_entry_loads = load;
+	}
 	const struct field_value lists[] = {
-		{ ENTRY_MSR_LOAD_ADDR, pa(&xv->msr_lists[0]) }, { ENTRY_MSR_LOAD_COUNT, 1 },
-		{ EXIT_MSR_LOAD_ADDR, pa(&xv->msr_lists[1]) }, { EXIT_MSR_LOAD_COUNT, 1 },
+		{ ENTRY_MSR_LOAD_ADDR, pa(&xv->msr_lists[LIST_ENTRY_LOAD]) },
+		{ ENTRY_MSR_LOAD_COUNT, load },
+		{ EXIT_MSR_LOAD_ADDR, pa(&xv->msr_lists[LIST_EXIT_LOAD]) },
+		{ EXIT_MSR_LOAD_COUNT, load },
+		{ EXIT_MSR_STORE_ADDR, pa(&xv->msr_lists[stored_in]) },
+		{ EXIT_MSR_STORE_COUNT, store },
 	};
 	return write_fields(lists, ARRAY_SIZE(lists));
 }
@@ -336,9 +357,13 @@ static int write_msr_lists(struct vmx_vcpu *xv, const struct vm *vm)
 static int write_controls(struct vmx_vcpu *xv, const struct vm *vm)
 {
 	u32 cpu = xv->cpu_ctls = cpu_ctls & ~(vm->pmu.rdpmc_passthrough ? CPU_RDPMC : 0);
+	xv->global_ctrl_saved = vm->pmu.global_ctrl_passthrough;
+	bool save = xv->global_ctrl_saved && global_ctrl_switch.save_by_control;
+	xv->saved_where_entry_loads = save && global_ctrl_switch.load_by_controls;
 	const struct field_value ctl[] = {
 		{ PIN_BASED_CONTROLS, pin_ctls }, { CPU_BASED_CONTROLS, cpu },
-		{ SECONDARY_CONTROLS, cpu2_ctls }, { EXIT_CONTROLS, exit_ctls },
+		{ SECONDARY_CONTROLS, cpu2_ctls },
+		{ EXIT_CONTROLS, exit_ctls | (save ? EXIT_SAVE_PERF_GLOBAL_CTRL : 0) },
 		{ ENTRY_CONTROLS, entry_ctls }, { EXCEPTION_BITMAP, 0 },
 		{ IO_BITMAP_A, pa(xv->io_bitmaps) }, { IO_BITMAP_B, pa(xv->io_bitmaps) + PAGE_SIZE },
 		{ MSR_BITMAP, pa(xv->msr_bitmap) }, { EPT_POINTER, vm->gpt_root | EPTP_WB_4LEVEL },
@@ -447,10 +472,23 @@ static void set_guest_global_ctrl(struct vmx_vcpu *xv, u64 val)
 	if (xv->guest_global_ctrl == val)
 		return;
 	xv->guest_global_ctrl = val;
-	if (xv->msr_lists)
-		xv->msr_lists[0].value = val;
-	else if (entry_ctls & ENTRY_LOAD_PERF_GLOBAL_CTRL)
+	if (!global_ctrl_switch.load_by_controls)
+		xv->msr_lists[LIST_ENTRY_LOAD].value = val;
+	else
 		vmwrite(GUEST_PERF_GLOBAL_CTRL, val);
+}
+
+/*
+ * A guest that writes GLOBAL_CTRL directly: the value the exit saved is its
+ * own now. When the save went where the next entry loads from (the VMCS
+ * field, or the entry-load list entry), that copy needs no write.
+ */
+static void take_saved_global_ctrl(struct vcpu *v, struct vmx_vcpu *xv)
+{
+	u64 val = xv->global_ctrl_store ? *xv->global_ctrl_store : vmread(GUEST_PERF_GLOBAL_CTRL);
+	vpmu_global_ctrl_saved(&v->pmu, val);
+	if (xv->saved_where_entry_loads)
+		xv->guest_global_ctrl = val;
 }
 
 static void vmx_run(struct vcpu *v, struct exit_info *e)
@@ -469,6 +507,8 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 		return;
 	}
 	xv->launched = true;
+	if (xv->global_ctrl_saved)
+		take_saved_global_ctrl(v, xv);
 	struct vmx_exit_raw raw = {
 		.reason = (u32)vmread(EXIT_REASON),
 		.qualification = vmread(EXIT_QUALIFICATION),

@@ -11,6 +11,7 @@
 #include "pmu/pmu_hw.h"
 #include "pmu/vpmu.h"
 #include "tests/pmu_model/model_host.h"
+#include "tests/pmu_model/world_switch.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
@@ -51,8 +52,11 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			      vpmu_msr_passthrough(&da, msr, write ? MSR_WRITE : MSR_READ);
 		if (data[i] & 4 && !da.rdpmc_passthrough)
 			vpmu_rdpmc(&a, msr, &val);
-		else if (direct) /* the guest's own access to the hardware: no exit */
+		else if (direct) { /* the guest's own access to the hardware, in guest mode */
+			model_vm_entry(&a);
 			write ? pmu_model_wrmsr(&hw_model, msr, val) : pmu_model_rdmsr(&hw_model, msr, &val);
+			model_vm_exit(&a);
+		}
 		else if (write)
 			vpmu_msr_write(&a, msr, val);
 		else

@@ -41,7 +41,7 @@ static void bad_configs_name_the_line(void **state)
 		strcat(many, "module g.elf\n");
 	assert_int_equal(parse(many), -1);
 	assert_string_equal(err, "line 33: more than 32 modules");
-	char long_line[2048] = "cmdline ";
+	char long_line[BOOT_CMDLINE_MAX + 16] = "cmdline ";
 	memset(long_line + 8, 'x', BOOT_CMDLINE_MAX);
 	assert_int_equal(parse(long_line), -1);
 	assert_string_equal(err, "line 1: command line too long");

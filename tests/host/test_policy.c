@@ -116,6 +116,48 @@ static void cstar_stored_where_the_cpu_has_no_use_for_it(void **state)
 	fake_ops.stored_msrs = 0;
 }
 
+/* Each rule's first and last MSR, and the MSRs around them, find their rule (a search by halves). */
+static void every_rule_is_found(void **state)
+{
+	(void)state;
+	static const struct { u32 msr; enum pmu_profile host; enum msr_action read; } cases[] = {
+		{ MSR_TSC, PROFILE_INTEL_V4, MSR_PASS }, { MSR_TSC + 1, PROFILE_INTEL_V4, MSR_DENY },
+		{ MSR_APIC_BASE, PROFILE_INTEL_V4, MSR_EMULATE },
+		{ MSR_TSC_ADJUST, PROFILE_INTEL_V4, MSR_EMULATE },
+		{ MSR_IA32_PMC0, PROFILE_INTEL_V4, MSR_EMULATE }, /* no vPMU: the P6 pair reads 0 */
+		{ MSR_IA32_PMC0 + 1, PROFILE_INTEL_V4, MSR_EMULATE },
+		{ MSR_IA32_PMC0 + 2, PROFILE_INTEL_V4, MSR_DENY },
+		{ MSR_IA32_MPERF, PROFILE_INTEL_V4, MSR_PASS }, { MSR_IA32_APERF, PROFILE_INTEL_V4, MSR_PASS },
+		{ MSR_IA32_APERF + 1, PROFILE_INTEL_V4, MSR_DENY },
+		{ MSR_SYSENTER_CS, PROFILE_INTEL_V4, MSR_PASS },
+		{ MSR_SYSENTER_EIP, PROFILE_INTEL_V4, MSR_PASS },
+		{ MSR_IA32_PERFEVTSEL0 + 1, PROFILE_INTEL_V4, MSR_EMULATE },
+		{ MSR_MISC_ENABLE, PROFILE_INTEL_V4, MSR_EMULATE }, { MSR_PAT, PROFILE_INTEL_V4, MSR_EMULATE },
+		{ MSR_TSC_DEADLINE, PROFILE_INTEL_V4, MSR_EMULATE },
+		{ MSR_X2APIC_FIRST, PROFILE_INTEL_V4, MSR_EMULATE },
+		{ MSR_X2APIC_LAST, PROFILE_INTEL_V4, MSR_EMULATE },
+		{ MSR_X2APIC_LAST + 1, PROFILE_INTEL_V4, MSR_DENY },
+		{ MSR_EFER, PROFILE_INTEL_V4, MSR_EMULATE }, { MSR_LSTAR, PROFILE_INTEL_V4, MSR_PASS },
+		{ MSR_CSTAR, PROFILE_INTEL_V4, MSR_PASS }, { MSR_SFMASK, PROFILE_INTEL_V4, MSR_PASS },
+		{ MSR_SFMASK + 1, PROFILE_INTEL_V4, MSR_DENY }, { MSR_GS_BASE, PROFILE_INTEL_V4, MSR_EMULATE },
+		{ MSR_KERNEL_GS_BASE, PROFILE_INTEL_V4, MSR_PASS },
+		{ MSR_TSC_AUX, PROFILE_INTEL_V4, MSR_PASS },
+		{ MSR_K7_PERFCTL0, PROFILE_AMD_LEGACY, MSR_EMULATE },
+		{ MSR_K7_PERFCTR0 + 3, PROFILE_AMD_LEGACY, MSR_EMULATE },
+		{ MSR_K7_PERFCTR0 + 4, PROFILE_AMD_LEGACY, MSR_DENY },
+		{ 0, PROFILE_INTEL_V4, MSR_DENY }, { 0xFFFFFFFF, PROFILE_INTEL_V4, MSR_DENY },
+	};
+	host_caps.vendor = VENDOR_INTEL;
+	host_caps.tsc_aux = true;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		make_guest(VPMU_OFF, cases[i].host);
+		cfg.aperfmperf = APERFMPERF_PASSTHROUGH;
+		print_message("# MSR 0x%x\n", cases[i].msr);
+		assert_int_equal(msr_policy_action(&v, cases[i].msr, MSR_READ), cases[i].read);
+	}
+	host_caps = (struct host_caps){ 0 };
+}
+
 static void aperfmperf_passthrough_only_when_asked(void **state)
 {
 	(void)state;
@@ -156,8 +198,12 @@ static void mediated_pmu_data_msrs_pass_through(void **state)
 		assert_false(intercepted(MSR_F15H_PERFCTL0 + 2 * i + 1, MSR_WRITE));
 		assert_true(intercepted(MSR_F15H_PERFCTL0 + 2 * i, MSR_WRITE)); /* selectors */
 	}
+	/* every counter is the guest's: the status reset/set too; GLOBAL_CTL is swapped in software */
 	assert_true(intercepted(MSR_AMD_PERF_GLOBAL_CTL, MSR_WRITE));
+	assert_false(intercepted(MSR_AMD_PERF_GLOBAL_STATUS_CLR, MSR_WRITE));
+	assert_false(intercepted(MSR_AMD_PERF_GLOBAL_STATUS_SET, MSR_WRITE));
 	assert_false(intercepted(MSR_AMD_PERF_GLOBAL_STATUS, MSR_READ));
+	assert_true(intercepted(MSR_AMD_PERF_GLOBAL_STATUS, MSR_WRITE));
 	make_guest(VPMU_EMULATED, PROFILE_AMD_CORE_V2);
 	msr_policy_build_bitmap(&svm_msrpm_layout, msrpm, &v);
 	assert_true(intercepted(MSR_F15H_PERFCTL0 + 1, MSR_READ));
@@ -390,6 +436,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(bitmap_is_default_deny),
+		cmocka_unit_test(every_rule_is_found),
 		cmocka_unit_test(aperfmperf_passthrough_only_when_asked),
 		cmocka_unit_test(aperfmperf_offered_only_when_the_host_has_them),
 		cmocka_unit_test(mediated_pmu_data_msrs_pass_through),

@@ -18,7 +18,9 @@
  * all three), and two real machines' published dumps
  * (a TRUE_PROCBASED of 0xfff9fffe04006172; ENTRY 0x3ffff000011ff and
  * EXIT 0x1ffffff00036dff). "old" is constructed: a CPU whose exit and
- * entry controls lack "load IA32_PERF_GLOBAL_CTRL" (pre-Nehalem style).
+ * entry controls lack "load IA32_PERF_GLOBAL_CTRL" (pre-Nehalem style);
+ * "new" is constructed too: the real dump plus the exit control "save
+ * IA32_PERF_GLOBAL_CTRL" (bit 30), which none of the others offers.
  */
 struct cpu_caps {
 	const char *name;
@@ -36,7 +38,11 @@ static const struct cpu_caps cpus[] = {
 	  0x01FFFFFF00036DFFULL, 0x0003FFFF000011FFULL },
 	{ "old (constructed)", 0xF7F9FFFE0401E172ULL, 0x000000FF00000000ULL,
 	  0x007FEFFF00036DFFULL, 0x0000DFFF000011FFULL },
+	{ "new (constructed)", 0xFFF9FFFE04006172ULL, 0x02177FFF00000000ULL,
+	  0x41FFFFFF00036DFFULL, 0x0003FFFF000011FFULL },
 };
+#define OLD 4
+#define NEW 5
 
 static void must_be_one_bits_are_forced(void **state)
 {
@@ -70,12 +76,32 @@ static void perf_global_ctrl_load_follows_the_cpu(void **state)
 	for (size_t i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++) {
 		bool exit = vmx_allowed1(cpus[i].exit, EXIT_LOAD_PERF_GLOBAL_CTRL);
 		bool entry = vmx_allowed1(cpus[i].entry, ENTRY_LOAD_PERF_GLOBAL_CTRL);
-		bool old = i == 4;
+		bool old = i == OLD;
 		assert_int_equal(exit, !old);
 		assert_int_equal(entry, !old);
 		u32 missing;
 		vmx_fit_controls(cpus[i].exit, EXIT_HOST_64BIT | EXIT_LOAD_PERF_GLOBAL_CTRL, &missing);
 		assert_int_equal(missing, old ? EXIT_LOAD_PERF_GLOBAL_CTRL : 0);
+	}
+}
+
+/*
+ * The guest's GLOBAL_CTRL is saved at exit by the "save" control only where
+ * the CPU offers it (no Bochs model does), else by the MSR-store list; the
+ * loads by the controls where both are offered; pmu_switch=msr-lists forces
+ * the lists for all of it.
+ */
+static void perf_global_ctrl_save_follows_the_cpu(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++) {
+		struct vmx_global_ctrl_switch g = vmx_global_ctrl_switch(cpus[i].exit, cpus[i].entry,
+									 false);
+		assert_int_equal(g.load_by_controls, i != OLD);
+		assert_int_equal(g.save_by_control, i == NEW);
+		g = vmx_global_ctrl_switch(cpus[i].exit, cpus[i].entry, true);
+		assert_false(g.load_by_controls);
+		assert_false(g.save_by_control);
 	}
 }
 
@@ -173,6 +199,7 @@ int main(void)
 		cmocka_unit_test(must_be_one_bits_are_forced),
 		cmocka_unit_test(unsupported_bits_are_reported_missing),
 		cmocka_unit_test(perf_global_ctrl_load_follows_the_cpu),
+		cmocka_unit_test(perf_global_ctrl_save_follows_the_cpu),
 		cmocka_unit_test(the_pmuvisor_entry_state_is_valid),
 		cmocka_unit_test(each_broken_rule_names_its_field),
 		cmocka_unit_test(real_mode_rules),

@@ -90,8 +90,7 @@ static void mediated_passes_data_and_intercepts_control(void **state)
 		assert_true(vpmu_msr_passthrough(&d, data[i], MSR_READ));
 		assert_true(vpmu_msr_passthrough(&d, data[i], MSR_WRITE));
 	}
-	u32 control[] = { MSR_IA32_PERFEVTSEL0, MSR_IA32_FIXED_CTR_CTRL, MSR_IA32_PERF_GLOBAL_OVF_CTRL,
-			  MSR_IA32_PERF_GLOBAL_STATUS_SET, MSR_IA32_PERF_CAPABILITIES };
+	u32 control[] = { MSR_IA32_PERFEVTSEL0, MSR_IA32_FIXED_CTR_CTRL, MSR_IA32_PERF_CAPABILITIES };
 	for (size_t i = 0; i < sizeof(control) / sizeof(control[0]); i++) {
 		assert_true(vpmu_owns_msr(&d, control[i]));
 		assert_false(vpmu_msr_passthrough(&d, control[i], MSR_READ));
@@ -99,12 +98,69 @@ static void mediated_passes_data_and_intercepts_control(void **state)
 	}
 	assert_true(vpmu_msr_passthrough(&d, MSR_IA32_PERF_GLOBAL_STATUS, MSR_READ));
 	assert_false(vpmu_msr_passthrough(&d, MSR_IA32_PERF_GLOBAL_STATUS, MSR_WRITE));
-	assert_true(vpmu_msr_passthrough(&d, MSR_IA32_PERF_GLOBAL_CTRL, MSR_READ));
-	assert_false(vpmu_msr_passthrough(&d, MSR_IA32_PERF_GLOBAL_CTRL, MSR_WRITE));
-	/* With a filter, GLOBAL_CTRL reads are emulated too: the hardware value may differ. */
-	c.pmu_filter = (struct event_filter){ .active = true, .allow = false };
-	assert_int_equal(vpmu_desc_derive(profile(PROFILE_INTEL_V4), &c, &d, err, sizeof(err)), 0);
-	assert_false(vpmu_msr_passthrough(&d, MSR_IA32_PERF_GLOBAL_CTRL, MSR_READ));
+}
+
+/* Which global registers a guest reaches directly, for each reason to intercept. */
+struct global_case {
+	const char *what;
+	enum pmu_profile profile;
+	enum vpmu_mode mode;
+	u32 gp;               /* 0: all the host has */
+	const char *filter;   /* NULL: none */
+	bool ctrl_rw, ctrl_read, status;
+	const struct pmu_caps *host; /* instead of the profile */
+};
+
+/* Arch perfmon v3 (Sandy Bridge): no GLOBAL_STATUS_SET. */
+static const struct pmu_caps intel_v3 = {
+	.kind = PMU_INTEL_ARCH, .version = 3, .nr_gp = 4, .gp_width = 48, .nr_fixed = 3,
+	.fixed_width = 48, .fixed_bitmap = 0x7,
+};
+
+static void global_registers_pass_through_only_when_all_are_the_guests(void **state)
+{
+	(void)state;
+	static const struct global_case cases[] = {
+		{ "every counter", PROFILE_INTEL_V4, VPMU_MEDIATED, 0, NULL, true, true, true, NULL },
+		{ "with PERF_METRICS", PROFILE_INTEL_V5_METRICS, VPMU_MEDIATED, 0, NULL, true, true, true, NULL },
+		{ "an event filter (selectors still exit)", PROFILE_INTEL_V4, VPMU_MEDIATED, 0,
+		  "deny:2e.4f", true, true, true, NULL },
+		{ "a fixed counter filtered: GLOBAL_CTRL is masked", PROFILE_INTEL_V4, VPMU_MEDIATED, 0,
+		  "deny:2e.4f:fixed=0x2", false, false, true, NULL },
+		{ "allow list without fixed counters", PROFILE_INTEL_V4, VPMU_MEDIATED, 0, "allow:c0.00",
+		  false, false, true, NULL },
+		{ "fewer counters: their bits must #GP", PROFILE_INTEL_V4, VPMU_MEDIATED, 2, NULL, false,
+		  true, false, NULL },
+		{ "emulated", PROFILE_INTEL_V4, VPMU_EMULATED, 0, NULL, false, false, false, NULL },
+		/* software swaps GLOBAL_CTL around VMRUN: it stays intercepted, reads too */
+		{ "PerfMonV2", PROFILE_AMD_CORE_V2, VPMU_MEDIATED, 0, NULL, false, false, true, NULL },
+		{ "PerfMonV2, fewer counters", PROFILE_AMD_CORE_V2, VPMU_MEDIATED, 3, NULL, false, false,
+		  false, NULL },
+		/* no set MSR: status bits a load cannot restore stay in software, reads add them */
+		{ "v3, no STATUS_SET", 0, VPMU_MEDIATED, 0, NULL, true, true, false, &intel_v3 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct global_case *k = &cases[i];
+		struct guest_config c = cfg(k->mode);
+		if (k->gp)
+			c.pmu_gp = k->gp;
+		if (k->filter)
+			assert_int_equal(event_filter_parse(k->filter, strlen(k->filter), &c.pmu_filter,
+							    err, sizeof(err)), 0);
+		const struct pmu_caps *host = k->host ? k->host : profile(k->profile);
+		assert_int_equal(vpmu_desc_derive(host, &c, &d, err, sizeof(err)), 0);
+		const struct pmu_vendor *v = d.vendor;
+		print_message("# %s\n", k->what);
+		assert_int_equal(d.global_ctrl_passthrough, k->ctrl_rw);
+		assert_int_equal(d.status_passthrough, k->status);
+		assert_int_equal(vpmu_msr_passthrough(&d, v->global_ctrl_msr, MSR_WRITE), k->ctrl_rw);
+		assert_int_equal(vpmu_msr_passthrough(&d, v->global_ctrl_msr, MSR_READ), k->ctrl_read);
+		assert_int_equal(vpmu_msr_passthrough(&d, v->status_reset_msr, MSR_WRITE), k->status);
+		if (vpmu_has(&d, FEAT_STATUS_SET))
+			assert_int_equal(vpmu_msr_passthrough(&d, v->status_set_msr, MSR_WRITE),
+					 k->status);
+		assert_false(vpmu_msr_passthrough(&d, v->global_status_msr, MSR_WRITE));
+	}
 }
 
 static void emulated_passes_nothing(void **state)
@@ -247,6 +303,7 @@ int main(void)
 		cmocka_unit_test(leaf_0a_matches_what_the_guest_is_given),
 		cmocka_unit_test(perf_metrics_only_in_mediated_mode),
 		cmocka_unit_test(mediated_passes_data_and_intercepts_control),
+		cmocka_unit_test(global_registers_pass_through_only_when_all_are_the_guests),
 		cmocka_unit_test(emulated_passes_nothing),
 		cmocka_unit_test(amd_cpuid_bits),
 		cmocka_unit_test(more_host_counters_than_switched_refuses_a_vpmu),

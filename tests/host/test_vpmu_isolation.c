@@ -31,6 +31,7 @@
 #include "pmu/pmu_platform.h"
 #include "pmu/vpmu.h"
 #include "tests/pmu_model/model_host.h"
+#include "tests/pmu_model/world_switch.h"
 
 /* What the image defines elsewhere, for this test alone. */
 struct pmu_platform pmu_platform;
@@ -76,8 +77,8 @@ static u64 reads_compared, pmis_checked;
 static struct {
 	u64 cpu[CPU_COUNT];
 	u64 mode[VPMU_MEDIATED + 1];
-	u64 refused, fewer, filtered[NR_FILTERS], pending_switches, puts_between, host_events,
-		user_events, legacy_stub, unshowable, fewer_fixed;
+	u64 refused, fewer, global_direct, filtered[NR_FILTERS], pending_switches, puts_between,
+		host_events, user_events, legacy_stub, unshowable, fewer_fixed;
 } coverage;
 
 static u64 rnd(void)
@@ -111,18 +112,12 @@ static bool enter(struct guest *g)
 	if (!deliver_pending(g)) /* vcpu_deliver_events runs before the load */
 		return false;
 	vpmu_load(&g->v.pmu);
-	if (cpu->amd) /* SVM swaps PerfMonV2's GLOBAL_CTL in software, VT-x in the VMCS */
-		vpmu_global_ctrl_enter(&g->v.pmu);
-	pmu_model_vm_entry(&hw_model, g->v.pmu.global_ctrl_hw);
+	model_vm_entry(&g->v.pmu); /* SVM swaps PerfMonV2's GLOBAL_CTL in software, VT-x in the VMCS */
 	return true;
 }
 
-static void leave(void)
-{
-	pmu_model_vm_exit(&hw_model, 0);
-	if (cpu->amd)
-		vpmu_global_ctrl_exit(&running->v.pmu);
-}
+/* VT-x saves the GLOBAL_CTRL of a guest that writes it directly (the fast path). */
+static void leave(void) { model_vm_exit(&running->v.pmu); }
 
 /* ---- the reference: the PMU the guest was shown ---- */
 
@@ -272,6 +267,7 @@ static void make_guest(struct guest *g)
 	assert_int_equal(derived, 0);
 	coverage.mode[g->cfg.vpmu]++;
 	coverage.fewer += g->vm.pmu.vendor && g->vm.pmu.nr_gp < host.nr_gp;
+	coverage.global_direct += g->vm.pmu.global_ctrl_passthrough;
 	coverage.filtered[g->filter >= 0 ? g->filter : 0] += g->filter >= 0;
 	g->v = (struct vcpu){ .vm = &g->vm };
 	vpmu_init(&g->v.pmu, &g->vm.pmu, NULL);
@@ -599,12 +595,14 @@ static void random_schedules_stay_isolated(void **state)
 	       (unsigned long long)coverage.legacy_stub);
 	for (size_t i = 0; i < NR_FILTERS; i++)
 		printf(" %s %llu", filters[i].spec, (unsigned long long)coverage.filtered[i]);
-	printf("\n# covered: PMIs pending across a switch %llu, puts between guests %llu, hypervisor "
-	       "event bursts %llu, guest event bursts at CPL 3 %llu\n",
+	printf("\n# covered: guests writing GLOBAL_CTRL directly %llu, PMIs pending across a switch "
+	       "%llu, puts between guests %llu, hypervisor event bursts %llu, guest event bursts at "
+	       "CPL 3 %llu\n", (unsigned long long)coverage.global_direct,
 	       (unsigned long long)coverage.pending_switches,
 	       (unsigned long long)coverage.puts_between, (unsigned long long)coverage.host_events,
 	       (unsigned long long)coverage.user_events);
 	if (schedules >= 1000) { /* enough to reach every part: a narrowed generator fails */
+		assert_true(coverage.global_direct > 0);
 		for (int i = 0; i < CPU_COUNT; i++)
 			assert_true(coverage.cpu[i] > 0);
 		for (size_t i = 0; i < NR_FILTERS; i++)

@@ -16,6 +16,7 @@
 #include "pmu/pmu_vendor.h"
 #include "pmu/vpmu.h"
 #include "tests/pmu_model/model_host.h"
+#include "tests/pmu_model/world_switch.h"
 
 #define GUEST_PMI_VECTOR 0xE0
 
@@ -95,11 +96,9 @@ static u32 two_overflows_delivered(void)
 	for (int i = 0; i < 2; i++) {
 		arm_counter0();
 		u32 before = hw_model.pmis;
-		vpmu_global_ctrl_enter(&a);
-		pmu_model_vm_entry(&hw_model, a.global_ctrl_hw);
+		model_vm_entry(&a);
 		pmu_model_count(&hw_model, EVENT_INSTRUCTIONS, 1);
-		pmu_model_vm_exit(&hw_model, 0);
-		vpmu_global_ctrl_exit(&a);
+		model_vm_exit(&a);
 		if (hw_model.pmis == before)
 			continue; /* the hardware LVTPC blocked it */
 		u8 vector;

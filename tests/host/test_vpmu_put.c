@@ -18,6 +18,7 @@
 #include "pmu/pmu_vendor.h"
 #include "pmu/vpmu.h"
 #include "tests/pmu_model/model_host.h"
+#include "tests/pmu_model/world_switch.h"
 
 static const struct pmu_caps *host;
 static struct vpmu_desc da, db, dc;
@@ -62,15 +63,12 @@ static u32 ctr_msr(u32 i)
 
 static const u64 instructions_sel = 0xC0 | EVTSEL_OS | EVTSEL_USR | EVTSEL_EN;
 
-/* The world switch: VT-x loads GLOBAL_CTRL, SVM's PerfMonV2 is swapped in software. */
 static void run(struct vpmu *vp, u64 instructions)
 {
 	vpmu_load(vp);
-	vpmu_global_ctrl_enter(vp);
-	pmu_model_vm_entry(&hw_model, vp->global_ctrl_hw);
+	model_vm_entry(vp);
 	pmu_model_count(&hw_model, EVENT_INSTRUCTIONS, instructions);
-	pmu_model_vm_exit(&hw_model, 0);
-	vpmu_global_ctrl_exit(vp);
+	model_vm_exit(vp);
 }
 
 /* Guest A counts n instructions on counter 0 (with GLOBAL_CTRL where there is one). */

@@ -15,6 +15,7 @@
 #include "pmu/pmu_vendor.h"
 #include "pmu/vpmu.h"
 #include "tests/pmu_model/model_host.h"
+#include "tests/pmu_model/world_switch.h"
 
 static struct guest_config cfg;
 static struct vpmu_desc da, db;
@@ -414,6 +415,31 @@ static void selector_alone_counts_after_reset(void **state)
 		}
 }
 
+/*
+ * The fast path on VT-x: the guest writes GLOBAL_CTRL itself; the exit saves
+ * it, the next entry loads what the guest left, and the guest reads it back.
+ */
+static void vtx_saves_a_direct_global_ctrl_write(void **state)
+{
+	(void)state;
+	setup(PROFILE_INTEL_V4, VPMU_MEDIATED);
+	assert_true(da.global_ctrl_passthrough);
+	vpmu_load(&a);
+	model_vm_entry(&a);
+	assert_true(pmu_model_wrmsr(&hw_model, MSR_IA32_PERF_GLOBAL_CTRL, 0x700000005ULL));
+	model_vm_exit(&a);
+	assert_int_equal(hw_model.global_ctrl, 0); /* the exit loaded 0 */
+	assert_int_equal(a.global_ctrl_hw, 0x700000005ULL);
+	model_vm_entry(&a);
+	u64 val;
+	assert_true(pmu_model_rdmsr(&hw_model, MSR_IA32_PERF_GLOBAL_CTRL, &val));
+	assert_int_equal(val, 0x700000005ULL);
+	model_vm_exit(&a);
+	assert_true(vpmu_msr_read(&a, MSR_IA32_PERF_GLOBAL_CTRL, &val)); /* the emulated view agrees */
+	assert_int_equal(val, 0x700000005ULL);
+	assert_int_equal(hw_model.violations, 0);
+}
+
 static void pmi_delivered_through_the_virtual_lvtpc(void **state)
 {
 	(void)state;
@@ -482,6 +508,7 @@ int main(void)
 		cmocka_unit_test(fixed_ctrl_anythread_faults),
 		cmocka_unit_test(amd_perfmon_v2_swaps_global_ctl_only_when_used),
 		cmocka_unit_test(selector_alone_counts_after_reset),
+		cmocka_unit_test(vtx_saves_a_direct_global_ctrl_write),
 		cmocka_unit_test(pmi_delivered_through_the_virtual_lvtpc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -338,16 +338,18 @@ void pmu_model_vm_entry(struct pmu_model *m, u64 guest_global_ctrl)
 		m->global_ctrl = stored(m, guest_global_ctrl);
 }
 
-void pmu_model_vm_exit(struct pmu_model *m, u64 host_global_ctrl)
+u64 pmu_model_vm_exit(struct pmu_model *m, u64 host_global_ctrl)
 {
+	u64 guest = m->global_ctrl;
 	m->guest_mode = false;
 	m->cpl = 0;
 	if (!m->pmu.intel)
-		return;
+		return guest;
 	m->global_ctrl = stored(m, host_global_ctrl);
 	if (m->global_ctrl)
 		pmu_model_violation(m, "GLOBAL_CTRL 0x%llx in host mode after a VM exit (invariant 1)",
 				(unsigned long long)m->global_ctrl);
+	return guest;
 }
 
 /* ---- counting ---- */

@@ -107,9 +107,13 @@ bool pmu_model_wrmsr(struct pmu_model *m, u32 msr, u64 val);
 bool pmu_model_rdpmc(struct pmu_model *m, u32 ecx, u64 *val);
 void pmu_model_write_lvtpc(struct pmu_model *m, u32 val);
 
-/* VT-x world switches (GLOBAL_CTRL loaded atomically); AMD: only the mode changes. */
+/*
+ * VT-x world switches (GLOBAL_CTRL loaded atomically; the exit returns the
+ * guest's value as the "save IA32_PERF_GLOBAL_CTRL" exit control stores it).
+ * AMD: only the mode changes (the exit returns the GLOBAL_CTL in place).
+ */
 void pmu_model_vm_entry(struct pmu_model *m, u64 guest_global_ctrl);
-void pmu_model_vm_exit(struct pmu_model *m, u64 host_global_ctrl);
+u64 pmu_model_vm_exit(struct pmu_model *m, u64 host_global_ctrl);
 
 /* n occurrences of an event at the current CPL in the current mode (guest or host). */
 void pmu_model_count(struct pmu_model *m, u16 event, u8 umask, u64 n);
