@@ -99,6 +99,23 @@ static inline u8 inb(u16 port)
 	return v;
 }
 
+/* XCR0 (needs CR4.OSXSAVE): which extended-state components are enabled. */
+#define XSTATE_X87 BIT(0)
+#define XSTATE_SSE BIT(1)
+#define XSTATE_AVX BIT(2)
+
+static inline void xsetbv(u64 xcr0)
+{
+	asm volatile("xsetbv" : : "c"(0), "a"((u32)xcr0), "d"((u32)(xcr0 >> 32)) : "memory");
+}
+
+static inline u64 xgetbv(void)
+{
+	u32 lo, hi;
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((u64)hi << 32) | lo;
+}
+
 static inline void cpu_relax(void) { asm volatile("pause"); }
 static inline void cli(void) { asm volatile("cli" ::: "memory"); }
 static inline void sti(void) { asm volatile("sti" ::: "memory"); }
@@ -122,8 +139,11 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 #define CR4_PAE BIT(5)
 #define CR4_PCE BIT(8)
 #define CR4_OSFXSR BIT(9)
+#define CR4_LA57 BIT(12)
 #define CR4_VMXE BIT(13)
 #define CR4_SMAP BIT(21)
+#define CR4_PCIDE BIT(17)
+#define CR4_OSXSAVE BIT(18)
 
 #define RFLAGS_TF BIT(8)
 #define RFLAGS_IF BIT(9)

@@ -3,6 +3,7 @@
 #include "arch/string.h"
 
 #define VM_CR_SVMDIS BIT(4)
+#define CPUID1_ECX_XSAVE BIT(26)
 
 struct host_caps host_caps;
 
@@ -46,6 +47,8 @@ static void probe_identity(struct host_caps *c)
 		c->aperfmperf = cpuid(6, 0).ecx & BIT(0);
 	if (c->max_leaf >= 7)
 		c->tsc_aux = cpuid(7, 0).ecx & BIT(22); /* RDPID */
+	if ((r.ecx & CPUID1_ECX_XSAVE) && c->max_leaf >= 0xD)
+		c->xcr0_managed = cpuid(0xD, 0).eax & (XSTATE_X87 | XSTATE_SSE | XSTATE_AVX);
 
 	c->max_ext_leaf = cpuid(0x80000000, 0).eax;
 	if (c->max_ext_leaf >= 0x80000001) {

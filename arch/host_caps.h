@@ -17,6 +17,12 @@ struct host_caps {
 	bool x2apic, pdcm, nx, gbpages;
 	bool aperfmperf;          /* CPUID.6:ECX[0]: APERF and MPERF exist */
 	bool tsc_aux;             /* IA32_TSC_AUX exists: RDTSCP or RDPID is offered */
+	/*
+	 * XSAVE: the extended-state components pmuvisor offers guests and resets
+	 * between them, those of x87, SSE and AVX the CPU has (CPUID leaf 0xD);
+	 * 0 without XSAVE.
+	 */
+	u64 xcr0_managed;
 	bool vmx, svm;
 	/* SVM: CPUID 0x8000000A and VM_CR */
 	u32 svm_revision, svm_nr_asid, svm_features;

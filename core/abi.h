@@ -87,6 +87,8 @@ enum exit_reason {
 	EXIT_INTR_WINDOW,  /* the guest can take the interrupt it was waiting for */
 	EXIT_NMI_WINDOW,   /* the guest may take the NMI it was waiting for (its IRET, a shadow ended) */
 	EXIT_INVALID_STATE, /* VM entry failed */
+	EXIT_CR_ACCESS,    /* MOV to/from a control register, CLTS, LMSW */
+	EXIT_XSETBV,
 	EXIT_OTHER,        /* anything the backend does not decode */
 	EXIT_REASON_COUNT
 };

@@ -17,6 +17,12 @@ static void report_cpu(const struct host_caps *h)
 	log_raw("cap: cpuid max_leaf=0x%x max_ext_leaf=0x%x hypervisor=%s%s%s", h->max_leaf,
 		h->max_ext_leaf, yes(h->hypervisor), h->hypervisor ? " hypervisor_vendor=" : "",
 		h->hypervisor ? h->hypervisor_vendor : "");
+	struct cpuid_regs l1 = cpuid(1, 0), l7 = h->max_leaf >= 7 ? cpuid(7, 0) : (struct cpuid_regs){ 0 };
+	struct cpuid_regs xs = h->max_leaf >= 0xD ? cpuid(0xD, 0) : (struct cpuid_regs){ 0 };
+	log_raw("cap: xsave=%s avx=%s avx2=%s avx512f=%s xcr0_supported=0x%lx xsave_max_size=%u "
+		"offered_to_guests=0x%lx", yes(l1.ecx & BIT(26)), yes(l1.ecx & BIT(28)),
+		yes(l7.ebx & BIT(5)), yes(l7.ebx & BIT(16)), ((u64)xs.edx << 32) | xs.eax, xs.ecx,
+		h->xcr0_managed);
 }
 
 static void report_svm(const struct host_caps *h)

@@ -62,8 +62,26 @@ static void synth_power_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_reg
 	r->ecx = v->vm->cfg->aperfmperf == APERFMPERF_PASSTHROUGH && host_caps.aperfmperf;
 }
 
-/* MONITOR VMX SMX PDCM XSAVE OSXSAVE AVX; PDCM comes back from the vPMU when it has one. */
-#define LEAF1_ECX_HIDDEN (BIT(3) | BIT(5) | BIT(6) | BIT(15) | BIT(26) | BIT(27) | BIT(28))
+/*
+ * MONITOR VMX SMX PDCM OSXSAVE; PDCM comes back from the vPMU when it has
+ * one, OSXSAVE follows the guest's CR4. XSAVE and AVX are the host's when
+ * pmuvisor manages their state (host_caps.xcr0_managed).
+ */
+#define LEAF1_ECX_HIDDEN (BIT(3) | BIT(5) | BIT(6) | BIT(15) | BIT(27))
+#define LEAF1_ECX_XSAVE BIT(26)
+#define LEAF1_ECX_OSXSAVE BIT(27)
+#define LEAF1_ECX_AVX BIT(28)
+/*
+ * Leaf 7: what needs state XCR0 does not offer, or MSRs no rule gives the
+ * guest: AVX-512 (EBX 16, 17, 21, 26-28, 30, 31; ECX 1, 6, 11, 12, 14; EDX 2,
+ * 3, 8, 23), PKU/OSPKE (ECX 3, 4: PKRU is XSAVE state), CET (ECX 7, EDX 20),
+ * AMX (EDX 22, 24, 25).
+ */
+#define LEAF7_EBX_HIDDEN (BIT(16) | BIT(17) | BIT(21) | BIT(26) | BIT(27) | BIT(28) | BIT(30) | \
+			  BIT(31))
+#define LEAF7_ECX_HIDDEN (BIT(1) | BIT(3) | BIT(4) | BIT(6) | BIT(7) | BIT(11) | BIT(12) | BIT(14))
+#define LEAF7_EDX_HIDDEN (BIT(2) | BIT(3) | BIT(8) | BIT(20) | BIT(22) | BIT(23) | BIT(24) | \
+			  BIT(25))
 #define LEAF1_ECX_X2APIC BIT(21) /* the virtual LAPIC offers x2APIC mode */
 #define LEAF1_ECX_TSC_DEADLINE BIT(24) /* and the TSC-deadline timer */
 #define LEAF1_ECX_HYPERVISOR BIT(31)
@@ -86,12 +104,18 @@ static void synth_power_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_reg
 
 #define LEAF7_EBX_TSC_ADJUST BIT(1)
 
-/* Leaf 7 subleaf 0: IA32_TSC_ADJUST is emulated (core/guest_tsc.c), so always offered. */
+/*
+ * Leaf 7 subleaf 0: IA32_TSC_ADJUST is emulated (core/guest_tsc.c), so always
+ * offered; the features above whose state or MSRs are not offered are hidden.
+ */
 static void adjust_leaf7(const struct vcpu *v, u32 subleaf, struct cpuid_regs *r)
 {
 	(void)v;
-	if (subleaf == 0)
-		r->ebx |= LEAF7_EBX_TSC_ADJUST;
+	if (subleaf == 0) {
+		r->ebx = (r->ebx & ~(u32)LEAF7_EBX_HIDDEN) | LEAF7_EBX_TSC_ADJUST;
+		r->ecx &= ~(u32)LEAF7_ECX_HIDDEN;
+		r->edx &= ~(u32)LEAF7_EDX_HIDDEN;
+	}
 }
 
 /* Indexed by leaf within each range, so the lookup on every CPUID exit is O(1). */
@@ -104,6 +128,7 @@ static const struct cpuid_rule basic_leaves[] = {
 	[0x6] = { .action = CPUID_SYNTH, .synth = synth_power_leaf },
 	[0x7] = { CPUID_MASKED, { [ECX] = LEAF7_ECX_LA57 }, { 0 }, adjust_leaf7 },
 	[0xB] = PASS,
+	[0xD] = PASS, /* rewritten by xsave_leaf() */
 };
 
 static const struct cpuid_rule hypervisor_leaves[] = {
@@ -155,6 +180,50 @@ static inline __attribute__((always_inline)) void apply(const struct cpuid_rule 
 		rule->synth(v, subleaf, r);
 }
 
+#define XSAVE_LEGACY_AND_HEADER 576 /* bytes before the first extended component */
+#define LEAFD1_EAX_OFFERED (BIT(0) | BIT(2)) /* XSAVEOPT, XGETBV with ECX=1 */
+
+/* Bytes of the standard-format XSAVE area for the components in xcr0 (the host's layout). */
+static u32 xsave_size(u64 xcr0, cpuid_source host)
+{
+	u32 size = XSAVE_LEGACY_AND_HEADER;
+	for (u32 i = 2; i < 64; i++)
+		if (xcr0 & BIT(i)) {
+			struct cpuid_regs c = host(0xD, i);
+			size = c.eax + c.ebx > size ? c.eax + c.ebx : size; /* size + offset */
+		}
+	return size;
+}
+
+/*
+ * Leaf 0xD: only the components pmuvisor manages; the area's size follows
+ * the guest's XCR0; XSAVEC and XSAVES (which need IA32_XSS) are not offered.
+ */
+static void xsave_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_regs *r, cpuid_source host)
+{
+	u64 offered = host_caps.xcr0_managed;
+	if (!offered) /* no XSAVE: the leaf is empty */
+		*r = (struct cpuid_regs){ 0 };
+	else if (subleaf == 0)
+		*r = (struct cpuid_regs){ (u32)offered, xsave_size(v->shared.xcr0 & offered, host),
+					  xsave_size(offered, host), (u32)(offered >> 32) };
+	else if (subleaf == 1)
+		*r = (struct cpuid_regs){ .eax = r->eax & LEAFD1_EAX_OFFERED };
+	else if (subleaf >= 64 || !(offered & BIT(subleaf)))
+		*r = (struct cpuid_regs){ 0 };
+}
+
+/* Leaf 1's XSAVE bits: offered with the state pmuvisor manages; OSXSAVE is the guest's CR4. */
+static void xsave_bits(const struct vcpu *v, struct cpuid_regs *r)
+{
+	if (!host_caps.xcr0_managed)
+		r->ecx &= ~(u32)(LEAF1_ECX_XSAVE | LEAF1_ECX_AVX);
+	else if (!(host_caps.xcr0_managed & XSTATE_AVX))
+		r->ecx &= ~(u32)LEAF1_ECX_AVX;
+	if (host_caps.xcr0_managed && (vcpu_ops->get_reg((struct vcpu *)v, VREG_CR4) & CR4_OSXSAVE))
+		r->ecx |= LEAF1_ECX_OSXSAVE;
+}
+
 /* Inlined into both entries, so the image's CPUID exits call no function pointer. */
 static inline __attribute__((always_inline)) struct cpuid_regs
 policy(const struct vcpu *v, u32 leaf, u32 subleaf, cpuid_source host)
@@ -166,6 +235,10 @@ policy(const struct vcpu *v, u32 leaf, u32 subleaf, cpuid_source host)
 		apply(&range->rules[n], v, leaf, subleaf, &r, host);
 	if (leaf == 1 && !vlapic_hw_enabled(&v->lapic))
 		r.edx &= ~LEAF1_EDX_APIC; /* a globally disabled APIC is no APIC (SDM 10.4.3) */
+	if (leaf == 1)
+		xsave_bits(v, &r);
+	else if (leaf == 0xD)
+		xsave_leaf(v, subleaf, &r, host);
 	if (v->vm->pmu.vendor) /* leaves 0xA, 0x80000022 and PMU bits */
 		vpmu_cpuid(&v->vm->pmu, leaf, subleaf, &r);
 	return r;

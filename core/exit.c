@@ -1,7 +1,9 @@
 #include "core/exit.h"
 #include "arch/interrupts.h"
 #include "arch/log.h"
+#include "arch/shared_state.h"
 #include "core/cpuid_policy.h"
+#include "core/cr_access.h"
 #include "core/msr_policy.h"
 #include "core/vcpu_events.h"
 
@@ -29,6 +31,8 @@ const char *const exit_reason_names[EXIT_REASON_COUNT] = {
 	[EXIT_INTR_WINDOW] = "intr_window",
 	[EXIT_NMI_WINDOW] = "nmi_window",
 	[EXIT_INVALID_STATE] = "invalid_state",
+	[EXIT_CR_ACCESS] = "cr_access",
+	[EXIT_XSETBV] = "xsetbv",
 	[EXIT_OTHER] = "other",
 };
 
@@ -36,6 +40,8 @@ typedef void (*exit_handler)(struct vcpu *v, const struct exit_info *e);
 
 static void handle_cpuid(struct vcpu *v, const struct exit_info *e)
 {
+	if ((u32)v->regs.rax == 0xD) /* the size it reports follows the guest's XCR0 */
+		v->shared.xcr0 = shared_state_xcr0_in_cpu();
 	struct cpuid_regs r = cpuid_policy(v, (u32)v->regs.rax, (u32)v->regs.rcx);
 	v->regs.rax = r.eax;
 	v->regs.rbx = r.ebx;
@@ -182,6 +188,8 @@ static const exit_handler handlers[EXIT_REASON_COUNT] = {
 	[EXIT_INTR_WINDOW] = handle_window,
 	[EXIT_NMI_WINDOW] = handle_window,
 	[EXIT_INVALID_STATE] = handle_invalid,
+	[EXIT_CR_ACCESS] = handle_cr_access,
+	[EXIT_XSETBV] = handle_xsetbv,
 	[EXIT_OTHER] = handle_unexpected,
 };
 

@@ -1,5 +1,18 @@
 #include "core/guest_insn.h"
 
+#define GPR(r) offsetof(struct vcpu_regs, r)
+static const u8 gpr_offset[16] = {
+	GPR(rax), GPR(rcx), GPR(rdx), GPR(rbx), 0xFF, GPR(rbp), GPR(rsi), GPR(rdi),
+	GPR(r8), GPR(r9), GPR(r10), GPR(r11), GPR(r12), GPR(r13), GPR(r14), GPR(r15),
+};
+
+u64 *vcpu_gpr(struct vcpu *v, s8 reg) { return (u64 *)((u8 *)&v->regs + gpr_offset[reg & 15]); }
+
+u64 vcpu_gpr_read(struct vcpu *v, s8 reg)
+{
+	return reg == GPR_RSP ? vcpu_ops->get_reg(v, VREG_RSP) : *vcpu_gpr(v, reg);
+}
+
 struct paging_state vcpu_paging(struct vcpu *v)
 {
 	return (struct paging_state){

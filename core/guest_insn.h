@@ -1,7 +1,7 @@
 /*
  * What exit handlers that decode the guest's own instruction share: its
- * paging state, and the bytes at its RIP fetched through its page tables
- * with the size of the code that runs.
+ * general registers in encoding order, its paging state, and the bytes at
+ * its RIP fetched through its page tables with the size of the code that runs.
  */
 #ifndef CORE_GUEST_INSN_H
 #define CORE_GUEST_INSN_H
@@ -10,6 +10,12 @@
 #include "core/insn_decode.h"
 #include "core/vcpu.h"
 
+#define GPR_RSP 4 /* lives in the VMCB/VMCS, not in struct vcpu_regs */
+
+/* GPR reg (0 rax ... 15 r15, encoding order) in v->regs; reg must not be GPR_RSP. */
+u64 *vcpu_gpr(struct vcpu *v, s8 reg);
+/* Any GPR's value, RSP included. */
+u64 vcpu_gpr_read(struct vcpu *v, s8 reg);
 /* CR0, CR3, CR4 and EFER, for a walk of the guest's page tables. */
 struct paging_state vcpu_paging(struct vcpu *v);
 /*

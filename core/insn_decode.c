@@ -163,3 +163,48 @@ const char *insn_decode_string_io(const u8 *bytes, u32 avail, enum code_mode mod
 	};
 	return NULL;
 }
+
+#define REX_B BIT(0)
+
+/*
+ * The instructions a CR0/CR4 write intercept stops (AMD-V without decode
+ * assists): MOV to CR (0F 22, always a register operand; LOCK selects CR8
+ * on AMD), CLTS (0F 06) and LMSW with a register (0F 01 /6, mod 3).
+ */
+const char *insn_decode_cr_write(const u8 *bytes, u32 avail, enum code_mode mode,
+				 struct cr_insn *out)
+{
+	struct prefixes p = read_prefixes(bytes, &avail, mode);
+	bool lock = false;
+	for (u32 k = 0; k < p.len; k++)
+		lock |= bytes[k] == 0xF0;
+	u32 i = p.len;
+	if (i + 2 > avail)
+		return "instruction truncated";
+	if (bytes[i] != 0x0F)
+		return "not a control-register write";
+	u8 op = bytes[i + 1];
+	i += 2;
+	if (op == 0x06) {
+		*out = (struct cr_insn){ .len = (u8)i, .kind = CR_INSN_CLTS };
+		return NULL;
+	}
+	if (op != 0x22 && op != 0x01)
+		return "not a control-register write";
+	if (i >= avail)
+		return "instruction truncated";
+	u8 modrm = bytes[i++], reg = modrm >> 3 & 7, rm = modrm & 7;
+	if (op == 0x01) {
+		if (reg != 6)
+			return "not a control-register write";
+		if (modrm >> 6 != 3)
+			return "LMSW with a memory operand is not emulated";
+		*out = (struct cr_insn){ .len = (u8)i, .kind = CR_INSN_LMSW,
+					 .gpr = (s8)(rm | (p.rex & REX_B ? 8 : 0)) };
+		return NULL;
+	}
+	*out = (struct cr_insn){ .len = (u8)i, .kind = CR_INSN_MOV_TO,
+				 .cr = (u8)(reg | (p.rex & REX_R ? 8 : 0) | (lock ? 8 : 0)),
+				 .gpr = (s8)(rm | (p.rex & REX_B ? 8 : 0)) };
+	return NULL;
+}

@@ -42,5 +42,17 @@ struct string_io_insn {
 
 const char *insn_decode_string_io(const u8 *bytes, u32 avail, enum code_mode mode,
 				  struct string_io_insn *out);
+enum cr_insn_kind { CR_INSN_MOV_TO, CR_INSN_CLTS, CR_INSN_LMSW };
+
+struct cr_insn {
+	u8 len;
+	enum cr_insn_kind kind;
+	u8 cr;   /* MOV to CR: the register written */
+	s8 gpr;  /* MOV's source, LMSW's operand: GPR in encoding order */
+};
+
+/* Decodes a CR0/CR4 write (MOV to CR, CLTS, LMSW); NULL on success, else why not. */
+const char *insn_decode_cr_write(const u8 *bytes, u32 avail, enum code_mode mode,
+				 struct cr_insn *out);
 
 #endif

@@ -80,11 +80,11 @@ void core_main(struct boot_info *bi_in)
 	idt_init();
 	pic_disable();
 	paging_init();
-	shared_state_init();
 	parse_cmdline_or_exit(&bi);
 	report_boot(&bi);
 
 	host_caps_probe();
+	shared_state_init(); /* needs to know whether the CPU has XSAVE */
 	pmu_caps_probe();
 	lapic_init();
 	pmu_platform_probe(&pmu_caps);

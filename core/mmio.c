@@ -10,15 +10,6 @@
 #include "arch/log.h"
 #include "core/guest_insn.h"
 
-/* struct vcpu_regs in encoding order; RSP lives in the VMCB/VMCS. */
-#define GPR(r) offsetof(struct vcpu_regs, r)
-static const u8 gpr_offset[16] = {
-	GPR(rax), GPR(rcx), GPR(rdx), GPR(rbx), 0xFF, GPR(rbp), GPR(rsi), GPR(rdi),
-	GPR(r8), GPR(r9), GPR(r10), GPR(r11), GPR(r12), GPR(r13), GPR(r14), GPR(r15),
-};
-
-static u64 *gpr(struct vcpu *v, s8 reg) { return (u64 *)((u8 *)&v->regs + gpr_offset[reg]); }
-
 static const char *fetch_and_decode(struct vcpu *v, struct mmio_insn *insn)
 {
 	u8 bytes[INSN_MAX_LEN];
@@ -27,7 +18,7 @@ static const char *fetch_and_decode(struct vcpu *v, struct mmio_insn *insn)
 	if (n == 0)
 		return "its instruction could not be fetched";
 	const char *err = insn_decode_mov(bytes, n, mode, insn);
-	if (!err && insn->reg == 4)
+	if (!err && insn->reg == GPR_RSP)
 		err = "RSP as the operand is not emulated";
 	return err;
 }
@@ -42,10 +33,10 @@ static const char *emulate_lapic(struct vcpu *v, const struct exit_info *e)
 	if (insn.size != 4 || (offset & 0xF))
 		return "LAPIC registers take aligned 4-byte accesses only";
 	if (insn.write) {
-		u64 val = insn.reg == INSN_REG_NONE ? insn.imm : *gpr(v, insn.reg);
+		u64 val = insn.reg == INSN_REG_NONE ? insn.imm : *vcpu_gpr(v, insn.reg);
 		vlapic_mmio_write(v, offset, (u32)val);
 	} else {
-		*gpr(v, insn.reg) = vlapic_mmio_read(v, offset); /* a 32-bit load zero-extends */
+		*vcpu_gpr(v, insn.reg) = vlapic_mmio_read(v, offset); /* a 32-bit load zero-extends */
 	}
 	vcpu_complete_instruction(v, vcpu_ops->get_reg(v, VREG_RIP) + insn.len);
 	return NULL;
@@ -58,7 +49,7 @@ static bool emulate_unbacked(struct vcpu *v)
 	if (fetch_and_decode(v, &insn))
 		return false;
 	if (!insn.write) {
-		u64 *r = gpr(v, insn.reg);
+		u64 *r = vcpu_gpr(v, insn.reg);
 		/* a 4-byte load zero-extends; a 2-byte one keeps the register's upper bits */
 		*r = insn.size == 8 ? ~0ULL : insn.size == 4 ? 0xFFFFFFFFULL : *r | 0xFFFF;
 	}

@@ -3,11 +3,10 @@
 #include "arch/string.h"
 #include "pmu/pmu_hw.h"
 #include "pmu/pmu_vendor.h"
+#include "core/cr_access.h"
 #include "core/guest_tsc.h"
 #include "core/vlapic.h"
 
-#define EFER_GUEST_WRITABLE (BIT(0) | BIT(8) | BIT(11))  /* SCE, LME, NXE */
-#define EFER_LMA_BIT BIT(10)
 
 typedef bool (*msr_read_fn)(struct vcpu *v, u32 msr, u64 *val);
 typedef bool (*msr_write_fn)(struct vcpu *v, u32 msr, u64 val);
@@ -58,13 +57,17 @@ static bool write_pat(struct vcpu *v, u32 msr, u64 val)
 	return true;
 }
 
-/* LMA follows LME and CR0.PG in hardware; a guest write may only change SCE, LME, NXE. */
+/* Only the bits the guest's CPUID offers; LMA is read-only (core/cr_rules.c). */
 static bool write_efer(struct vcpu *v, u32 msr, u64 val)
 {
-	u64 old = vcpu_ops->get_reg(v, VREG_EFER);
-	if (val & ~(EFER_GUEST_WRITABLE | EFER_LMA_BIT))
+	struct cr_state s = cr_state_of(v);
+	u64 efer;
+	const char *why = efer_load(&v->cr, &s, val, &efer);
+	if (why) {
+		pr_debug("%s: %s", v->vm->name, why);
 		return false;
-	vcpu_set_reg(v, reg_of(msr), (val & EFER_GUEST_WRITABLE) | (old & EFER_LMA_BIT));
+	}
+	vcpu_set_reg(v, reg_of(msr), efer);
 	return true;
 }
 

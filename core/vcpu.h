@@ -11,6 +11,7 @@
 #include "arch/types.h"
 #include "core/abi.h"
 #include "core/config.h"
+#include "core/cr_rules.h"
 #include "core/fw_cfg.h"
 #include "core/guest_mem.h"
 #include "core/uart.h"
@@ -34,6 +35,10 @@ enum vcpu_reg {
 	VREG_COUNT
 };
 
+/* What a control-register exit did (the VT-x exit qualification's encoding). */
+enum cr_access { CR_MOV_TO, CR_MOV_FROM, CR_CLTS, CR_LMSW };
+#define CR_GPR_DECODE (-1) /* the exit does not say: core/ decodes the instruction */
+
 struct exit_info {
 	enum exit_reason reason;
 	u64 raw_reason;  /* the backend's own exit code, for reports */
@@ -44,6 +49,7 @@ struct exit_info {
 		struct { u16 port; u8 size; bool in, string, rep; } io;
 		struct { u64 gpa; bool read, write, exec; } npf;
 		struct { u8 vector; bool has_error; u32 error; } exception;
+		struct { u8 cr; enum cr_access access; s8 gpr; u16 lmsw; } cr;
 	};
 };
 
@@ -153,13 +159,14 @@ struct vcpu {
 	struct vcpu_regs regs;
 	struct vcpu_msrs msrs;
 	struct vcpu_tsc tsc;
+	struct cr_features cr;   /* what its CPUID lets it load into CR4, EFER, XCR0 */
 	struct vlapic lapic;
 	struct vpmu pmu;
 	void *backend;    /* struct svm_vcpu / struct vmx_vcpu */
 	struct exit_stats exits;
 	struct fw_cfg fw_cfg;
 	struct vcpu_event_queue events;
-	struct shared_state shared; /* FPU, DR0-3, DR6, CR2 while another vCPU has the CPU */
+	struct shared_state shared; /* FPU, XCR0, DR0-3, DR6, CR2 while another vCPU has the CPU */
 	u64 watchdog_at;  /* TSC past which the watchdog stops it (timeout=) */
 	u64 switched_in;  /* times the CPU came to it from another guest */
 	bool halted; /* in HLT: not entered until an interrupt wakes it */
@@ -177,7 +184,8 @@ struct vcpu {
 /* The registers core/ may write (vcpu_set_reg); both backends implement exactly these. */
 #define VREG_WRITABLE                                                                    \
 	(BIT(VREG_RIP) | BIT(VREG_RSP) | BIT(VREG_RFLAGS) | BIT(VREG_EFER) | BIT(VREG_PAT) | \
-	 BIT(VREG_FS_BASE) | BIT(VREG_GS_BASE) | BIT(VREG_TSC_OFFSET) | BIT(VREG_CR2))
+	 BIT(VREG_FS_BASE) | BIT(VREG_GS_BASE) | BIT(VREG_TSC_OFFSET) | BIT(VREG_CR2) |    \
+	 BIT(VREG_CR0) | BIT(VREG_CR3) | BIT(VREG_CR4))
 
 /*
  * What a backend provides (svm/, vmx/), and what each entry promises. Every
@@ -200,7 +208,9 @@ struct vcpu_ops {
 	 * Creates the VMCB/VMCS in the multiboot1 entry state (32-bit protected
 	 * mode, flat segments, GDTR at vm->gdt_gpa, paging off, EAX/EBX as given), with the intercepts
 	 * core/'s policies ask for (MSR and I/O bitmaps, CPUID, HLT, VM
-	 * instructions, interrupts, NMIs, shutdown); -1 on failure. With
+	 * instructions, interrupts, NMIs, shutdown, XSETBV, the control-register
+	 * loads core/cr_access.c checks), after cr_access_init() has derived what
+	 * the guest may load; -1 on failure. With
 	 * cfg->break_state == BREAK_ENTRY it leaves one guest-state field invalid
 	 * on purpose, so the first entry fails (a test of the report).
 	 */
@@ -223,9 +233,17 @@ struct vcpu_ops {
 	 * Calls vcpu_account_entry/exit around the world switch.
 	 */
 	void (*run)(struct vcpu *v, struct exit_info *e);
-	/* Any register of enum vcpu_reg, as the guest sees it (EFER without SVME). */
+	/*
+	 * Any register of enum vcpu_reg, as the guest sees it (EFER without SVME;
+	 * CR0 and CR4 as the guest loaded them, whatever bits VT-x forces).
+	 */
 	u64 (*get_reg)(struct vcpu *v, enum vcpu_reg r);
-	/* Only the registers in VREG_WRITABLE; core/ calls it through vcpu_set_reg. */
+	/*
+	 * Only the registers in VREG_WRITABLE; core/ calls it through vcpu_set_reg.
+	 * CR0, CR4 and EFER take the guest's view, already checked against
+	 * core/cr_rules.h: the backend adds what the hardware needs (VT-x's fixed
+	 * bits, SVME) and keeps the mode in step (EFER.LMA, "IA-32e mode guest").
+	 */
 	void (*set_reg)(struct vcpu *v, enum vcpu_reg r, u64 val);
 	/*
 	 * Moves RIP to next_rip as the end of an instruction does: the STI/MOV SS

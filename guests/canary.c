@@ -37,6 +37,31 @@ static void pmu_starts_clean(void)
 	       "(or 0x%lx)", dirty);
 }
 
+/* XCR0 at its reset value, and every YMM register's upper half zero. */
+static void avx_starts_clean(void)
+{
+	if (!cpu_has_avx()) {
+		report_skip("CPUID offers no AVX", "YMM upper halves are zero");
+		return;
+	}
+	write_cr4(read_cr4() | CR4_OSXSAVE);
+	report(xgetbv() == XSTATE_X87, "XCR0 is 1 (x87 only) at start (0x%lx)", xgetbv());
+	xsetbv(XSTATE_X87 | XSTATE_SSE | XSTATE_AVX);
+	static u8 upper[16][16] __attribute__((aligned(16)));
+#define UPPER(n) "vextractf128 $1, %%ymm" #n ", %" #n "\n\t"
+	asm volatile(UPPER(0) UPPER(1) UPPER(2) UPPER(3) UPPER(4) UPPER(5) UPPER(6) UPPER(7)
+		     UPPER(8) UPPER(9) UPPER(10) UPPER(11) UPPER(12) UPPER(13) UPPER(14) UPPER(15)
+		     : "=m"(upper[0]), "=m"(upper[1]), "=m"(upper[2]), "=m"(upper[3]),
+		       "=m"(upper[4]), "=m"(upper[5]), "=m"(upper[6]), "=m"(upper[7]),
+		       "=m"(upper[8]), "=m"(upper[9]), "=m"(upper[10]), "=m"(upper[11]),
+		       "=m"(upper[12]), "=m"(upper[13]), "=m"(upper[14]), "=m"(upper[15]));
+#undef UPPER
+	u8 or = 0;
+	for (int i = 0; i < 16 * 16; i++)
+		or |= upper[i / 16][i % 16];
+	report(!or, "YMM0-YMM15 upper halves are zero (%s)", or ? "dirty" : "clean");
+}
+
 int guest_main(const char *cmdline)
 {
 	(void)cmdline;
@@ -71,6 +96,7 @@ int guest_main(const char *cmdline)
 	report(fx.fcw == 0x37F && fx.fsw == 0 && fx.ftw == 0 && fx.mxcsr == 0x1F80 && !xmm_or,
 	       "x87 and SSE at their reset values (FCW 0x%x, FSW 0x%x, tags 0x%x, MXCSR 0x%x, "
 	       "XMM %s)", fx.fcw, fx.fsw, fx.ftw, fx.mxcsr, xmm_or ? "dirty" : "zero");
+	avx_starts_clean();
 	u64 d0, d1, d2, d3, d6;
 	asm volatile("mov %%db0, %0\n\tmov %%db1, %1\n\tmov %%db2, %2\n\tmov %%db3, %3\n\t"
 		     "mov %%db6, %4" : "=r"(d0), "=r"(d1), "=r"(d2), "=r"(d3), "=r"(d6));

@@ -213,6 +213,39 @@ static void count_own_instructions(const struct guest_pmu *p, u64 switched_befor
 	       "%lu switches", v, want, slack, switched);
 }
 
+/*
+ * The extended state is this guest's alone too: YMM15, upper half included,
+ * holds a pattern of its seed, and XCR0 is left at a value of its own (odd
+ * seeds without AVX, hiding that upper half), while the CPU moves between
+ * guests that do the same.
+ */
+static u64 ymm_pattern[4] __attribute__((aligned(32)));
+
+static bool fill_ymm(void)
+{
+	if (!cpu_has_avx()) {
+		report_skip("CPUID offers no AVX", "YMM15 and XCR0 are this guest's alone");
+		return false;
+	}
+	for (int i = 0; i < 4; i++)
+		ymm_pattern[i] = 0x1111111111111111ULL * seed + (u64)i;
+	write_cr4(read_cr4() | CR4_OSXSAVE);
+	xsetbv(XSTATE_X87 | XSTATE_SSE | XSTATE_AVX);
+	asm volatile("vmovdqa %0, %%ymm15" : : "m"(ymm_pattern));
+	xsetbv(seed & 1 ? XSTATE_X87 | XSTATE_SSE : XSTATE_X87 | XSTATE_SSE | XSTATE_AVX);
+	return true;
+}
+
+static void check_ymm(u64 switched)
+{
+	u64 xcr0 = xgetbv(), want = seed & 1 ? XSTATE_X87 | XSTATE_SSE : 0x7;
+	static u64 now[4] __attribute__((aligned(32)));
+	xsetbv(XSTATE_X87 | XSTATE_SSE | XSTATE_AVX);
+	asm volatile("vmovdqa %%ymm15, %0" : "=m"(now));
+	report(xcr0 == want && !memcmp(now, ymm_pattern, sizeof(now)),
+	       "XCR0 (0x%lx) and YMM15 are this guest's after %lu switches", xcr0, switched);
+}
+
 int guest_main(const char *cmdline)
 {
 	(void)cmdline;
@@ -257,6 +290,7 @@ int guest_main(const char *cmdline)
 		wrmsr(X2APIC_TIMER_INITIAL, HALT_NS);
 	}
 	u64 checks = 0, absent_failures = 0, woken = 0, switched;
+	bool avx = fill_ymm();
 	do {
 		if (halt)
 			woken += sleep_on_timer();
@@ -279,6 +313,8 @@ int guest_main(const char *cmdline)
 		       woken);
 	}
 	report_regs(checks, switched);
+	if (avx)
+		check_ymm(switched);
 	if (off)
 		report(!absent_failures, "no PMU in %lu checks across %lu switches (%lu failed)",
 		       checks, switched, absent_failures);

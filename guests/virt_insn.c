@@ -19,6 +19,6 @@ int guest_main(const char *cmdline)
 		report(TRY("vmcall") == VEC_UD, "Intel's VMCALL raises #UD on AMD");
 	}
 	report(TRY("xsetbv", "a"(1), "c"(0), "d"(0)) == VEC_UD,
-	       "XSETBV raises #UD (XSAVE is not offered)");
+	       "XSETBV raises #UD while CR4.OSXSAVE is clear");
 	return tap_status();
 }

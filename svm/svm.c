@@ -3,6 +3,7 @@
 #include "arch/cpu.h"
 #include "arch/host_caps.h"
 #include "arch/log.h"
+#include "core/cr_access.h"
 #include "core/gpt.h"
 #include "core/hv.h"
 #include "core/msr_policy.h"
@@ -28,7 +29,7 @@ struct svm_vcpu {
 	u8 *msrpm, *iopm;
 	u32 dirty;        /* VMCB clean bits the next VMRUN must not claim */
 	u32 clean_all;    /* the clean bits the CPU honours (0 without VMCB clean bits) */
-	bool flush_tlb;   /* first run of a new guest on this ASID */
+	bool flush_tlb;   /* a new guest on this ASID, or an emulated CR load */
 	bool nrips;       /* the CPU reports the next RIP */
 	struct svm_nmi nmi; /* the guest's NMI blocking (svm/svm_nmi.h) */
 };
@@ -123,6 +124,12 @@ static void init_save_area(struct vmcb_save *s, u64 rip, u64 gdt)
 static void init_control_area(struct vmcb_control *c, const struct svm_vcpu *sv,
 			      const struct vm *vm)
 {
+	/*
+	 * CR0 and CR4 writes go through core/cr_rules.h: an emulator may take a
+	 * value VMRUN then refuses (QEMU 7.2 TCG loads CR0 with NW and not CD,
+	 * or PG and not PE), and CR4 bits the guest's CPUID hides must be #GP.
+	 */
+	c->intercept_cr = INTERCEPT_CR0_WRITE | INTERCEPT_CR4_WRITE;
 	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_CPUID | INTERCEPT_HLT |
 			     INTERCEPT_INVLPGA | INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_SHUTDOWN |
 			     (vm->pmu.rdpmc_passthrough ? 0 : INTERCEPT_RDPMC);
@@ -169,6 +176,7 @@ static int svm_vcpu_create(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx)
 	if (v->vm->cfg->break_state == BREAK_ENTRY)
 		sv->vmcb->save.efer &= ~EFER_SVME; /* illegal: VMRUN must refuse it */
 	v->regs.rbx = ebx;
+	cr_access_init(v);
 	return 0;
 }
 
@@ -221,6 +229,14 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 	struct svm_vcpu *sv = v->backend;
 	struct vmcb_control *c = &sv->vmcb->control;
 
+	/*
+	 * With V_INTR_MASKING a guest's CR8 is V_TPR: it is the virtual LAPIC's
+	 * TPR bits 7:4 (a CR8 load clears bits 3:0, as the SDM says).
+	 */
+	if (VINTR_TPR(c->vintr) != v->lapic.tpr >> 4) {
+		c->vintr = (c->vintr & ~(u64)VINTR_TPR_MASK) | (v->lapic.tpr >> 4);
+		sv->dirty |= CLEAN_TPR;
+	}
 	c->clean = sv->clean_all & ~sv->dirty;
 	c->tlb_control = sv->flush_tlb ? TLB_FLUSH_ALL : 0;
 	sv->vmcb->save.rax = v->regs.rax; /* VMRUN takes the guest's RAX from the VMCB */
@@ -228,6 +244,8 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 	sv->dirty = 0;
 	sv->flush_tlb = false;
 	v->regs.rax = sv->vmcb->save.rax;
+	if (VINTR_TPR(c->vintr) != v->lapic.tpr >> 4)
+		v->lapic.tpr = VINTR_TPR(c->vintr) << 4;
 
 	c->eventinj = 0; /* delivered, or handed back to core/ below */
 	svm_decode_exit(sv->vmcb, sv->nrips, e);
@@ -279,6 +297,13 @@ static void svm_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 	case VREG_EFER:
 		s->efer = val | EFER_SVME;
 		sv->dirty |= CLEAN_CRX;
+		break;
+	case VREG_CR0: /* an emulated load flushes the guest's TLB, as the MOV would */
+	case VREG_CR3:
+	case VREG_CR4:
+		*(r == VREG_CR0 ? &s->cr0 : r == VREG_CR3 ? &s->cr3 : &s->cr4) = val;
+		sv->dirty |= CLEAN_CRX;
+		sv->flush_tlb = true;
 		break;
 	case VREG_PAT:
 		s->g_pat = val;

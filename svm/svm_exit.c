@@ -6,6 +6,7 @@
 #define IOIO_REP BIT(3)
 #define NPF_WRITE BIT(1)
 #define NPF_EXEC BIT(4)
+#define CR_INFO_MOV BIT(63)
 
 static enum exit_reason reason_of(u64 code)
 {
@@ -36,8 +37,8 @@ static enum exit_reason reason_of(u64 code)
 	case VMEXIT_MONITOR:
 	case VMEXIT_MWAIT:
 	case VMEXIT_MWAIT_COND:
-	case VMEXIT_XSETBV:
 		return EXIT_VIRT_INSN;
+	case VMEXIT_XSETBV: return EXIT_XSETBV;
 	default: return EXIT_OTHER;
 	}
 }
@@ -75,6 +76,18 @@ void svm_decode_exit(const struct vmcb *vmcb, bool nrips, struct exit_info *e)
 		break;
 	default:
 		break;
+	}
+	/*
+	 * CR writes: with decode assists EXITINFO1 bit 63 says a MOV and bits 3:0
+	 * its GPR; otherwise (CLTS, LMSW, or no next RIP to skip to) core/
+	 * decodes the instruction.
+	 */
+	if (c->exitcode >= VMEXIT_CR0_WRITE && c->exitcode < VMEXIT_CR0_WRITE + 16) {
+		e->reason = EXIT_CR_ACCESS;
+		e->cr.cr = (u8)(c->exitcode - VMEXIT_CR0_WRITE);
+		e->cr.access = CR_MOV_TO;
+		e->cr.gpr = nrips && (c->exitinfo1 & CR_INFO_MOV) ? (s8)(c->exitinfo1 & 0xF)
+								     : CR_GPR_DECODE;
 	}
 	/* MSR exits: ECX holds the index, EXITINFO1 says read (0) or write (1). */
 	if (c->exitcode == VMEXIT_MSR)

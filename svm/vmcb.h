@@ -64,6 +64,9 @@ _Static_assert(offsetof(struct vmcb_save, cr2) == 0x240, "vmcb layout");
 _Static_assert(offsetof(struct vmcb_save, g_pat) == 0x268, "vmcb layout");
 _Static_assert(sizeof(struct vmcb) == 4096, "vmcb layout");
 
+/* intercept_cr: reads in bits 15:0, writes in 31:16 */
+#define INTERCEPT_CR0_WRITE BIT(16)
+#define INTERCEPT_CR4_WRITE BIT(20)
 /* intercept_misc1 */
 #define INTERCEPT_INTR BIT(0)
 #define INTERCEPT_NMI BIT(1)
@@ -89,6 +92,8 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb layout");
 #define INTERCEPT_MWAIT_COND BIT(12)
 #define INTERCEPT_XSETBV BIT(13)
 
+#define VINTR_TPR_MASK 0xFu
+#define VINTR_TPR(vintr) ((u32)(vintr) & VINTR_TPR_MASK)
 #define VINTR_V_IRQ BIT(8)
 #define VINTR_PRIO_HIGHEST (0xFull << 16)
 #define VINTR_IGN_TPR BIT(20)
@@ -118,6 +123,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb layout");
 #define CLEAN_ALL 0xFFFu
 
 /* Exit codes (APM appendix C). */
+#define VMEXIT_CR0_WRITE 0x10
 #define VMEXIT_EXCP_BASE 0x40
 #define VMEXIT_INTR 0x60
 #define VMEXIT_VINTR 0x64

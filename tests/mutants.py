@@ -1,7 +1,7 @@
 """The mutant catalogue of tests/mutate: plausible mistakes in pmu/, the world
 switch, the MSR/CPUID policy, the vCPU's event queue, the virtual LAPIC,
-the exit decoders, AMD-V's NMI tracking and the scheduler, each of which the
-host tests must catch.
+the exit decoders, AMD-V's NMI tracking, the scheduler and the
+control-register rules, each of which the host tests must catch.
 
 Each entry: id; file; find, an exact snippet that must occur exactly once in
 the file; replace, what the mistake writes instead; mistake, one line saying
@@ -508,4 +508,25 @@ MUTANTS = [
          replace="r = SVM_NMI_WINDOW;",
          mistake="the guest's own single-step trap after its IRET is taken for pmuvisor's",
          killer="test_svm_nmi"),
+    # --- core/cr_rules.c: what a guest may load into CR0, CR4, EFER, XCR0 -------
+    dict(id="cr0-nw-without-cd", file="core/cr_rules.c",
+         find="if ((val & CR0_NW) && !(val & CR0_CD))",
+         replace="if ((val & CR0_NW) && (val & CR0_CD) && 0)",
+         mistake="CR0 takes NW without CD, which VMRUN then refuses",
+         killer="test_cr_rules"),
+    dict(id="cr4-ignores-cpuid", file="core/cr_rules.c",
+         find="if (val & ~f->cr4_allowed)",
+         replace="if (val >> 32 && f)",
+         mistake="CR4 takes bits the guest's CPUID does not offer (OSXSAVE without XSAVE)",
+         killer="test_cr_rules"),
+    dict(id="efer-lme-while-paging", file="core/cr_rules.c",
+         find="if (((val ^ s->efer) & EFER_LME) && (s->cr0 & CR0_PG))",
+         replace="if (((val ^ s->efer) & EFER_LME) && (s->cr0 & CR0_PG) && (val & EFER_LME))",
+         mistake="EFER.LME may be cleared while paging is on",
+         killer="test_cr_rules"),
+    dict(id="xcr0-avx-without-sse", file="core/cr_rules.c",
+         find="if ((val & XSTATE_AVX) && !(val & XSTATE_SSE))",
+         replace="if ((val & XSTATE_AVX) && !(val & XSTATE_X87))",
+         mistake="XSETBV takes AVX state without SSE state",
+         killer="test_cr_rules"),
 ]

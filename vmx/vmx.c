@@ -4,6 +4,7 @@
 #include "arch/gdt.h"
 #include "arch/host_caps.h"
 #include "arch/log.h"
+#include "core/cr_access.h"
 #include "core/gpt.h"
 #include "core/hv.h"
 #include "core/msr_policy.h"
@@ -30,6 +31,8 @@
 #define CPU_NMI_WINDOW BIT(22)
 #define CPU_MWAIT BIT(10)
 #define CPU_RDPMC BIT(11)
+#define CPU_CR8_LOAD BIT(19)
+#define CPU_CR8_STORE BIT(20)
 #define CPU_IO_BITMAPS BIT(25)
 #define CPU_MONITOR BIT(29)
 #define EXIT_HOST_64BIT BIT(9)
@@ -149,10 +152,13 @@ static int compute_controls(void)
 			EXIT_LOAD_EFER | (g.load_by_controls ? EXIT_LOAD_PERF_GLOBAL_CTRL : 0);
 	u32 entry_want = ENTRY_LOAD_PAT | ENTRY_LOAD_EFER |
 			 (g.load_by_controls ? ENTRY_LOAD_PERF_GLOBAL_CTRL : 0);
-	/* The window exits are checked here and turned on only while needed. */
+	/*
+	 * The window exits are checked here and turned on only while needed. CR8
+	 * exits: without them a 64-bit guest's MOV to CR8 would write the host's TPR.
+	 */
 	u32 cpu_want = CPU_HLT | CPU_MWAIT | CPU_RDPMC | CPU_IO_BITMAPS | CPU_MONITOR |
 		       CPU_TSC_OFFSETTING | CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY |
-		       CPU_INTR_WINDOW | CPU_NMI_WINDOW;
+		       CPU_INTR_WINDOW | CPU_NMI_WINDOW | CPU_CR8_LOAD | CPU_CR8_STORE;
 	u32 pin_need = PIN_EXTERNAL_INTERRUPT | PIN_NMI | PIN_VIRTUAL_NMI;
 	if (fit("pin-based", caps.pinbased, pin_need | PIN_PREEMPTION_TIMER, pin_need, &pin_ctls,
 		NULL) ||
@@ -276,13 +282,33 @@ static int write_host_state(void)
 	return write_fields(host, ARRAY_SIZE(host));
 }
 
-/* CR bits VMX fixes (e.g. NE, VMXE) are owned by pmuvisor; the guest reads them as 0. */
-static u64 cr0_owned(void) { return (caps.cr0_fixed0 & ~(CR0_PE | CR0_PG)) | ~caps.cr0_fixed1; }
-static u64 cr4_owned(void) { return caps.cr4_fixed0 | ~caps.cr4_fixed1; }
+/*
+ * CR bits VMX fixes (NE, VMXE) are pmuvisor's: the guest reads the read
+ * shadow, what it loaded, and a MOV that changes one exits to
+ * core/cr_access.c. So are CD and NW, whose combination Bochs does not check
+ * (measured: it loads NW without CD), and the CR4 bits the guest's CPUID does
+ * not offer, so their load is a #GP. PE and PG are the guest's (unrestricted
+ * guest); every other bit is the guest's own, checked by the CPU.
+ */
+static u64 cr0_owned(void)
+{
+	return (caps.cr0_fixed0 & ~(CR0_PE | CR0_PG)) | ~caps.cr0_fixed1 | CR0_CD | CR0_NW;
+}
+static u64 cr4_owned(const struct vcpu *v)
+{
+	return caps.cr4_fixed0 | ~caps.cr4_fixed1 | ~v->cr.cr4_allowed;
+}
+
+/* The value the CPU holds for a guest-visible CR0 (the fixed bits added). */
+static u64 cr0_hw(u64 cr0)
+{
+	return (cr0 | (caps.cr0_fixed0 & ~(CR0_PE | CR0_PG))) & (caps.cr0_fixed1 | CR0_PE | CR0_PG);
+}
+
+static u64 cr4_hw(u64 cr4) { return (cr4 | caps.cr4_fixed0) & caps.cr4_fixed1; }
 
 static int write_guest_state(const struct vcpu *v, u64 rip, u32 eax)
 {
-	u64 cr0 = ((CR0_PE | CR0_ET) | caps.cr0_fixed0) & ~(u64)CR0_PG & caps.cr0_fixed1;
 	u32 cs_ar = AR_CODE32 | (v->vm->cfg->break_state == BREAK_ENTRY ? AR_RESERVED_BIT : 0);
 	const struct field_value guest[] = {
 		{ GUEST_CS_SEL, 0x08 }, { GUEST_CS_BASE, 0 }, { GUEST_CS_LIMIT, 0xFFFFFFFF },
@@ -303,9 +329,9 @@ static int write_guest_state(const struct vcpu *v, u64 rip, u32 eax)
 		{ GUEST_LDTR_AR, AR_UNUSABLE },
 		{ GUEST_GDTR_BASE, v->vm->gdt_gpa }, { GUEST_GDTR_LIMIT, GUEST_GDT_LIMIT },
 		{ GUEST_IDTR_BASE, 0 }, { GUEST_IDTR_LIMIT, 0xFFFF },
-		{ GUEST_CR0, cr0 }, { GUEST_CR3, 0 }, { GUEST_CR4, caps.cr4_fixed0 },
+		{ GUEST_CR0, cr0_hw(CR0_PE | CR0_ET) }, { GUEST_CR3, 0 }, { GUEST_CR4, cr4_hw(0) },
 		{ CR0_GUEST_HOST_MASK, cr0_owned() }, { CR0_READ_SHADOW, CR0_PE | CR0_ET },
-		{ CR4_GUEST_HOST_MASK, cr4_owned() }, { CR4_READ_SHADOW, 0 },
+		{ CR4_GUEST_HOST_MASK, cr4_owned(v) }, { CR4_READ_SHADOW, 0 },
 		{ GUEST_DR7, 0x400 }, { GUEST_RSP, 0 }, { GUEST_RIP, rip }, { GUEST_RFLAGS, 0x2 },
 		{ GUEST_SYSENTER_CS, 0 }, { GUEST_SYSENTER_ESP, 0 }, { GUEST_SYSENTER_EIP, 0 },
 		{ GUEST_PAT, GUEST_PAT_VALUE }, { GUEST_EFER, 0 },
@@ -453,6 +479,8 @@ static int vmx_vcpu_create(struct vcpu *v, u64 entry_rip, u32 eax, u32 ebx)
 	flush_translations();
 	v->regs.rax = eax;
 	v->regs.rbx = ebx;
+	cr_access_init(v); /* before the CR4 mask, which follows what the guest is offered */
+	v->cr.cr4_allowed &= caps.cr4_fixed1; /* a bit VMX cannot hold would read back a lie */
 	return write_controls(xv, v->vm) || write_host_state() ||
 			       write_guest_state(v, entry_rip, eax)
 		       ? -1
@@ -551,12 +579,23 @@ static const enum vmcs_field seg_limit_fields[SEG_COUNT] = { GUEST_ES_LIMIT, GUE
 	GUEST_SS_LIMIT, GUEST_DS_LIMIT, GUEST_FS_LIMIT, GUEST_GS_LIMIT, GUEST_TR_LIMIT,
 	GUEST_LDTR_LIMIT };
 
+/* Owned bits come from the read shadow, the rest from the CPU. */
+static u64 guest_view(enum vmcs_field cr, enum vmcs_field mask, enum vmcs_field shadow)
+{
+	u64 m = vmread(mask);
+	return (vmread(cr) & ~m) | (vmread(shadow) & m);
+}
+
 /* VT-x does not switch CR2: the guest's is in the CPU while pmuvisor runs too. */
 static u64 vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
 {
 	(void)v;
 	if (r == VREG_CR2)
 		return read_cr2();
+	if (r == VREG_CR0)
+		return guest_view(GUEST_CR0, CR0_GUEST_HOST_MASK, CR0_READ_SHADOW);
+	if (r == VREG_CR4)
+		return guest_view(GUEST_CR4, CR4_GUEST_HOST_MASK, CR4_READ_SHADOW);
 	u64 val = vmread(reg_fields[r]);
 	return r == VREG_CPL ? AR_DPL(val) : val; /* the CPL is SS.DPL */
 }
@@ -564,9 +603,33 @@ static u64 vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
 static void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 {
 	(void)v;
-	if (r == VREG_CR2) {
+	switch (r) {
+	case VREG_CR2:
 		write_cr2(val);
 		return;
+	/*
+	 * An emulated CR load flushes the guest's TLB as the MOV would have: the
+	 * VPID-tagged entries outlive VM entries (Linux toggles CR4.PGE to flush).
+	 */
+	case VREG_CR0:
+		vmwrite(CR0_READ_SHADOW, val);
+		val = cr0_hw(val);
+		flush_translations();
+		break;
+	case VREG_CR3:
+		flush_translations();
+		break;
+	case VREG_CR4:
+		vmwrite(CR4_READ_SHADOW, val);
+		val = cr4_hw(val);
+		flush_translations();
+		break;
+	case VREG_EFER: /* the entry loads IA-32e mode from this control, not from EFER.LMA */
+		vmwrite(ENTRY_CONTROLS, (vmread(ENTRY_CONTROLS) & ~(u64)ENTRY_IA32E_GUEST) |
+						(val & EFER_LMA ? ENTRY_IA32E_GUEST : 0));
+		break;
+	default:
+		break;
 	}
 	vmwrite(reg_fields[r], val);
 }

@@ -27,6 +27,11 @@ enum basic_exit {
 #define EPT_QUAL_READ BIT(0)
 #define EPT_QUAL_WRITE BIT(1)
 #define EPT_QUAL_EXEC BIT(2)
+/* Control-register exits (SDM vol. 3, table 28-3): CR, access type, GPR, LMSW data. */
+#define CR_QUAL_CR(q) ((u8)((q) & 0xF))
+#define CR_QUAL_ACCESS(q) ((enum cr_access)(((q) >> 4) & 3))
+#define CR_QUAL_GPR(q) ((s8)(((q) >> 8) & 0xF))
+#define CR_QUAL_LMSW(q) ((u16)((q) >> 16))
 
 static enum exit_reason reason_of(u32 basic, u32 intr_info)
 {
@@ -47,6 +52,8 @@ static enum exit_reason reason_of(u32 basic, u32 intr_info)
 	case BASIC_RDMSR: return EXIT_MSR_READ;
 	case BASIC_WRMSR: return EXIT_MSR_WRITE;
 	case BASIC_EPT_VIOLATION: return EXIT_NPF;
+	case BASIC_CR_ACCESS: return EXIT_CR_ACCESS;
+	case BASIC_XSETBV: return EXIT_XSETBV;
 	case BASIC_INVALID_GUEST_STATE:
 	case BASIC_MSR_LOADING:
 		return EXIT_INVALID_STATE;
@@ -65,7 +72,6 @@ static enum exit_reason reason_of(u32 basic, u32 intr_info)
 	case BASIC_INVVPID:
 	case BASIC_MWAIT:
 	case BASIC_MONITOR:
-	case BASIC_XSETBV:
 	case BASIC_VMFUNC:
 		return EXIT_VIRT_INSN;
 	default:
@@ -98,6 +104,12 @@ void vmx_decode_exit(const struct vmx_exit_raw *raw, struct exit_info *e)
 		e->npf.read = raw->qualification & EPT_QUAL_READ;
 		e->npf.write = raw->qualification & EPT_QUAL_WRITE;
 		e->npf.exec = raw->qualification & EPT_QUAL_EXEC;
+		break;
+	case EXIT_CR_ACCESS:
+		e->cr.cr = CR_QUAL_CR(raw->qualification);
+		e->cr.access = CR_QUAL_ACCESS(raw->qualification);
+		e->cr.gpr = CR_QUAL_GPR(raw->qualification);
+		e->cr.lmsw = CR_QUAL_LMSW(raw->qualification);
 		break;
 	case EXIT_EXCEPTION:
 		e->exception.vector = INTR_INFO_VECTOR(raw->intr_info);

@@ -77,6 +77,13 @@ void report_cpu_refuses_wrmsr(u32 msr, u64 val, const char *what);
 		(int)vec_;                                                      \
 	})
 
+/* XSAVE with AVX state offered (CPUID.1:ECX XSAVE and AVX, leaf 0xD). */
+static inline bool cpu_has_avx(void)
+{
+	struct cpuid_regs r = cpuid(1, 0);
+	return (r.ecx & BIT(26)) && (r.ecx & BIT(28)) && (cpuid(0xD, 0).eax & XSTATE_AVX);
+}
+
 static inline u32 inl(u16 port)
 {
 	u32 v;

@@ -64,7 +64,7 @@ void idt_init(void (*handler)(uint32_t vector));
 /* Points one gate of that IDT at a kernel's own stub (e.g. an exception it expects). */
 void idt_set_gate(uint8_t vector, void (*stub)(void));
 
-/* What IRET returns to after an exception without an error code (#DB, NMI). */
+/* What IRET returns to after an exception (any error code is below it). */
 struct qk_frame {
 	uint32_t eip, cs, eflags;
 };
@@ -73,5 +73,20 @@ struct qk_frame {
  * handled vector (the frame may be changed); otherwise the vector fails as above.
  */
 void qk_exception_hook(bool (*hook)(uint32_t vector, struct qk_frame *frame));
+
+/*
+ * The exception vector one instruction raised, or -1 when it raised none
+ * (needs idt_init): QK_TRY("mov %0, %%cr4", "r"(val)). The handler resumes
+ * after the instruction, which must be the only one in insn.
+ */
+extern volatile uint32_t qk_try_at, qk_try_resume, qk_try_vector;
+#define QK_TRY(insn, ...)                                                                   \
+	({                                                                                  \
+		qk_try_vector = ~0u;                                                        \
+		asm volatile("movl $1f, qk_try_at\n\tmovl $2f, qk_try_resume\n1: " insn     \
+			     "\n2:\n" : : __VA_ARGS__ : "memory");                            \
+		qk_try_at = 0;                                                              \
+		(int)qk_try_vector;                                                         \
+	})
 
 #endif

@@ -22,17 +22,25 @@ _start:
 	hlt
 	jmp .halt
 
-; One stub for each of the 256 vectors: qk_interrupt(vector), then iret. Only
-; vectors 32 and up return (qk_interrupt ends the kernel on any other), so no
-; stub has to know which exceptions push an error code.
+; One stub for each of the 256 vectors: qk_interrupt(vector, frame), then
+; iret. The exceptions that push no error code get a 0 pushed in its place,
+; so every stack is the same: the eight pushad registers, the error code,
+; and the CPU's frame (EIP, CS, EFLAGS), which frame points at and
+; qk_interrupt may change (a fault a kernel expected).
 %assign v 0
 %rep 256
 qk_stub_%[v]:
+%if !(v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30)
+	push dword 0
+%endif
 	pushad
+	lea eax, [esp + 36]         ; past the registers and the error code
+	push eax
 	push dword v
 	call qk_interrupt
-	add esp, 4
+	add esp, 8
 	popad
+	add esp, 4
 	iret
 %assign v v + 1
 %endrep

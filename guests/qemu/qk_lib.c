@@ -105,17 +105,22 @@ void idt_set_gate(uint8_t vector, void (*stub)(void))
 	idt[vector].off_hi = (uint16_t)(at >> 16);
 }
 
-void qk_interrupt(uint32_t vector);
-void qk_interrupt(uint32_t vector)
+volatile uint32_t qk_try_at, qk_try_resume, qk_try_vector;
+
+void qk_interrupt(uint32_t vector, struct qk_frame *frame);
+void qk_interrupt(uint32_t vector, struct qk_frame *frame)
 {
+	if (vector < 32 && qk_try_at && frame->eip == qk_try_at) { /* the fault QK_TRY expected */
+		qk_try_vector = vector;
+		frame->eip = qk_try_resume;
+		return;
+	}
 	if (vector >= QK_FIRST_VECTOR && vector <= QK_LAST_VECTOR) {
 		on_interrupt(vector);
 		return;
 	}
 	if (vector == SPURIOUS_VECTOR) /* the SDM: no EOI for a spurious interrupt */
 		return;
-	/* qk_entry.asm's stub pushed the registers (8 words) above the vector, and the CPU the frame. */
-	struct qk_frame *frame = (struct qk_frame *)((uintptr_t)&vector + 4 * (1 + 8));
 	if (vector < 32 && on_exception && on_exception(vector, frame))
 		return;
 	/* An exception or a vector nobody armed: say which, rather than triple-fault. */

@@ -1,9 +1,10 @@
 /*
- * What an MMIO or string I/O exit reads from the guest: its page tables,
- * instruction bytes, registers and segments, all guest-controlled. The input
- * is guest RAM plus the paging state; the walk must stay inside RAM, the
- * decoders inside the bytes they got, and string I/O (registers and segment
- * derived from the same input) inside RAM and its budget.
+ * What an MMIO, string I/O or control-register exit reads from the guest:
+ * its page tables, instruction bytes, registers and segments, all
+ * guest-controlled. The input is guest RAM plus the paging state; the walk
+ * must stay inside RAM, the decoders inside the bytes they got, and string
+ * I/O (registers and segment derived from the same input) inside RAM and
+ * its budget.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,10 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			string_io(&mem, &ps, rip, &sio, (enum code_mode)mode);
 		}
 		struct mmio_insn insn;
+		struct cr_insn cr;
+		if (!insn_decode_cr_write(bytes, got, (enum code_mode)mode, &cr) &&
+		    (cr.len == 0 || cr.len > got || cr.gpr < 0 || cr.gpr > 15 || cr.cr > 15))
+			abort();
 		if (insn_decode_mov(bytes, got, (enum code_mode)mode, &insn))
 			continue;
 		if (insn.len == 0 || insn.len > got || insn.reg < INSN_REG_NONE || insn.reg > 15 ||

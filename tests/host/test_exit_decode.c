@@ -71,7 +71,7 @@ static void svm_reasons(void **state)
 	struct { u64 code; enum exit_reason r; } cases[] = {
 		{ VMEXIT_CPUID, EXIT_CPUID }, { VMEXIT_HLT, EXIT_HLT },
 		{ VMEXIT_VMMCALL, EXIT_HYPERCALL }, { VMEXIT_VMRUN, EXIT_VIRT_INSN },
-		{ VMEXIT_CLGI, EXIT_VIRT_INSN }, { VMEXIT_XSETBV, EXIT_VIRT_INSN },
+		{ VMEXIT_CLGI, EXIT_VIRT_INSN }, { VMEXIT_XSETBV, EXIT_XSETBV },
 		{ VMEXIT_SHUTDOWN, EXIT_SHUTDOWN }, { VMEXIT_INTR, EXIT_INTERRUPT },
 		{ VMEXIT_NMI, EXIT_NMI }, { VMEXIT_RDPMC, EXIT_RDPMC },
 		{ VMEXIT_EXCP_BASE + 14, EXIT_EXCEPTION }, { 0x7E, EXIT_OTHER },
@@ -80,6 +80,22 @@ static void svm_reasons(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_int_equal(svm(cases[i].code, 0, 0, false).reason, cases[i].r);
 	assert_int_equal(svm(VMEXIT_EXCP_BASE + 14, 0, 0, false).exception.vector, 14);
+}
+
+/* CR writes: the GPR from decode assists (EXITINFO1 bit 63), else core/ decodes. */
+static void svm_control_register_writes(void **state)
+{
+	(void)state;
+	struct exit_info e = svm(VMEXIT_CR0_WRITE + 4, BIT(63) | 9, 0, true); /* MOV CR4, r9 */
+	assert_int_equal(e.reason, EXIT_CR_ACCESS);
+	assert_int_equal(e.cr.cr, 4);
+	assert_int_equal(e.cr.access, CR_MOV_TO);
+	assert_int_equal(e.cr.gpr, 9);
+	assert_int_equal(e.next_rip, 0x1234);
+	assert_int_equal(svm(VMEXIT_CR0_WRITE, 0, 0, true).cr.gpr, CR_GPR_DECODE); /* CLTS, LMSW */
+	e = svm(VMEXIT_CR0_WRITE, BIT(63) | 3, 0, false); /* no next RIP to skip to */
+	assert_int_equal(e.cr.cr, 0);
+	assert_int_equal(e.cr.gpr, CR_GPR_DECODE);
 }
 
 static struct exit_info vmx(u32 reason, u64 qual, u64 gpa, u32 intr_info)
@@ -167,6 +183,27 @@ static void vectoring_information(void **state)
 	assert_int_equal(vmx(7, 0, 0, 0).reason, EXIT_INTR_WINDOW);
 }
 
+/* SDM vol. 3, table 28-3: CR in 3:0, access type in 5:4, GPR in 11:8, LMSW data in 31:16. */
+static void vmx_control_register_qualification(void **state)
+{
+	(void)state;
+	struct exit_info e = vmx(28, 0x0000 | (0 << 4) | (12 << 8) | 4, 0, 0); /* MOV CR4, r12 */
+	assert_int_equal(e.reason, EXIT_CR_ACCESS);
+	assert_int_equal(e.cr.cr, 4);
+	assert_int_equal(e.cr.access, CR_MOV_TO);
+	assert_int_equal(e.cr.gpr, 12);
+	assert_int_equal(e.next_rip, 0x100003);
+	e = vmx(28, (1 << 4) | (3 << 8) | 8, 0, 0); /* MOV rbx, CR8 */
+	assert_int_equal(e.cr.access, CR_MOV_FROM);
+	assert_int_equal(e.cr.cr, 8);
+	assert_int_equal(e.cr.gpr, 3);
+	assert_int_equal(vmx(28, 2 << 4, 0, 0).cr.access, CR_CLTS);
+	e = vmx(28, (0xBEEFull << 16) | (3 << 4), 0, 0); /* LMSW */
+	assert_int_equal(e.cr.access, CR_LMSW);
+	assert_int_equal(e.cr.lmsw, 0xBEEF);
+	assert_int_equal(vmx(55, 0, 0, 0).reason, EXIT_XSETBV);
+}
+
 static void vmx_error_texts(void **state)
 {
 	(void)state;
@@ -184,8 +221,10 @@ int main(void)
 		cmocka_unit_test(svm_msr_npf_and_invalid),
 		cmocka_unit_test(svm_next_rip_only_with_nrips),
 		cmocka_unit_test(svm_reasons),
+		cmocka_unit_test(svm_control_register_writes),
 		cmocka_unit_test(vmx_io_qualification),
 		cmocka_unit_test(vmx_ept_violation_entry_failure_and_nmi),
+		cmocka_unit_test(vmx_control_register_qualification),
 		cmocka_unit_test(vmx_error_texts),
 		cmocka_unit_test(vectoring_information),
 	};

@@ -159,6 +159,45 @@ static void length_is_bounded(void **state)
 	}
 }
 
+static struct cr_insn cr_write(const u8 *b, u32 n, enum code_mode mode)
+{
+	struct cr_insn insn = { .len = 0xFF };
+	assert_null(insn_decode_cr_write(b, n, mode, &insn));
+	return insn;
+}
+
+/* MOV to CR (0F 22 /r), CLTS (0F 06), LMSW r16 (0F 01 /6): what a CR0/CR4 intercept stops. */
+static void decodes_control_register_writes(void **state)
+{
+	(void)state;
+	static const u8 mov_cr0_eax[] = { 0x0F, 0x22, 0xC0 }, mov_cr4_r9[] = { 0x41, 0x0F, 0x22, 0xE1 },
+			lock_mov_cr8[] = { 0xF0, 0x0F, 0x22, 0xC3 }, clts[] = { 0x0F, 0x06 },
+			lmsw_dx[] = { 0x0F, 0x01, 0xF2 }, lmsw_mem[] = { 0x0F, 0x01, 0x30 },
+			mov_from_cr0[] = { 0x0F, 0x20, 0xC0 };
+	struct cr_insn i = cr_write(mov_cr0_eax, 3, CODE_32);
+	assert_int_equal(i.kind, CR_INSN_MOV_TO);
+	assert_int_equal(i.cr, 0);
+	assert_int_equal(i.gpr, 0);
+	assert_int_equal(i.len, 3);
+	i = cr_write(mov_cr4_r9, 4, CODE_64);
+	assert_int_equal(i.cr, 4);
+	assert_int_equal(i.gpr, 9);
+	assert_int_equal(i.len, 4);
+	i = cr_write(lock_mov_cr8, 4, CODE_32); /* AMD's CR8 from 32-bit code */
+	assert_int_equal(i.cr, 8);
+	assert_int_equal(i.gpr, 3);
+	i = cr_write(clts, 2, CODE_32);
+	assert_int_equal(i.kind, CR_INSN_CLTS);
+	assert_int_equal(i.len, 2);
+	i = cr_write(lmsw_dx, 3, CODE_64);
+	assert_int_equal(i.kind, CR_INSN_LMSW);
+	assert_int_equal(i.gpr, 2);
+	struct cr_insn out;
+	assert_non_null(insn_decode_cr_write(lmsw_mem, 3, CODE_32, &out));
+	assert_non_null(insn_decode_cr_write(mov_from_cr0, 3, CODE_32, &out));
+	assert_non_null(insn_decode_cr_write(mov_cr0_eax, 2, CODE_32, &out)); /* truncated */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +205,7 @@ int main(void)
 		cmocka_unit_test(refuses_the_rest),
 		cmocka_unit_test(decodes_string_io),
 		cmocka_unit_test(length_is_bounded),
+		cmocka_unit_test(decodes_control_register_writes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,6 +40,8 @@ static void make_guest(enum vpmu_mode mode, enum pmu_profile profile)
 	v.pmu = (struct vpmu){ .desc = &vm.pmu, .lvtpc = LVTPC_RESET };
 	memset(regs, 0, sizeof(regs));
 	regs[VREG_EFER] = EFER_LME | EFER_LMA;
+	/* a 64-bit CPU's CPUID: SYSCALL, NX, long mode */
+	cr_features_derive(&(struct cr_cpuid){ .ext1_edx = BIT(11) | BIT(20) | BIT(29) }, &v.cr);
 }
 
 static bool intercepted(u32 msr, enum msr_access a)
@@ -216,6 +218,10 @@ static void emulated_msrs_behave(void **state)
 	assert_false(msr_policy_write(&v, MSR_EFER, EFER_LME | EFER_SVME));
 	assert_true(msr_policy_write(&v, MSR_EFER, EFER_LME | EFER_NXE));
 	assert_int_equal(regs[VREG_EFER], EFER_LME | EFER_NXE | EFER_LMA); /* LMA kept */
+	regs[VREG_CR0] = CR0_PE | CR0_PG;
+	assert_false(msr_policy_write(&v, MSR_EFER, EFER_NXE)); /* LME cleared while paging */
+	assert_true(msr_policy_write(&v, MSR_EFER, EFER_LME | EFER_SCE));
+	regs[VREG_CR0] = 0;
 	assert_false(msr_policy_write(&v, 0xC0000100, 0x800000000000ULL)); /* non-canonical */
 	assert_true(msr_policy_write(&v, 0xC0000100, 0xFFFF800000001000ULL));
 	u64 val;
@@ -315,7 +321,62 @@ static void arat_offered_and_la57_hidden(void **state)
 	assert_int_equal(cpuid_policy(&v, 6, 0).eax, BIT(2));
 	struct cpuid_regs r = cpuid_policy_from(&v, 7, 0, all_ones);
 	assert_false(r.ecx & BIT(16));
-	assert_int_equal(r.ecx, (u32)~BIT(16)); /* the rest passes */
+	/* the rest passes, but for what needs state XCR0 does not offer (AVX-512, PKU, CET) */
+	assert_int_equal(r.ecx, ~(u32)(BIT(16) | BIT(1) | BIT(3) | BIT(4) | BIT(6) | BIT(7) |
+				       BIT(11) | BIT(12) | BIT(14)));
+}
+
+/* A host with XSAVE, AVX, AVX-512 and PKRU state (leaf 0xD laid out as on Intel CPUs). */
+static struct cpuid_regs xsave_host(u32 leaf, u32 subleaf)
+{
+	if (leaf == 1)
+		return (struct cpuid_regs){ .ecx = BIT(26) | BIT(27) | BIT(28) };
+	if (leaf == 7)
+		return (struct cpuid_regs){ .ebx = BIT(5) | BIT(16), .ecx = BIT(3) };
+	if (leaf != 0xD)
+		return (struct cpuid_regs){ 0 };
+	switch (subleaf) {
+	case 0: return (struct cpuid_regs){ 0x2E7, 2696, 2696, 0 };
+	case 1: return (struct cpuid_regs){ .eax = 0xF }; /* XSAVEOPT, XSAVEC, XGETBV1, XSAVES */
+	case 2: return (struct cpuid_regs){ 256, 576, 0, 0 };
+	case 9: return (struct cpuid_regs){ 8, 2688, 0, 0 };
+	default: return (struct cpuid_regs){ 64, 1000, 0, 0 };
+	}
+}
+
+/* XSAVE and AVX as far as pmuvisor manages their state; sizes follow the guest's XCR0. */
+static void xsave_offered_with_the_state_pmuvisor_manages(void **state)
+{
+	(void)state;
+	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
+	host_caps.xcr0_managed = XSTATE_X87 | XSTATE_SSE | XSTATE_AVX;
+	struct cpuid_regs l1 = cpuid_policy_from(&v, 1, 0, xsave_host);
+	assert_true(l1.ecx & BIT(26));   /* XSAVE */
+	assert_true(l1.ecx & BIT(28));   /* AVX */
+	assert_false(l1.ecx & BIT(27));  /* OSXSAVE: the guest's CR4 has it clear */
+	regs[VREG_CR4] = CR4_OSXSAVE;
+	assert_true(cpuid_policy_from(&v, 1, 0, xsave_host).ecx & BIT(27));
+	struct cpuid_regs l7 = cpuid_policy_from(&v, 7, 0, xsave_host);
+	assert_true(l7.ebx & BIT(5));    /* AVX2 needs no more state than AVX */
+	assert_false(l7.ebx & BIT(16));  /* AVX-512F: its state is not offered */
+	assert_false(l7.ecx & BIT(3));   /* PKU: PKRU is not offered */
+	v.shared.xcr0 = XSTATE_X87 | XSTATE_SSE;
+	struct cpuid_regs d0 = cpuid_policy_from(&v, 0xD, 0, xsave_host);
+	assert_int_equal(d0.eax, 0x7);
+	assert_int_equal(d0.edx, 0);
+	assert_int_equal(d0.ebx, 576);   /* for XCR0 = x87|SSE */
+	assert_int_equal(d0.ecx, 832);   /* for everything offered */
+	v.shared.xcr0 = 0x7;
+	assert_int_equal(cpuid_policy_from(&v, 0xD, 0, xsave_host).ebx, 832);
+	assert_int_equal(cpuid_policy_from(&v, 0xD, 1, xsave_host).eax, 0x5); /* no XSAVEC/S */
+	assert_int_equal(cpuid_policy_from(&v, 0xD, 2, xsave_host).ebx, 576);
+	assert_int_equal(cpuid_policy_from(&v, 0xD, 9, xsave_host).eax, 0);   /* PKRU */
+	host_caps.xcr0_managed = 0; /* a host without XSAVE */
+	l1 = cpuid_policy_from(&v, 1, 0, xsave_host);
+	assert_false(l1.ecx & (BIT(26) | BIT(27) | BIT(28)));
+	d0 = cpuid_policy_from(&v, 0xD, 0, xsave_host);
+	assert_true(!d0.eax && !d0.ebx && !d0.ecx && !d0.edx);
+	regs[VREG_CR4] = 0;
 }
 
 static void amd_package_wide_counters_are_hidden(void **state)
@@ -357,7 +418,10 @@ static void tsc_adjust_always_offered(void **state)
 	make_guest(VPMU_OFF, PROFILE_AMD_CORE_V2);
 	assert_int_equal(cpuid_policy_from(&v, 7, 0, all_zeros).ebx, BIT(1));
 	assert_int_equal(cpuid_policy_from(&v, 7, 1, all_zeros).ebx, 0);
-	assert_int_equal(cpuid_policy_from(&v, 7, 0, all_ones).ebx, ~0u);
+	/* everything else the host has, but AVX-512, whose state XCR0 does not offer */
+	assert_int_equal(cpuid_policy_from(&v, 7, 0, all_ones).ebx,
+			 ~(u32)(BIT(16) | BIT(17) | BIT(21) | BIT(26) | BIT(27) | BIT(28) | BIT(30) |
+				BIT(31)));
 }
 
 /*
@@ -424,9 +488,9 @@ static void only_writable_registers_reach_the_backend(void **state)
 {
 	(void)state;
 	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
-	vcpu_set_reg(&v, VREG_CR0, 0x80000011);
+	vcpu_set_reg(&v, VREG_CPL, 3);
 	vcpu_set_reg(&v, VREG_CS_BASE, 0x1000);
-	assert_int_equal(regs[VREG_CR0], 0);
+	assert_int_equal(regs[VREG_CPL], 0);
 	assert_int_equal(regs[VREG_CS_BASE], 0);
 	vcpu_set_reg(&v, VREG_RIP, 0x2000);
 	assert_int_equal(regs[VREG_RIP], 0x2000);
@@ -439,6 +503,7 @@ int main(void)
 		cmocka_unit_test(every_rule_is_found),
 		cmocka_unit_test(aperfmperf_passthrough_only_when_asked),
 		cmocka_unit_test(aperfmperf_offered_only_when_the_host_has_them),
+		cmocka_unit_test(xsave_offered_with_the_state_pmuvisor_manages),
 		cmocka_unit_test(mediated_pmu_data_msrs_pass_through),
 		cmocka_unit_test(emulated_msrs_behave),
 		cmocka_unit_test(syscall_msrs_pass_through),
