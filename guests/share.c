@@ -19,8 +19,9 @@
  * (tests/README.md), and a HLT after a one-shot timer's only interrupt has
  * nothing left to end it.
  *   expect=off|emulated|mediated  seed=N  slices=N  halt=1
- *   filtered=1: an event filter denies event 0xC0 (pmu_filter=deny:c0.00),
- *     so GLOBAL_CTRL reads exit and counter 0 must count nothing
+ *   filtered=1: an event filter denies event 0xC0 and the fixed counter
+ *     that counts it (pmu_filter=deny:c0.00:fixed=1), so GLOBAL_CTRL is
+ *     masked and its reads exit, and counter 0 must count nothing
  *   counts=0|1: the runner's word on whether the PMU counts
  */
 #include "guests/lib/guest.h"
