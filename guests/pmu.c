@@ -98,9 +98,8 @@ static void cpuid_leaves(void)
 			    "CPUID shows as many counters as were given");
 		return;
 	}
-	/* AMD's legacy and PerfCtrExtCore layouts imply 4 and 6: they cannot show fewer. */
-	bool fixed_layout = !pmu->intel && !pmu->caps.amd_perfmon_v2;
-	report(fixed_layout && cmdline_uint("gp", 0) ? shown >= want : shown == want,
+	/* pmuvisor refuses fewer where CPUID cannot show it (AMD without PerfMonV2). */
+	report(shown == want,
 	       "CPUID shows %u counters (%s v%u; expected %u)", shown,
 	       pmu->intel ? "arch perfmon" : "AMD", pmu->caps.version, want);
 	if (pmu->intel)

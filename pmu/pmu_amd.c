@@ -45,6 +45,17 @@ static int amd_derive(const struct pmu_caps *h, const struct guest_config *cfg,
 		       cfg->pmu_fixed);
 		return -1;
 	}
+	/*
+	 * Only PerfMonV2's leaf 0x80000022 tells a guest how many counters it has;
+	 * the legacy and PerfCtrExtCore layouts imply 4 and 6. A guest shown them
+	 * all would take a #GP on those not given, so fewer is refused here.
+	 */
+	if (d->nr_gp != h->nr_gp && !h->amd_perfmon_v2) {
+		format(err, errlen, "vpmu: pmu_gp=%u refused: this AMD PMU has no PerfMonV2, so "
+		       "CPUID cannot show a guest fewer than its %u general counters (leave pmu_gp "
+		       "out or give %u)", d->nr_gp, h->nr_gp, h->nr_gp);
+		return -1;
+	}
 	d->version = h->amd_perfmon_v2 ? 2 : 1;
 	if (h->amd_perfctr_core)
 		d->features |= FEAT_AMD_CORE;

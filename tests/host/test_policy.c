@@ -434,12 +434,14 @@ static void vendor_counters_without_a_vpmu(void **state)
 {
 	(void)state;
 	static const struct {
-		enum pmu_profile profile, other_vendor;
+		enum pmu_profile profile, other_vendor, fewer; /* fewer: one that can show fewer */
 		u32 sel, last_ctr, faulting[3];
 	} cases[] = {
-		{ PROFILE_AMD_LEGACY, PROFILE_INTEL_V4, MSR_K7_PERFCTL0, MSR_K7_PERFCTR0 + 3,
+		{ PROFILE_AMD_LEGACY, PROFILE_INTEL_V4, PROFILE_AMD_CORE_V2, MSR_K7_PERFCTL0,
+		  MSR_K7_PERFCTR0 + 3,
 		  { MSR_K7_PERFCTR0 + 4, MSR_F15H_PERFCTL0, MSR_AMD_PERF_GLOBAL_CTL } },
-		{ PROFILE_INTEL_V4, PROFILE_AMD_LEGACY, MSR_IA32_PERFEVTSEL0 + 1, MSR_IA32_PMC0 + 1,
+		{ PROFILE_INTEL_V4, PROFILE_AMD_LEGACY, PROFILE_INTEL_V4, MSR_IA32_PERFEVTSEL0 + 1,
+		  MSR_IA32_PMC0 + 1,
 		  { MSR_IA32_PMC0 + 2, MSR_IA32_A_PMC0, MSR_IA32_PERF_GLOBAL_CTRL } },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -455,10 +457,10 @@ static void vendor_counters_without_a_vpmu(void **state)
 			assert_false(msr_policy_read(&v, cases[i].faulting[j], &val));
 		make_guest(VPMU_OFF, cases[i].other_vendor);
 		assert_false(msr_policy_read(&v, cases[i].sel, &val));
-		make_guest(VPMU_MEDIATED, cases[i].profile);
+		make_guest(VPMU_MEDIATED, cases[i].fewer);
 		cfg.pmu_gp = 1;
 		char err[128];
-		assert_int_equal(vpmu_desc_derive(pmu_profile_caps(cases[i].profile, NULL), &cfg,
+		assert_int_equal(vpmu_desc_derive(pmu_profile_caps(cases[i].fewer, NULL), &cfg,
 						  &vm.pmu, err, sizeof(err)), 0);
 		assert_false(msr_policy_read(&v, cases[i].last_ctr, &val));
 	}

@@ -296,6 +296,53 @@ static void more_host_counters_than_switched_refuses_a_vpmu(void **state)
 	assert_int_equal(vpmu_desc_derive(&big, &off, &d, err, sizeof(err)), 0);
 }
 
+/*
+ * Without PerfMonV2 an AMD guest's CPUID implies all 4 (legacy) or 6
+ * (PerfCtrExtCore) counters: fewer is refused in both vPMU modes, where
+ * leaf 0x80000022 (PerfMonV2) and leaf 0xA (Intel) show any count.
+ */
+static void amd_without_perfmon_v2_refuses_fewer_counters(void **state)
+{
+	(void)state;
+	static const struct {
+		enum pmu_profile profile;
+		u32 host_gp;
+		const char *err;
+	} fixed[] = {
+		{ PROFILE_AMD_LEGACY, 4, "vpmu: pmu_gp=2 refused: this AMD PMU has no PerfMonV2, so "
+		  "CPUID cannot show a guest fewer than its 4 general counters (leave pmu_gp out or "
+		  "give 4)" },
+		{ PROFILE_AMD_CORE, 6, "vpmu: pmu_gp=2 refused: this AMD PMU has no PerfMonV2, so "
+		  "CPUID cannot show a guest fewer than its 6 general counters (leave pmu_gp out or "
+		  "give 6)" },
+	};
+	for (enum vpmu_mode m = VPMU_EMULATED; m <= VPMU_MEDIATED; m++) {
+		for (size_t i = 0; i < ARRAY_SIZE(fixed); i++) {
+			const struct pmu_caps *h = profile(fixed[i].profile);
+			struct guest_config c = cfg(m);
+			c.pmu_gp = 2;
+			err[0] = 0;
+			assert_int_equal(vpmu_desc_derive(h, &c, &d, err, sizeof(err)), -1);
+			assert_string_equal(err, fixed[i].err);
+			c.pmu_gp = 0;
+			assert_int_equal(vpmu_desc_derive(h, &c, &d, err, sizeof(err)), -1);
+			c.pmu_gp = fixed[i].host_gp; /* all of them, named: allowed */
+			assert_int_equal(vpmu_desc_derive(h, &c, &d, err, sizeof(err)), 0);
+			assert_int_equal(d.nr_gp, fixed[i].host_gp);
+		}
+		static const enum pmu_profile shown[] = { PROFILE_AMD_CORE_V2, PROFILE_INTEL_V4 };
+		for (size_t i = 0; i < ARRAY_SIZE(shown); i++) {
+			struct guest_config c = cfg(m);
+			c.pmu_gp = 2;
+			assert_int_equal(vpmu_desc_derive(profile(shown[i]), &c, &d, err, sizeof(err)), 0);
+			assert_int_equal(d.nr_gp, 2);
+		}
+	}
+	struct guest_config off = cfg(VPMU_OFF);
+	off.pmu_gp = 2; /* no PMU shown at all: nothing to refuse */
+	assert_int_equal(vpmu_desc_derive(profile(PROFILE_AMD_LEGACY), &off, &d, err, sizeof(err)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +354,7 @@ int main(void)
 		cmocka_unit_test(emulated_passes_nothing),
 		cmocka_unit_test(amd_cpuid_bits),
 		cmocka_unit_test(more_host_counters_than_switched_refuses_a_vpmu),
+		cmocka_unit_test(amd_without_perfmon_v2_refuses_fewer_counters),
 		cmocka_unit_test(amd_rdpmc_passes_through_only_without_shared_counters),
 		cmocka_unit_test(amd_perfmon_v2_counters_beyond_six),
 		cmocka_unit_test(never_more_than_the_host),

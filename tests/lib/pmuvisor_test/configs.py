@@ -12,19 +12,24 @@ from . import BUILD
 # number it did not derive itself (suite argument host_gp=@). counts: whether
 # the platform's PMU counts events (no emulator here does; KVM's does), so a
 # guest can check pmuvisor's own probe of it (suite argument counts=@).
+# fewer_gp: whether the CPU's CPUID can show a guest fewer general counters
+# than it has (Intel's leaf 0xA, AMD's PerfMonV2 leaf 0x80000022); AMD's
+# legacy and PerfCtrExtCore layouts imply all of them, and pmuvisor refuses
+# pmu_gp= below that count.
 CONFIGS = {
     "qemu-bios": dict(kind="qemu", media="iso", cpu="max,+svm", accel="tcg", pmu_gp=4,
-                      counts=False),
+                      counts=False, fewer_gp=False),
     # one TSC tick per instruction, deterministic (make bench)
     "qemu-icount": dict(kind="qemu", media="iso", cpu="max,+svm", accel="tcg", pmu_gp=4,
-                        counts=False, extra=["-icount", "shift=0,sleep=off"]),
+                        counts=False, fewer_gp=False, extra=["-icount", "shift=0,sleep=off"]),
     "qemu-uefi": dict(kind="qemu", media="esp", cpu="max,+svm", accel="tcg", pmu_gp=4,
-                      counts=False),
+                      counts=False, fewer_gp=False),
     "bochs-sandy": dict(kind="bochs", media="iso", model="corei7_sandy_bridge_2600k",
-                        pmu_gp=8, counts=False),
+                        pmu_gp=8, counts=False, fewer_gp=True),
     "bochs-tigerlake": dict(kind="bochs", media="iso", model="tigerlake", pmu_gp=8,
-                            counts=False),
-    "bochs-ryzen": dict(kind="bochs", media="iso", model="ryzen", pmu_gp=6, counts=False),
+                            counts=False, fewer_gp=True),
+    "bochs-ryzen": dict(kind="bochs", media="iso", model="ryzen", pmu_gp=6, counts=False,
+                        fewer_gp=False),
     # VT-x with EPT and VPID but no unrestricted guest (Nehalem): pmuvisor refuses it
     "bochs-lynnfield": dict(kind="bochs", media="iso", model="corei5_lynnfield_750",
                             counts=False),
@@ -35,22 +40,51 @@ CONFIGS = {
 }
 
 # pmuvisor's pmu_profile= PMUs, which replace the emulator's (pmu/pmu_profiles.c).
-PROFILE_GP = {"intel-v4": 4, "intel-v5-metrics": 8, "amd-legacy": 4, "amd-core-v2": 6,
-              "amd-core": 6}
+# (general counters, fewer_gp as above)
+PROFILES = {"intel-v4": (4, True), "intel-v5-metrics": (8, True), "amd-legacy": (4, False),
+            "amd-core-v2": (6, True), "amd-core": (6, False)}
+
+# What a guest given fewer general counters uses where the platform can show it.
+FEWER_GP = 2
+
+
+def _pmu(config, cmdline):
+    """(general counters, fewer_gp) of the platform's PMU under pmuvisor's keys
+    (pmu_profile= replaces it); None where the runner cannot know (a real CPU)."""
+    cfg = CONFIGS[config]
+    profiles = [k.split("=", 1)[1] for k in cmdline.split() if k.startswith("pmu_profile=")]
+    if profiles:
+        return PROFILES.get(profiles[-1], (None, None))
+    return cfg.get("pmu_gp"), cfg.get("fewer_gp")
 
 
 def platform_facts(config, cmdline):
-    """What the runner knows of the platform's PMU, for the guests' KEY=@ arguments:
-    host_gp (general counters, under pmuvisor's keys: pmu_profile= replaces the PMU)
-    and counts (1 or 0). A fact the runner cannot know (a real CPU) is left out."""
+    """What the runner knows of the platform's PMU, for KEY=@ in the guests' keys
+    and arguments: host_gp (general counters), counts (1 or 0) and fewer_gp (a
+    count below host_gp, only where CPUID can show it). A fact the runner cannot
+    know (a real CPU), or that does not exist, is left out."""
     cfg, facts = CONFIGS[config], {}
-    profiles = [k.split("=", 1)[1] for k in cmdline.split() if k.startswith("pmu_profile=")]
-    gp = PROFILE_GP.get(profiles[-1]) if profiles else cfg.get("pmu_gp")
+    gp, fewer = _pmu(config, cmdline)
     if gp:
         facts["host_gp"] = gp
+    if fewer:
+        facts["fewer_gp"] = FEWER_GP
     if "counts" in cfg:
         facts["counts"] = int(cfg["counts"])
     return facts
+
+
+def platform_tags(config, cmdline):
+    """What a suite line's skip= can name: the configuration, and gp-shown or
+    gp-implied (whether CPUID can show a guest fewer general counters). Where
+    the runner cannot know, both: a line that depends on it does not run."""
+    fewer = _pmu(config, cmdline)[1]
+    tags = {config}
+    if fewer is not False:
+        tags.add("gp-shown")
+    if fewer is not True:
+        tags.add("gp-implied")
+    return tags
 
 
 # The configurations that boot pmuvisor (tests/run --config).

@@ -13,7 +13,8 @@ KERNEL_RESULT = re.compile(r"^(PASS|FAIL|SKIP): (.*)$")
 
 
 def load_suite(path):
-    """NAME | IMAGE | KEYS | ARGS | status=N or reason=WORD [| skip=CONFIG,...: why]"""
+    """NAME | IMAGE | KEYS | ARGS | status=N or reason=WORD [| skip=TAG,...: why]
+    (TAG: a configuration or a platform tag, configs.platform_tags)"""
     guests = []
     for raw in open(path):
         if not raw.split("#", 1)[0].strip() or raw.lstrip().startswith("#"):
@@ -22,7 +23,7 @@ def load_suite(path):
         if len(fields) not in (5, 6):
             sys.exit(f"run: {path}: expected 5 or 6 fields separated by |: {raw.strip()}")
         name, image, keys, args, expect = fields[:5]
-        skip_on, why = {}, ""
+        skip_on, why = set(), ""
         if len(fields) == 6:
             spec, _, why = fields[5].partition(":")
             if not spec.startswith("skip="):
@@ -42,16 +43,34 @@ def hv_expect(g):
     return f"expect={value.split()[0]}"
 
 
-def hv_cmdline(extra, guests):
-    parts = ["log=info", extra] + [f"guest={g['name']} {hv_expect(g)} {g['keys']}".strip()
-                                   for g in guests]
+FACT_WORD = re.compile(r"^([^=]+)=@(\w*)$")
+
+
+def with_facts(words, facts):
+    """Each KEY=@FACT in words (KEY=@: the fact named KEY) becomes KEY=value from
+    the platform's facts (configs.platform_facts), or goes when the runner does
+    not know it."""
+    out = []
+    for w in words.split():
+        m = FACT_WORD.match(w)
+        fact = m and (m.group(2) or m.group(1))
+        if not m:
+            out.append(w)
+        elif fact in (facts or {}):
+            out.append(f"{m.group(1)}={facts[fact]}")
+    return out
+
+
+def hv_cmdline(extra, guests, facts=None):
+    parts = ["log=info", extra] + [
+        " ".join([f"guest={g['name']}", hv_expect(g)] + with_facts(g["keys"], facts))
+        for g in guests]
     return " ".join(p for p in parts if p)
 
 
 def modules(guests, facts=None):
-    """(image path, module string) for each guest name, once. A guest argument KEY=@
-    becomes KEY=value from the platform's facts (configs.platform_facts), or goes
-    when the runner does not know it."""
+    """(image path, module string) for each guest name, once, its KEY=@ arguments
+    filled in (with_facts)."""
     seen, mods = set(), []
     for g in guests:
         if g["name"] in seen:
@@ -60,10 +79,7 @@ def modules(guests, facts=None):
         # a bare name is a unit guest; a path (with a slash) is relative to the tree
         image = os.path.join(ROOT if "/" in g["image"] else os.path.join(BUILD, "guests"),
                              g["image"] + ".elf")
-        args = " ".join(a if not a.endswith("=@") else
-                        f"{a[:-2]}={(facts or {})[a[:-2]]}" if a[:-2] in (facts or {}) else ""
-                        for a in g["args"].split())
-        mods.append((image, f"{g['name']} {' '.join(args.split())}".strip()))
+        mods.append((image, " ".join([g["name"]] + with_facts(g["args"], facts))))
     return mods
 
 
