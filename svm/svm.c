@@ -273,7 +273,7 @@ static u64 svm_get_reg(struct vcpu *v, enum vcpu_reg r)
 	case VREG_CR0: return s->cr0;
 	case VREG_CR3: return s->cr3;
 	case VREG_CR4: return s->cr4;
-	case VREG_EFER: return s->efer & ~EFER_SVME;
+	case VREG_EFER: return svm_guest_efer(s);
 	case VREG_PAT: return s->g_pat;
 	case VREG_FS_BASE: return s->fs.base;
 	case VREG_GS_BASE: return s->gs.base;

@@ -16,5 +16,15 @@ void svm_decode_exit(const struct vmcb *vmcb, bool nrips, struct exit_info *e);
  * raises the event again.
  */
 bool svm_decode_exitintinfo(u64 info, struct vcpu_event *ev);
+/*
+ * The guest's EFER from a VMCB saved at an exit: without SVME (pmuvisor's,
+ * hidden from the guest) and with LMA as EFER.LME and CR0.PG make it, which is
+ * what it is at every instruction boundary. The VMCB's own LMA bit is not
+ * trusted: Bochs 2.7 saves, at an intercepted CR0 write, the LMA the write would
+ * give next to the CR0 it has not yet loaded (docs/design.md, "Control
+ * registers, EFER and XCR0").
+ */
+struct vmcb_save;
+u64 svm_guest_efer(const struct vmcb_save *s);
 
 #endif

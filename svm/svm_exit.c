@@ -1,5 +1,6 @@
 #include "svm/svm.h"
 #include "svm/vmcb.h"
+#include "core/cr_rules.h"
 
 #define IOIO_IN BIT(0)
 #define IOIO_STRING BIT(2)
@@ -110,4 +111,9 @@ bool svm_decode_exitintinfo(u64 info, struct vcpu_event *ev)
 	*ev = (struct vcpu_event){ .valid = true, .type = type, .vector = vector,
 				   .has_error = has_error, .error = has_error ? (u32)(info >> 32) : 0 };
 	return true;
+}
+
+u64 svm_guest_efer(const struct vmcb_save *s)
+{
+	return efer_with_lma(s->efer & ~(u64)EFER_SVME, s->cr0);
 }

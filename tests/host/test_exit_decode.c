@@ -4,6 +4,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/guest_walk.h"
+#include "core/insn_decode.h"
 #include "svm/svm.h"
 #include "svm/vmcb.h"
 #include "vmx/vmx_exit.h"
@@ -96,6 +98,52 @@ static void svm_control_register_writes(void **state)
 	e = svm(VMEXIT_CR0_WRITE, BIT(63) | 3, 0, false); /* no next RIP to skip to */
 	assert_int_equal(e.cr.cr, 0);
 	assert_int_equal(e.cr.gpr, CR_GPR_DECODE);
+}
+
+static void put64(u8 *ram, u64 pa, u64 v) { memcpy(ram + pa, &v, 8); }
+
+/*
+ * The VMCB at the exit of a `mov %eax, %cr0` that clears PG in compatibility
+ * mode (the realmode guest's way out of long mode): QEMU saves EFER.LMA set,
+ * Bochs 2.7 already clear. The guest is still in long mode either way, so the
+ * instruction is fetched through its 4-level tables; a walk taking the saved
+ * LMA would read CR3 as a PAE PDPT and find nothing mapped.
+ */
+static void svm_efer_lma_follows_lme_and_pg(void **state)
+{
+	(void)state;
+	static u8 ram[2u << 20] __attribute__((aligned(4096)));
+	const struct guest_mem mem = { ram, sizeof(ram) };
+	const u8 mov_cr0[] = { 0x0F, 0x22, 0xC0 };
+	put64(ram, 0x107000, 0x108000 | 3); /* PML4E 0 */
+	put64(ram, 0x108000, 0x109000 | 3); /* PDPTE 0 */
+	put64(ram, 0x109000, 0x83);         /* PDE 0: a 2 MiB page at 0 */
+	memcpy(ram + 0x100050, mov_cr0, sizeof(mov_cr0));
+	struct vmcb_save *s = &vmcb.save;
+	memset(&vmcb, 0, sizeof(vmcb));
+	s->cr0 = CR0_PG | CR0_ET | CR0_PE;
+	s->cr3 = 0x107000;
+	s->cr4 = CR4_PAE;
+	const u64 saved[] = { EFER_SVME | EFER_LMA | EFER_LME, EFER_SVME | EFER_LME };
+	for (size_t i = 0; i < sizeof(saved) / sizeof(saved[0]); i++) {
+		s->efer = saved[i];
+		assert_int_equal(svm_guest_efer(s), EFER_LMA | EFER_LME);
+		struct paging_state ps = { s->cr0, s->cr3, s->cr4, svm_guest_efer(s) };
+		u8 insn[INSN_MAX_LEN];
+		assert_int_equal(guest_read_linear(&mem, &ps, 0x100050, insn, sizeof(insn)),
+				 sizeof(insn));
+		assert_memory_equal(insn, mov_cr0, sizeof(mov_cr0));
+	}
+	/* The way in: a write setting PG still runs without paging (Bochs saved LMA set). */
+	s->cr0 = CR0_ET | CR0_PE;
+	s->efer = EFER_SVME | EFER_LMA | EFER_LME;
+	assert_int_equal(svm_guest_efer(s), EFER_LME);
+	s->efer = EFER_SVME | EFER_LME;
+	assert_int_equal(svm_guest_efer(s), EFER_LME);
+	/* Paging without LME is never long mode; the other bits read as saved. */
+	s->cr0 = CR0_PG | CR0_PE;
+	s->efer = EFER_SVME | EFER_NXE | EFER_SCE;
+	assert_int_equal(svm_guest_efer(s), EFER_NXE | EFER_SCE);
 }
 
 static struct exit_info vmx(u32 reason, u64 qual, u64 gpa, u32 intr_info)
@@ -222,6 +270,7 @@ int main(void)
 		cmocka_unit_test(svm_next_rip_only_with_nrips),
 		cmocka_unit_test(svm_reasons),
 		cmocka_unit_test(svm_control_register_writes),
+		cmocka_unit_test(svm_efer_lma_follows_lme_and_pg),
 		cmocka_unit_test(vmx_io_qualification),
 		cmocka_unit_test(vmx_ept_violation_entry_failure_and_nmi),
 		cmocka_unit_test(vmx_control_register_qualification),
