@@ -1,5 +1,23 @@
-/* VMX and SVM instructions are not offered to guests: each raises #UD. */
+/*
+ * VMX and SVM instructions are not offered to guests: each raises #UD. What
+ * CPUID does offer runs: INVPCID (VT-x raises #UD for it unless the VMCS
+ * enables it).
+ */
 #include "guests/lib/guest.h"
+
+#define LEAF7_EBX_INVPCID BIT(10)
+#define INVPCID_ALL_CONTEXTS 2UL /* every PCID, global translations too: as Linux flushes */
+
+static void invpcid_runs_when_offered(void)
+{
+	if (!(cpuid(7, 0).ebx & LEAF7_EBX_INVPCID)) {
+		report_skip("CPUID does not offer INVPCID", "INVPCID runs");
+		return;
+	}
+	struct { u64 pcid, addr; } desc = { 0, 0 };
+	int vec = TRY("invpcid %1, %2", "m"(desc), "r"(INVPCID_ALL_CONTEXTS));
+	report(vec == 0, "INVPCID, offered by CPUID, runs (vector %d)", vec);
+}
 
 int guest_main(const char *cmdline)
 {
@@ -20,5 +38,6 @@ int guest_main(const char *cmdline)
 	}
 	report(TRY("xsetbv", "a"(1), "c"(0), "d"(0)) == VEC_UD,
 	       "XSETBV raises #UD while CR4.OSXSAVE is clear");
+	invpcid_runs_when_offered();
 	return tap_status();
 }

@@ -143,9 +143,14 @@ static int fit(const char *what, u64 cap, u32 want, u32 essential, u32 *out,
 
 static int compute_controls(void)
 {
-	/* RDTSCP raises #UD in the guest unless enabled; optional, as CPUs without it lack RDTSCP. */
+	/*
+	 * RDTSCP and INVPCID raise #UD in the guest unless enabled (Linux flushes
+	 * its TLB with INVPCID when CPUID offers it); optional, as CPUs without
+	 * these controls lack the instructions. Without INVLPG exiting INVPCID
+	 * runs without an exit, on the guest's VPID.
+	 */
 	u32 cpu2_essential = SECONDARY_ENABLE_EPT | SECONDARY_ENABLE_VPID | SECONDARY_UNRESTRICTED_GUEST;
-	u32 cpu2_want = cpu2_essential | SECONDARY_ENABLE_RDTSCP;
+	u32 cpu2_want = cpu2_essential | SECONDARY_ENABLE_RDTSCP | SECONDARY_ENABLE_INVPCID;
 	struct vmx_global_ctrl_switch g = global_ctrl_switch = vmx_global_ctrl_switch(
 		caps.exit, caps.entry, hv.config.pmu_switch == PMU_SWITCH_MSR_LISTS);
 	u32 exit_want = EXIT_HOST_64BIT | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER |
