@@ -48,8 +48,8 @@ static void reset_no_status(void) { wrmsr_safe(pmu_global_status_reset_msr(), 0)
 
 /*
  * With every counter of the host (no gp=) the status reset is the guest's
- * where the set MSR exists (Intel v4+, PerfMonV2), and GLOBAL_CTRL where the
- * VM exit saves it (Intel; AMD swaps it in software, so it exits there).
+ * where the set MSR exists (Intel v4+, PerfMonV2), and GLOBAL_CTRL (VT-x
+ * saves it at every exit, AMD-V with the rest of the context).
  */
 static bool status_direct(void)
 {
@@ -59,7 +59,7 @@ static bool status_direct(void)
 
 static bool ctrl_direct(void)
 {
-	return pmu->global && mode == MEDIATED && !cmdline_uint("gp", 0) && pmu->intel;
+	return pmu->global && mode == MEDIATED && !cmdline_uint("gp", 0);
 }
 
 /*

@@ -124,13 +124,12 @@ int guest_main(const char *cmdline)
 	unmask = pmu_probe()->intel;
 	/*
 	 * With every counter of the host: the status reset where a set MSR exists
-	 * (Intel v4+, PerfMonV2); GLOBAL_CTRL where the VM exit saves it (Intel;
-	 * AMD swaps it in software) and no fixed counter is filtered.
+	 * (Intel v4+, PerfMonV2); GLOBAL_CTRL while no fixed counter is filtered.
 	 */
 	bool all = mode == MEDIATED && global && !cmdline_uint("fewer", 0);
 	const struct guest_pmu *gp = pmu_probe();
 	status_direct = all && (!gp->intel || gp->caps.version >= 4);
-	ctrl_direct = all && gp->intel && !(cmdline_uint("fixed_filtered", 0) && gp->caps.fixed_bitmap);
+	ctrl_direct = all && !(cmdline_uint("fixed_filtered", 0) && gp->caps.fixed_bitmap);
 	for (u32 i = 0; i < MUX_COUNTERS; i++) {
 		msrs.sel[i] = pmu_gp_eventsel_msr(i);
 		msrs.ctr[i] = pmu_gp_counter_msr(i);

@@ -23,7 +23,7 @@ struct pmu_trace;
 struct pmu_cpu_state {
 	struct vpmu *owner;
 	struct pmu_context hw;
-	u64 global_ctrl; /* the MSR value while the hypervisor runs */
+	u64 global_ctrl; /* the MSR value the hypervisor last wrote */
 	u32 global_ctrl_msr; /* 0: the host PMU has no global control */
 	u32 lvtpc;
 	/* where pmu/pmu_access.c counts and traces (the current vCPU's); NULL = nowhere */

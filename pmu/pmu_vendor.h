@@ -43,10 +43,9 @@ struct pmu_vendor {
 	bool gp_ctr_writes_32;  /* PMC_GP_CTR writes take 32 bits, sign-extended (Intel legacy) */
 	bool pmi_masks_lvtpc;   /* the local APIC sets LVTPC.M when it delivers a PMI (Intel) */
 	/*
-	 * No VM entry loads the global control (AMD-V): software swaps it around
-	 * VMRUN, with only the bits of enabled selectors, so that a guest whose
-	 * counters are all stopped costs nothing (docs/design.md, invariant 8). The
-	 * hardware may then hold less than the guest wrote: its reads are emulated.
+	 * No VM entry loads the global control (AMD-V): it is loaded and put with
+	 * the rest of the vCPU's context and holds the guest's value while the vCPU
+	 * is loaded, the hypervisor's runs included (its selectors are Guest-Only).
 	 */
 	bool global_ctrl_swapped;
 	u32 global_ctrl_msr, global_status_msr, status_reset_msr, status_set_msr;

@@ -38,7 +38,7 @@ struct vpmu {
 	struct pmu_context ctx;        /* the guest's values as loaded in hardware */
 	u64 gp_sel_guest[VPMU_MAX_GP]; /* as the guest wrote them (filtered bits read back) */
 	u64 fixed_ctrl_guest, global_ctrl_guest;
-	u64 global_ctrl_hw;            /* loaded at VM entry, or swapped around VMRUN (AMD) */
+	u64 global_ctrl_hw;            /* loaded at VM entry, or with the context (AMD) */
 	u32 lvtpc;                     /* the guest's virtual LVTPC */
 	u64 status_unloaded;           /* overflow bits the hardware could not take back (no STATUS_SET) */
 	bool pmi_pending;              /* a PMI waits for the guest to accept it */
@@ -69,27 +69,6 @@ u64 vpmu_read_status(struct vpmu *vp, enum pmu_phase phase);
 void vpmu_put(struct vpmu *vp);
 /* PMU accesses of one guest switch that saved and restored every register (make bench). */
 u32 vpmu_full_switch_accesses(void);
-
-/*
- * Where the hardware does not switch GLOBAL_CTRL at VM entry and exit (SVM's
- * PerfMonV2): software writes it around the world switch, with GIF clear.
- * Nothing is written while the guest enables no counter, checked inline:
- * this runs on every world switch. (So GLOBAL_CTL itself never passes
- * through: the exit would have to read it back every time.)
- */
-void vpmu_global_ctrl_write(struct vpmu *vp, u64 val);
-
-static inline void vpmu_global_ctrl_enter(struct vpmu *vp)
-{
-	if (vp->global_ctrl_hw)
-		vpmu_global_ctrl_write(vp, vp->global_ctrl_hw);
-}
-
-static inline void vpmu_global_ctrl_exit(struct vpmu *vp)
-{
-	if (vp->global_ctrl_hw)
-		vpmu_global_ctrl_write(vp, 0);
-}
 
 /*
  * VT-x with GLOBAL_CTRL passed through: the guest's value as the CPU saved

@@ -24,16 +24,15 @@ static bool filters_a_fixed_counter(const struct vpmu_desc *d)
  * is the guest's: all general and fixed counters of the host (a bit of a
  * counter not given must raise #GP, and only an exit can do that). The
  * status reset/set also need the set MSR (without it, bits a load cannot
- * restore stay in software). GLOBAL_CTRL also needs the VM exit to save it
- * (VT-x): where software swaps it (AMD), the exit would have to read it back.
+ * restore stay in software). GLOBAL_CTRL also needs no fixed counter
+ * filtered (the filter clears its bit in hardware).
  */
 static void derive_global_passthrough(const struct pmu_caps *host, struct vpmu_desc *d)
 {
 	bool all = d->mode == VPMU_MEDIATED && vpmu_has(d, FEAT_GLOBAL) &&
 		   d->nr_gp == host->nr_gp && d->fixed_bitmap == host->fixed_bitmap;
 	d->status_passthrough = all && vpmu_has(d, FEAT_STATUS_SET);
-	d->global_ctrl_passthrough = all && !d->vendor->global_ctrl_swapped &&
-				     !filters_a_fixed_counter(d);
+	d->global_ctrl_passthrough = all && !filters_a_fixed_counter(d);
 }
 
 int vpmu_desc_derive(const struct pmu_caps *host, const struct guest_config *cfg,

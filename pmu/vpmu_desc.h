@@ -46,7 +46,7 @@ struct vpmu_desc {
 	 * hardware's reserved bits are the guest's. status_passthrough: the status
 	 * reset/set MSRs go to the hardware. global_ctrl_passthrough: GLOBAL_CTRL
 	 * too, when also no fixed counter is filtered (the filter masks its bit);
-	 * the world switch then saves the guest's value at every exit.
+	 * VT-x then saves the guest's value at every exit, AMD-V at the put.
 	 */
 	bool status_passthrough, global_ctrl_passthrough;
 	struct event_filter filter;

@@ -29,10 +29,9 @@ bool vpmu_class_passthrough(const struct vpmu_desc *d, struct pmu_msr_class c, e
 	case PMC_GLOBAL_STATUS_SET:
 		return d->status_passthrough;
 	case PMC_GLOBAL_CTRL:
-		/* Otherwise writes go through the filter and the VM-entry load; reads show what
-		 * was written unless the filter or the software swap made the hardware differ. */
-		return d->global_ctrl_passthrough ||
-		       (a == MSR_READ && !d->filter.active && !d->vendor->global_ctrl_swapped);
+		/* Otherwise writes go through the filter to the hardware; reads show what was
+		 * written unless the filter made the hardware differ. */
+		return d->global_ctrl_passthrough || (a == MSR_READ && !d->filter.active);
 	default:
 		return false;
 	}
@@ -126,22 +125,17 @@ static u64 global_ctrl_for_hardware(const struct vpmu_desc *d, u64 ctrl)
 }
 
 /*
- * What the world switch puts in the global control: the guest's value after
- * the filter; where software swaps it, only the counters whose selectors are
- * enabled, as the others cannot count whatever their global bit says.
+ * What the hardware's global control holds for the guest: the guest's value
+ * after the filter. VT-x loads it at the next VM entry; on AMD-V it is the
+ * hardware's while the vCPU is loaded, so it is written now.
  */
 static void update_global_ctrl_hw(struct vpmu *vp)
 {
 	const struct vpmu_desc *d = vp->desc;
-	u64 hw = global_ctrl_for_hardware(d, vp->global_ctrl_guest);
-	if (d->vendor->global_ctrl_swapped) {
-		u64 enabled = 0;
-		for (u32 i = 0; i < d->nr_gp; i++)
-			if (vp->ctx.gp_sel[i] & EVTSEL_EN)
-				enabled |= BIT(i);
-		hw &= enabled;
-	}
-	vp->global_ctrl_hw = hw;
+	vp->global_ctrl_hw = global_ctrl_for_hardware(d, vp->global_ctrl_guest);
+	if (d->vendor->global_ctrl_swapped)
+		write_control(vp, d->vendor->global_ctrl_msr, &pmu_cpu.global_ctrl,
+			      vp->global_ctrl_hw);
 }
 
 static u64 status_bits(const struct vpmu_desc *d) { return d->global_ctrl_valid; }
@@ -244,8 +238,6 @@ bool vpmu_class_write(struct vpmu *vp, struct pmu_msr_class c, u64 val)
 		vp->ctx.gp_sel[c.index] = selector_for_hardware(d, val);
 		write_control(vp, v->gp_sel_msr(d, c.index), &pmu_cpu.hw.gp_sel[c.index],
 			      vp->ctx.gp_sel[c.index]);
-		if (vpmu_has(d, FEAT_GLOBAL))
-			update_global_ctrl_hw(vp);
 		return true;
 	case PMC_FIXED_CTRL:
 		if (val & ~d->fixed_ctrl_valid)
@@ -259,7 +251,7 @@ bool vpmu_class_write(struct vpmu *vp, struct pmu_msr_class c, u64 val)
 		if (val & ~d->global_ctrl_valid)
 			return false;
 		vp->global_ctrl_guest = val;
-		update_global_ctrl_hw(vp); /* loaded at VM entry, or swapped around VMRUN */
+		update_global_ctrl_hw(vp);
 		return true;
 	case PMC_GLOBAL_STATUS_RESET:
 		return write_status(vp, v->status_reset_msr, val, false);

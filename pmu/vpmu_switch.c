@@ -232,6 +232,9 @@ void vpmu_switch_in(struct vpmu *vp)
 	load_counters(vp);
 	if (vpmu_has(&host_desc, FEAT_GLOBAL))
 		load_global_status(vp, vpmu_has(d, FEAT_GLOBAL) ? vp->ctx.global_status : 0);
+	if (d->vendor->global_ctrl_swapped && vpmu_has(d, FEAT_GLOBAL))
+		set_msr(d->vendor->global_ctrl_msr, &pmu_cpu.global_ctrl, vp->global_ctrl_hw,
+			PHASE_LOAD); /* last: the counters start with everything in place */
 	pmu_cpu.owner = vp;
 	vp->loads++;
 }
@@ -244,7 +247,8 @@ void vpmu_put(struct vpmu *vp)
 	const struct pmu_vendor *v = d->vendor;
 	struct pmu_context *hw = &pmu_cpu.hw;
 	/* Nothing counts while the hypervisor runs: VM exit loaded GLOBAL_CTRL=0 (VMX),
-	 * or the selectors are Guest-Only (SVM); the values read are final. */
+	 * or the selectors are Guest-Only (SVM, whose GLOBAL_CTL is still the guest's
+	 * until stop_counting); the values read are final. */
 	for (u32 i = 0; i < d->nr_gp; i++)
 		vp->ctx.gp_ctr[i] = hw->gp_ctr[i] = pmu_read(v->gp_ctr_msr(d, i), PHASE_PUT);
 	for (u32 i = 0; i < VPMU_MAX_FIXED; i++)
@@ -253,6 +257,9 @@ void vpmu_put(struct vpmu *vp)
 				pmu_read(FIXED_CTR_MSR(i), PHASE_PUT);
 	if (vpmu_has(d, FEAT_GLOBAL))
 		vpmu_read_status(vp, PHASE_PUT);
+	if (d->vendor->global_ctrl_swapped && d->global_ctrl_passthrough)
+		vp->global_ctrl_guest = vp->global_ctrl_hw =
+			pmu_read(v->global_ctrl_msr, PHASE_PUT); /* the guest wrote it directly */
 	if (vpmu_has(d, FEAT_PERF_METRICS)) {
 		/* Save PERF_METRICS, and zero it so no one after us sees the guest's value. */
 		vp->ctx.perf_metrics = pmu_read(MSR_IA32_PERF_METRICS, PHASE_PUT);
@@ -264,12 +271,6 @@ void vpmu_put(struct vpmu *vp)
 	pmu_cpu.owner = NULL;
 	vp->puts++;
 	pmu_access_attach(NULL, NULL);
-}
-
-void vpmu_global_ctrl_write(struct vpmu *vp, u64 val)
-{
-	if (vpmu_has(vp->desc, FEAT_GLOBAL))
-		pmu_write(vp->desc->vendor->global_ctrl_msr, val, PHASE_ENTRY);
 }
 
 /*

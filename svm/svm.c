@@ -193,25 +193,23 @@ static void svm_vcpu_load(struct vcpu *v)
 static void svm_vcpu_release(struct vcpu *v) { (void)v; }
 
 /*
- * PerfMonV2's global control is not switched by VMRUN: the vPMU swaps it with
- * GIF clear, so no interrupt or NMI runs between the write and the entry.
- * Legacy counters need nothing: guest selectors are Guest-Only.
- * With V_INTR_MASKING, the host's RFLAGS.IF saved by VMRUN decides whether a
- * physical interrupt ends the guest's run: so IF=1 across VMRUN (GIF=0 keeps
- * the hypervisor itself uninterrupted), or a guest that never exits would
- * never see the watchdog's tick.
+ * No PMU register is switched here: guest selectors are Guest-Only, so they
+ * count only between VMRUN and the exit (PerfMonV2's GLOBAL_CTL stays the
+ * guest's while its vCPU is loaded). With V_INTR_MASKING, the host's
+ * RFLAGS.IF saved by VMRUN decides whether a physical interrupt ends the
+ * guest's run: so IF=1 across VMRUN (GIF=0 keeps the hypervisor itself
+ * uninterrupted), or a guest that never exits would never see the watchdog's
+ * tick.
  */
 static void svm_world_switch(struct vcpu *v, struct svm_vcpu *sv)
 {
 	asm volatile("clgi; sti" ::: "memory");
-	vpmu_global_ctrl_enter(&v->pmu);
 	pmu_trace_world_switch(TRACE_SVMENTRY, 0);
 	vcpu_account_entry(v);
 	const struct svm_pcpu *p = this_pcpu()->backend;
 	svm_vmrun(&v->regs, pa(sv->vmcb), pa(p->host_vmcb));
 	vcpu_account_exit(v);
 	pmu_trace_world_switch(TRACE_SVMEXIT, 0);
-	vpmu_global_ctrl_exit(&v->pmu);
 	asm volatile("cli; stgi" ::: "memory");
 }
 

@@ -200,8 +200,9 @@ static void mediated_pmu_data_msrs_pass_through(void **state)
 		assert_false(intercepted(MSR_F15H_PERFCTL0 + 2 * i + 1, MSR_WRITE));
 		assert_true(intercepted(MSR_F15H_PERFCTL0 + 2 * i, MSR_WRITE)); /* selectors */
 	}
-	/* every counter is the guest's: the status reset/set too; GLOBAL_CTL is swapped in software */
-	assert_true(intercepted(MSR_AMD_PERF_GLOBAL_CTL, MSR_WRITE));
+	/* every counter is the guest's: the global control and the status reset/set too */
+	assert_false(intercepted(MSR_AMD_PERF_GLOBAL_CTL, MSR_WRITE));
+	assert_false(intercepted(MSR_AMD_PERF_GLOBAL_CTL, MSR_READ));
 	assert_false(intercepted(MSR_AMD_PERF_GLOBAL_STATUS_CLR, MSR_WRITE));
 	assert_false(intercepted(MSR_AMD_PERF_GLOBAL_STATUS_SET, MSR_WRITE));
 	assert_false(intercepted(MSR_AMD_PERF_GLOBAL_STATUS, MSR_READ));

@@ -132,9 +132,9 @@ static void global_registers_pass_through_only_when_all_are_the_guests(void **st
 		{ "fewer counters: their bits must #GP", PROFILE_INTEL_V4, VPMU_MEDIATED, 2, NULL, false,
 		  true, false, NULL },
 		{ "emulated", PROFILE_INTEL_V4, VPMU_EMULATED, 0, NULL, false, false, false, NULL },
-		/* software swaps GLOBAL_CTL around VMRUN: it stays intercepted, reads too */
-		{ "PerfMonV2", PROFILE_AMD_CORE_V2, VPMU_MEDIATED, 0, NULL, false, false, true, NULL },
-		{ "PerfMonV2, fewer counters", PROFILE_AMD_CORE_V2, VPMU_MEDIATED, 3, NULL, false, false,
+		/* GLOBAL_CTL is the guest's while its vCPU is loaded: the same rules as VT-x */
+		{ "PerfMonV2", PROFILE_AMD_CORE_V2, VPMU_MEDIATED, 0, NULL, true, true, true, NULL },
+		{ "PerfMonV2, fewer counters", PROFILE_AMD_CORE_V2, VPMU_MEDIATED, 3, NULL, false, true,
 		  false, NULL },
 		/* no set MSR: status bits a load cannot restore stay in software, reads add them */
 		{ "v3, no STATUS_SET", 0, VPMU_MEDIATED, 0, NULL, true, true, false, &intel_v3 },

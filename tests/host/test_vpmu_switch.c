@@ -120,6 +120,8 @@ static void lvtpc_switched_only_with_global_ctrl_clear(void **state)
  * else the hypervisor did since, may not have). It clears it before its first
  * LVTPC write. With an owner the put clears it first and hides the order, so
  * the previous guest is put, and GLOBAL_CTRL made nonzero, before the load.
+ * (AMD's load ends by giving GLOBAL_CTL the guest's value: it stays while the
+ * vCPU is loaded, and the Guest-Only selectors count only in the guest.)
  */
 static void load_clears_global_ctrl_before_the_lvtpc(enum pmu_profile p)
 {
@@ -132,7 +134,7 @@ static void load_clears_global_ctrl_before_the_lvtpc(enum pmu_profile p)
 	vpmu_load(&b);
 	if (hw_model.violations)
 		fail_msg("%s", hw_model.last_violation);
-	assert_int_equal(hw_model.global_ctrl, 0);
+	assert_int_equal(hw_model.global_ctrl, hw_model.pmu.intel ? 0 : b.global_ctrl_hw);
 	assert_int_equal(hw_model.lvtpc, PMU_MEDIATED_PMI_VECTOR | LVTPC_MASKED);
 }
 
@@ -356,31 +358,59 @@ static void fixed_ctrl_anythread_faults(void **state)
 	assert_int_equal(hw_model.fixed_ctrl, 0xB);
 }
 
-/* The swap carries only counters that can count: enabled in GLOBAL_CTL and in their selector. */
-static void amd_perfmon_v2_swaps_global_ctl_only_when_used(void **state)
+/*
+ * PerfMonV2 with every counter: GLOBAL_CTL passes through. No VMRUN switches
+ * it, so it is loaded with the context and stays the guest's across exits
+ * (its selectors are Guest-Only); the put saves what the guest left.
+ */
+static void amd_perfmon_v2_global_ctl_stays_while_loaded(void **state)
 {
 	(void)state;
 	setup(PROFILE_AMD_CORE_V2, VPMU_MEDIATED);
+	assert_true(vpmu_msr_passthrough(&da, MSR_AMD_PERF_GLOBAL_CTL, MSR_WRITE));
+	assert_true(vpmu_msr_passthrough(&da, MSR_AMD_PERF_GLOBAL_CTL, MSR_READ));
 	vpmu_load(&a);
-	u64 before = hw_model.writes;
-	vpmu_global_ctrl_enter(&a);
-	vpmu_global_ctrl_exit(&a);
-	/* GLOBAL_CTL enables every counter from reset, but no selector is enabled */
-	assert_int_equal(hw_model.writes, before);
-	assert_true(vpmu_msr_write(&a, MSR_F15H_PERFCTL0 + 2, 0x76 | EVTSEL_OS | EVTSEL_EN));
-	vpmu_global_ctrl_enter(&a);
-	assert_int_equal(hw_model.global_ctrl, 0x2); /* counter 1 alone */
-	vpmu_global_ctrl_exit(&a);
-	assert_int_equal(hw_model.global_ctrl, 0);
-	assert_int_equal(a.stats.writes[PHASE_ENTRY], 2);
-	assert_true(vpmu_msr_write(&a, MSR_AMD_PERF_GLOBAL_CTL, 0x1)); /* counter 1 stopped */
+	assert_int_equal(hw_model.global_ctrl, 0x3F); /* the reset value, loaded last */
+	u64 accesses = hw_model.accesses;
+	model_vm_entry(&a);
+	assert_true(pmu_model_wrmsr(&hw_model, MSR_F15H_PERFCTL0, 0x76 | EVTSEL_OS | EVTSEL_EN |
+				    AMD_EVTSEL_GUEST_ONLY));
+	assert_true(pmu_model_wrmsr(&hw_model, MSR_AMD_PERF_GLOBAL_CTL, 0x1));
+	pmu_model_count(&hw_model, 0x76, 0x00, 100);
+	model_vm_exit(&a);
+	pmu_model_count(&hw_model, 0x76, 0x00, 50); /* the hypervisor's: not counted */
+	model_vm_entry(&a);
+	model_vm_exit(&a);
+	assert_int_equal(hw_model.accesses, accesses); /* exits and entries cost nothing */
+	assert_int_equal(hw_model.global_ctrl, 0x1);
+	vpmu_load(&b);
+	assert_int_equal(a.global_ctrl_guest, 0x1); /* saved by the put */
+	assert_int_equal(hw_model.global_ctrl, 0x3F); /* b's reset value */
+	vpmu_load(&a);
+	assert_int_equal(hw_model.global_ctrl, 0x1);
 	u64 val;
-	assert_true(vpmu_msr_read(&a, MSR_AMD_PERF_GLOBAL_CTL, &val));
-	assert_int_equal(val, 0x1); /* reads what was written, not what the hardware holds */
-	vpmu_global_ctrl_enter(&a);
-	vpmu_global_ctrl_exit(&a);
-	assert_int_equal(a.stats.writes[PHASE_ENTRY], 2);
-	assert_false(vpmu_msr_passthrough(&da, MSR_AMD_PERF_GLOBAL_CTL, MSR_READ));
+	assert_true(pmu_model_rdmsr(&hw_model, MSR_F15H_PERFCTL0 + 1, &val));
+	assert_int_equal(val, 100);
+	assert_int_equal(hw_model.violations, 0);
+}
+
+/* With fewer counters GLOBAL_CTL exits (bits not given #GP); a write reaches the hardware at once. */
+static void amd_perfmon_v2_fewer_counters_write_global_ctl_through(void **state)
+{
+	(void)state;
+	setup(PROFILE_AMD_CORE_V2, VPMU_MEDIATED);
+	cfg.pmu_gp = 2;
+	rederive(PROFILE_AMD_CORE_V2, &da, &a);
+	assert_false(vpmu_msr_passthrough(&da, MSR_AMD_PERF_GLOBAL_CTL, MSR_WRITE));
+	assert_true(vpmu_msr_passthrough(&da, MSR_AMD_PERF_GLOBAL_CTL, MSR_READ));
+	vpmu_load(&a);
+	assert_int_equal(hw_model.global_ctrl, 0x3);
+	assert_false(vpmu_msr_write(&a, MSR_AMD_PERF_GLOBAL_CTL, 0x4)); /* counter 2: not given */
+	assert_true(vpmu_msr_write(&a, MSR_AMD_PERF_GLOBAL_CTL, 0x2));
+	assert_int_equal(hw_model.global_ctrl, 0x2);
+	vpmu_put(&a);
+	assert_int_equal(hw_model.global_ctrl, 0);
+	assert_int_equal(hw_model.violations, 0);
 }
 
 /*
@@ -405,11 +435,9 @@ static void selector_alone_counts_after_reset(void **state)
 			assert_int_equal(val, cases[i].reset);
 			assert_true(vpmu_msr_write(&a, cases[i].sel, 0xC0 | EVTSEL_OS | EVTSEL_EN));
 			vpmu_load(&a);
-			vpmu_global_ctrl_enter(&a);
-			pmu_model_vm_entry(&hw_model, a.global_ctrl_hw);
+			model_vm_entry(&a);
 			pmu_model_count(&hw_model, EVENT_INSTRUCTIONS, 1000);
-			pmu_model_vm_exit(&hw_model, 0);
-			vpmu_global_ctrl_exit(&a);
+			model_vm_exit(&a);
 			assert_true(vpmu_msr_read(&a, cases[i].ctr, &val));
 			assert_int_equal(val, 1000);
 		}
@@ -506,7 +534,8 @@ int main(void)
 		cmocka_unit_test(full_width_counter_writes_keep_the_high_bits),
 		cmocka_unit_test(fewer_counters_bound_rdpmc),
 		cmocka_unit_test(fixed_ctrl_anythread_faults),
-		cmocka_unit_test(amd_perfmon_v2_swaps_global_ctl_only_when_used),
+		cmocka_unit_test(amd_perfmon_v2_global_ctl_stays_while_loaded),
+		cmocka_unit_test(amd_perfmon_v2_fewer_counters_write_global_ctl_through),
 		cmocka_unit_test(selector_alone_counts_after_reset),
 		cmocka_unit_test(vtx_saves_a_direct_global_ctrl_write),
 		cmocka_unit_test(pmi_delivered_through_the_virtual_lvtpc),

@@ -57,8 +57,10 @@ void pmu_hw_write_lvtpc(u32 val)
 	struct pmu_model *m = &hw_model;
 	m->accesses++;
 	m->writes++;
-	if (m->pmu.global ? m->global_ctrl != 0 : pmu_model_any_counting(m))
+	/* AMD's Guest-Only selectors cannot count in host mode whatever GLOBAL_CTL holds */
+	bool by_global = m->pmu.global && m->pmu.intel;
+	if (by_global ? m->global_ctrl != 0 : pmu_model_any_counting(m))
 		pmu_model_violation(m, "LVTPC written (0x%x) while %s", val,
-				    m->pmu.global ? "GLOBAL_CTRL is not 0" : "a counter counts");
+				    by_global ? "GLOBAL_CTRL is not 0" : "a counter counts");
 	pmu_model_write_lvtpc(m, val);
 }
