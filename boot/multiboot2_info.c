@@ -28,12 +28,14 @@ struct mb2_mmap_entry {
 	u32 type, reserved;
 };
 
-static void copy_string(char *dst, size_t cap, const char *src, size_t max)
+/* false when src (at most max bytes, NUL-terminated or not) does not fit in cap with its NUL */
+static bool copy_string(char *dst, size_t cap, const char *src, size_t max)
 {
 	size_t i = 0;
 	for (; i + 1 < cap && i < max && src[i]; i++)
 		dst[i] = src[i];
 	dst[i] = '\0';
+	return i == max || !src[i];
 }
 
 static const char *parse_mmap(const struct mb2_tag_mmap *t, struct boot_info *bi)
@@ -58,8 +60,9 @@ static const char *parse_tag(const struct mb2_tag *tag, struct boot_info *bi)
 {
 	switch (tag->type) {
 	case MB2_TAG_CMDLINE:
-		copy_string(bi->cmdline, sizeof(bi->cmdline), (const char *)(tag + 1),
-			    tag->size - sizeof(*tag));
+		if (!copy_string(bi->cmdline, sizeof(bi->cmdline), (const char *)(tag + 1),
+				 tag->size - sizeof(*tag)))
+			return "command line does not fit in " STRINGIFY(BOOT_CMDLINE_MAX) " bytes";
 		return NULL;
 	case MB2_TAG_MODULE: {
 		const struct mb2_tag_module *m = (const void *)tag;
@@ -72,7 +75,8 @@ static const char *parse_tag(const struct mb2_tag *tag, struct boot_info *bi)
 		struct boot_module *bm = &bi->modules[bi->nr_modules++];
 		bm->start = m->mod_start;
 		bm->size = m->mod_end - m->mod_start;
-		copy_string(bm->string, sizeof(bm->string), m->string, tag->size - sizeof(*m));
+		if (!copy_string(bm->string, sizeof(bm->string), m->string, tag->size - sizeof(*m)))
+			return "module string does not fit in " STRINGIFY(BOOT_MODULE_STRING_MAX) " bytes";
 		return NULL;
 	}
 	case MB2_TAG_MMAP:

@@ -6,7 +6,7 @@
 
 #include "boot/multiboot2_info.h"
 
-static u8 info[4096] __attribute__((aligned(8)));
+static u8 info[8192] __attribute__((aligned(8)));
 static size_t pos;
 static struct boot_info bi;
 
@@ -106,6 +106,37 @@ static void malformed_info(void **state)
 			    "memory map entry size is not a multiple of 8");
 }
 
+/* A command line or module string that does not fit is refused, never cut. */
+static void too_long_strings(void **state)
+{
+	(void)state;
+	static char s[BOOT_CMDLINE_MAX + 1];
+	memset(s, 'a', BOOT_CMDLINE_MAX - 1);
+	begin();
+	cmdline(s); /* 2047 characters and the NUL: fits */
+	u32 n = end();
+	assert_null(mb2_parse((void *)info, n, &bi));
+	assert_int_equal(strlen(bi.cmdline), BOOT_CMDLINE_MAX - 1);
+	s[BOOT_CMDLINE_MAX - 1] = 'a';
+	begin();
+	cmdline(s);
+	n = end();
+	assert_string_equal(mb2_parse((void *)info, n, &bi),
+			    "command line does not fit in 2048 bytes");
+	memset(s, 0, sizeof(s));
+	memset(s, 'm', BOOT_MODULE_STRING_MAX);
+	begin();
+	module(0x1000, 0x2000, s);
+	n = end();
+	assert_string_equal(mb2_parse((void *)info, n, &bi),
+			    "module string does not fit in 256 bytes");
+	s[BOOT_MODULE_STRING_MAX - 1] = '\0';
+	begin();
+	module(0x1000, 0x2000, s);
+	n = end();
+	assert_null(mb2_parse((void *)info, n, &bi));
+}
+
 static void too_many_modules(void **state)
 {
 	(void)state;
@@ -121,6 +152,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(well_formed_info),
 		cmocka_unit_test(malformed_info),
+		cmocka_unit_test(too_long_strings),
 		cmocka_unit_test(too_many_modules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
