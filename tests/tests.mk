@@ -80,7 +80,7 @@ mutate:
 .PHONY: bench
 # Debian's python3 has python3-matplotlib for the plots, whatever python3 comes first in PATH.
 PLOT_PYTHON := $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
-bench: all
+bench: all linux
 	$(PLOT_PYTHON) tests/bench
 
 # Fuzz targets: tests/fuzz/fuzz_*.c with clang's libFuzzer, ASan and UBSan; each
