@@ -43,8 +43,12 @@
  *
  * Ports: COM1 (0x3f8-0x3ff) is forwarded to the serial line as
  * "[guest] line"; a write to 0xf4 (QEMU's isa-debug-exit) ends the guest
- * with that status (0 = pass). Every other port is denied: reads return all
- * ones, writes are dropped, both are counted. INS/OUTS reach the same ports.
+ * with that status (0 = pass); a 32-bit write of ID to 0xf8 (the bench
+ * mark) prints "hv: guest NAME mark ID ..." with the vCPU's exit counts so
+ * far (core/exit_report.h), so a guest whose user space cannot make
+ * hypercalls (Linux's init, with ioperm) can bracket a workload. Every other
+ * port, and other sizes there, is denied: reads return all ones, writes are
+ * dropped, both are counted. INS/OUTS reach the same ports.
  */
 #ifndef CORE_ABI_H
 #define CORE_ABI_H
@@ -117,6 +121,7 @@ struct hc_sched_stats {
 
 #define GUEST_COM1_PORT 0x3f8
 #define GUEST_DEBUG_EXIT_PORT 0xf4
+#define GUEST_BENCH_MARK_PORT 0xf8
 
 /*
  * The flat GDT the entry selectors 0x08/0x10 name (3 descriptors); it and the

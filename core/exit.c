@@ -13,29 +13,6 @@
 #define LEN_HLT 1
 #define LEN_RDPMC 2
 
-const char *const exit_reason_names[EXIT_REASON_COUNT] = {
-	[EXIT_CPUID] = "cpuid",
-	[EXIT_MSR_READ] = "msr_read",
-	[EXIT_MSR_WRITE] = "msr_write",
-	[EXIT_IO] = "io",
-	[EXIT_HLT] = "hlt",
-	[EXIT_HYPERCALL] = "hypercall",
-	[EXIT_NPF] = "npf",
-	[EXIT_EXCEPTION] = "exception",
-	[EXIT_INTERRUPT] = "interrupt",
-	[EXIT_NMI] = "nmi",
-	[EXIT_PMI] = "pmi",
-	[EXIT_RDPMC] = "rdpmc",
-	[EXIT_SHUTDOWN] = "shutdown",
-	[EXIT_VIRT_INSN] = "virt_insn",
-	[EXIT_INTR_WINDOW] = "intr_window",
-	[EXIT_NMI_WINDOW] = "nmi_window",
-	[EXIT_INVALID_STATE] = "invalid_state",
-	[EXIT_CR_ACCESS] = "cr_access",
-	[EXIT_XSETBV] = "xsetbv",
-	[EXIT_OTHER] = "other",
-};
-
 typedef void (*exit_handler)(struct vcpu *v, const struct exit_info *e);
 
 static void handle_cpuid(struct vcpu *v, const struct exit_info *e)

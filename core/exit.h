@@ -2,9 +2,8 @@
 #ifndef CORE_EXIT_H
 #define CORE_EXIT_H
 
+#include "core/exit_report.h"
 #include "core/vcpu.h"
-
-extern const char *const exit_reason_names[EXIT_REASON_COUNT];
 
 /* Counts the exit and handles it; may stop the guest (v->stopped). */
 void exit_dispatch(struct vcpu *v, const struct exit_info *e);

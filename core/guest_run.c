@@ -55,21 +55,14 @@ static const struct boot_module *find_module(const struct boot_info *bi, const c
 static void report_exits(const struct vcpu *v)
 {
 	char counts[512], cycles[512];
-	size_t n = 0, c = 0;
-	for (int r = 0; r < EXIT_REASON_COUNT; r++) {
-		if (!v->exits.count[r])
-			continue;
-		n += (size_t)format(counts + n, sizeof(counts) - n, " %s=%lu", exit_reason_names[r],
-				    v->exits.count[r]);
-		c += (size_t)format(cycles + c, sizeof(cycles) - c, " %s=%lu", exit_reason_names[r],
-				    v->exits.cycles[r] / v->exits.count[r]);
-	}
-	log_raw("hv: guest %s exits%s denied_io=%lu unbacked=%lu", v->vm->name,
-		n ? counts : " none", v->exits.denied_io, v->exits.unbacked);
+	exit_report_format(counts, sizeof(counts), &v->exits, EXIT_REPORT_COUNTS);
+	exit_report_format(cycles, sizeof(cycles), &v->exits, EXIT_REPORT_MEAN_CYCLES);
+	log_raw("hv: guest %s exits%s denied_io=%lu unbacked=%lu", v->vm->name, counts,
+		v->exits.denied_io, v->exits.unbacked);
 	if (v->events.nmis_injected) /* a second NMI while one waits merges with it, as on the CPU */
 		log_raw("hv: guest %s nmis injected=%lu merged=%lu", v->vm->name,
 			v->events.nmis_injected, v->events.nmis_merged);
-	if (n)
+	if (exit_stats_total(&v->exits))
 		log_raw("hv: guest %s tsc_per_exit%s", v->vm->name, cycles);
 }
 
@@ -288,13 +281,7 @@ static void reap(struct sched *s, struct group_run *g, u64 now)
 	}
 }
 
-static u64 pmu_accesses(const struct vcpu *v)
-{
-	u64 n = 0;
-	for (int p = 0; p < PHASE_COUNT; p++)
-		n += v->pmu.stats.reads[p] + v->pmu.stats.writes[p];
-	return n;
-}
+static u64 pmu_accesses(const struct vcpu *v) { return pmu_access_total(&v->pmu.stats); }
 
 /*
  * The CPU moves to next: the leaving guest's shared registers are saved and

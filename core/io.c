@@ -1,11 +1,13 @@
 /*
  * Guest port I/O: COM1 (a 16550A, core/uart.c) is forwarded line by line with
- * the guest's name as prefix, a write to the debug-exit port ends the guest, fw_cfg answers
+ * the guest's name as prefix, a write to the debug-exit port ends the guest, one to the
+ * bench mark port prints the vCPU's exit counts (core/abi.h), fw_cfg answers
  * (core/fw_cfg.c), every other port is denied (reads all ones, writes
  * dropped) and counted. IN/OUT and the string forms INS/OUTS (core/string_io.c)
  * reach the same ports.
  */
 #include "core/exit.h"
+#include "arch/cpu.h"
 #include "arch/log.h"
 #include "core/guest_insn.h"
 #include "core/string_io.h"
@@ -37,6 +39,14 @@ static void com1_send(struct vcpu *v, u8 byte)
 	v->line[v->line_len++] = (char)byte;
 }
 
+static void bench_mark(struct vcpu *v, u32 id)
+{
+	char line[512]; /* a log line's room */
+	bench_mark_format(line, sizeof(line), v->vm->name, id, rdtsc(), &v->exits,
+			  pmu_access_total(&v->pmu.stats));
+	log_raw("%s", line);
+}
+
 /* One access of `size` bytes to a port; false when it ended the guest. */
 static bool port_access(void *ctx, u16 port, u8 size, bool in, u32 *val)
 {
@@ -58,6 +68,8 @@ static bool port_access(void *ctx, u16 port, u8 size, bool in, u32 *val)
 			flush_line(v);
 		vcpu_exit_itself(v, (int)(*val & mask), "debug-exit port");
 		return false;
+	} else if (port == GUEST_BENCH_MARK_PORT && !in && size == 4) {
+		bench_mark(v, *val);
 	} else {
 		v->exits.denied_io++;
 	}

@@ -17,6 +17,15 @@ struct pmu_access_stats {
 	u64 reads[PHASE_COUNT], writes[PHASE_COUNT];
 };
 
+/* Reads and writes of every phase. */
+static inline u64 pmu_access_total(const struct pmu_access_stats *s)
+{
+	u64 n = 0;
+	for (int p = 0; p < PHASE_COUNT; p++)
+		n += s->reads[p] + s->writes[p];
+	return n;
+}
+
 enum pmu_trace_op { TRACE_READ, TRACE_WRITE, TRACE_LVTPC_READ, TRACE_LVTPC_WRITE,
 		    TRACE_VMENTRY, TRACE_VMEXIT, TRACE_SVMENTRY, TRACE_SVMEXIT };
 

@@ -20,7 +20,7 @@ HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/te
 HV_PURE_C := arch/format.c boot/multiboot2_info.c boot/efi/efi_config.c boot/efi/efi_memmap.c \
 	core/cmdline.c core/cpuid_policy.c core/cr_rules.c core/elf_loader.c core/fw_cfg.c core/gpt.c core/mb1_info.c \
 	core/guest_mem.c core/guest_walk.c core/insn_decode.c core/intercept_bitmap.c \
-	core/event_queue.c core/guest_tsc.c core/msr_policy.c core/page_alloc.c core/pcpu.c \
+	core/event_queue.c core/exit_report.c core/guest_tsc.c core/msr_policy.c core/page_alloc.c core/pcpu.c \
 	core/sched.c core/string_io.c \
 	core/vlapic.c \
 	core/linux_boot.c core/mb1_info.c core/acpi_tables.c core/uart.c \
@@ -80,7 +80,7 @@ mutate:
 .PHONY: bench
 # Debian's python3 has python3-matplotlib for the plots, whatever python3 comes first in PATH.
 PLOT_PYTHON := $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
-bench: all
+bench: all linux
 	$(PLOT_PYTHON) tests/bench
 
 # Fuzz targets: tests/fuzz/fuzz_*.c with clang's libFuzzer, ASan and UBSan; each

@@ -5,6 +5,8 @@ tests/host-tap, tests/fuzz/run, tests/stress and tests/t/*.t share.
   suite     suite files, pmuvisor's command line and modules, the serial lines
   media     work directories and boot media (GRUB2 ISO, ESP directory)
   emulator  emulator command lines, the QEMU monitor and the boot loop
+  linux     the Linux guest of make linux: its files and one boot under pmuvisor
+  linux_bench  its perf workloads between bench marks as figures (make bench)
   tap       one TAP writer: plan, results with directives, diagnostics,
             renumbered subtests and the closing summary
 
