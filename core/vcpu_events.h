@@ -39,12 +39,29 @@ static inline void vcpu_deliver_events(struct vcpu *v, u64 now)
 		vcpu_deliver_events_slow(v, now);
 }
 
-/* Re-arms the host timer for the guest's next deadline or the watchdog's tick. */
+/*
+ * Re-arms the host timer for the first of: the guest's next deadline, the
+ * watchdog's tick, the end of the slice, the vCPU's watchdog budget.
+ */
 static inline void vcpu_arm_host_timer(const struct vcpu *v, u64 now)
 {
 	u64 guest = v->lapic.timer_deadline, fires = this_pcpu()->host_timer_fires;
 	if (fires <= now || (guest && guest < fires))
 		vcpu_arm_host_timer_slow(v, now);
+}
+
+/*
+ * After an exit, whether the run loop must look before v enters again: an
+ * event waits, v halted or stopped, the host timer fired or is due, or the
+ * guest's timer now comes before it. The host timer was armed for no later
+ * than the guest's timer, the slice's end and the watchdog budget, so one
+ * comparison with it stands for all of them.
+ */
+static inline bool vcpu_needs_attention(const struct vcpu *v, u64 now)
+{
+	u64 guest = v->lapic.timer_deadline, fires = this_pcpu()->host_timer_fires;
+	return v->stopped || v->halted || v->events.pending || v->pmu.pmi_pending ||
+	       vlapic_has_events(&v->lapic) || now >= fires || (guest && guest < fires);
 }
 /* A halted vCPU (loaded): false, and stopped with the reason, when nothing can wake it. */
 bool vcpu_halt_can_wake(struct vcpu *v);
