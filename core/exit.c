@@ -200,11 +200,6 @@ void exit_dispatch(struct vcpu *v, const struct exit_info *e)
 	handlers[e->reason](v, e);
 }
 
-void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e, u32 fallback_len)
-{
-	vcpu_complete_instruction(v, e->next_rip ? e->next_rip : e->rip + fallback_len);
-}
-
 void vcpu_stop(struct vcpu *v, int status, const char *reason)
 {
 	v->stopped = true;

@@ -3,6 +3,7 @@
 #define CORE_EXIT_H
 
 #include "core/vcpu.h"
+#include "core/vcpu_events.h"
 
 extern const char *const exit_reason_names[EXIT_REASON_COUNT];
 

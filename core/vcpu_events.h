@@ -21,6 +21,24 @@
 void vcpu_raise_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
 /* A debug trap after an emulated instruction, setting dr6 (DR6_BS for single-step). */
 void vcpu_raise_debug_trap(struct vcpu *v, u32 dr6);
+/*
+ * An emulated instruction completed: RIP moves to next_rip, the STI/MOV SS
+ * shadow and RFLAGS.RF end, and with RFLAGS.TF set the guest gets the
+ * single-step #DB the CPU would raise after it (DR6.BS). Inline: most exits
+ * end here.
+ */
+static inline void vcpu_complete_instruction(struct vcpu *v, u64 next_rip)
+{
+	if (vcpu_ops->complete_instruction(v, next_rip) & RFLAGS_TF)
+		vcpu_raise_debug_trap(v, DR6_BS);
+}
+
+/* Advances RIP past the instruction that exited (next_rip or a known length). */
+static inline void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e,
+					 u32 fallback_len)
+{
+	vcpu_complete_instruction(v, e->next_rip ? e->next_rip : e->rip + fallback_len);
+}
 /* An NMI; one already waiting absorbs it, as the CPU's NMI latch does. */
 void vcpu_raise_nmi(struct vcpu *v);
 /* From the backend's run(): an event the exit cut short, delivered again first. */
