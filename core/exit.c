@@ -1,14 +1,11 @@
 #include "core/exit.h"
 #include "arch/interrupts.h"
 #include "arch/log.h"
-#include "arch/shared_state.h"
-#include "core/cpuid_policy.h"
 #include "core/cr_access.h"
 #include "core/msr_policy.h"
 #include "core/vcpu_events.h"
 
 /* Instruction lengths for backends that cannot tell (SVM without NRIPS). */
-#define LEN_CPUID 2
 #define LEN_MSR 2
 #define LEN_HLT 1
 #define LEN_RDPMC 2
@@ -37,18 +34,6 @@ const char *const exit_reason_names[EXIT_REASON_COUNT] = {
 };
 
 typedef void (*exit_handler)(struct vcpu *v, const struct exit_info *e);
-
-static void handle_cpuid(struct vcpu *v, const struct exit_info *e)
-{
-	if ((u32)v->regs.rax == 0xD) /* the size it reports follows the guest's XCR0 */
-		v->shared.xcr0 = shared_state_xcr0_in_cpu();
-	struct cpuid_regs r = cpuid_policy(v, (u32)v->regs.rax, (u32)v->regs.rcx);
-	v->regs.rax = r.eax;
-	v->regs.rbx = r.ebx;
-	v->regs.rcx = r.ecx;
-	v->regs.rdx = r.edx;
-	vcpu_skip_instruction(v, e, LEN_CPUID);
-}
 
 /* RDMSR and WRMSR name their MSR in ECX on both vendors. */
 static u32 msr_index(const struct vcpu *v) { return (u32)v->regs.rcx; }

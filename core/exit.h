@@ -11,6 +11,7 @@ extern const char *const exit_reason_names[EXIT_REASON_COUNT];
 void exit_dispatch(struct vcpu *v, const struct exit_info *e);
 
 /* Per-exit handlers that live in their own files. */
+void handle_cpuid(struct vcpu *v, const struct exit_info *e);
 void handle_io(struct vcpu *v, const struct exit_info *e);
 void handle_hypercall(struct vcpu *v, const struct exit_info *e);
 /* xAPIC MMIO: true when the access was the LAPIC's (emulated, or the guest stopped). */
