@@ -33,8 +33,6 @@ const char *const exit_reason_names[EXIT_REASON_COUNT] = {
 	[EXIT_OTHER] = "other",
 };
 
-typedef void (*exit_handler)(struct vcpu *v, const struct exit_info *e);
-
 /* RDMSR and WRMSR name their MSR in ECX on both vendors. */
 static u32 msr_index(const struct vcpu *v) { return (u32)v->regs.rcx; }
 
@@ -155,7 +153,7 @@ static void handle_unexpected(struct vcpu *v, const struct exit_info *e)
 	report_and_stop(v, e, "unexpected exit");
 }
 
-static const exit_handler handlers[EXIT_REASON_COUNT] = {
+const exit_handler exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_CPUID] = handle_cpuid,
 	[EXIT_MSR_READ] = handle_msr_read,
 	[EXIT_MSR_WRITE] = handle_msr_write,
@@ -177,13 +175,6 @@ static const exit_handler handlers[EXIT_REASON_COUNT] = {
 	[EXIT_XSETBV] = handle_xsetbv,
 	[EXIT_OTHER] = handle_unexpected,
 };
-
-void exit_dispatch(struct vcpu *v, const struct exit_info *e)
-{
-	v->exits.count[e->reason]++;
-	v->exits.last_reason = e->reason;
-	handlers[e->reason](v, e);
-}
 
 void vcpu_stop(struct vcpu *v, int status, const char *reason)
 {

@@ -7,8 +7,16 @@
 
 extern const char *const exit_reason_names[EXIT_REASON_COUNT];
 
-/* Counts the exit and handles it; may stop the guest (v->stopped). */
-void exit_dispatch(struct vcpu *v, const struct exit_info *e);
+typedef void (*exit_handler)(struct vcpu *v, const struct exit_info *e);
+extern const exit_handler exit_handlers[EXIT_REASON_COUNT];
+
+/* Counts the exit and handles it; may stop the guest (v->stopped). Inline: every exit. */
+static inline void exit_dispatch(struct vcpu *v, const struct exit_info *e)
+{
+	v->exits.count[e->reason]++;
+	v->exits.last_reason = e->reason;
+	exit_handlers[e->reason](v, e);
+}
 
 /* Per-exit handlers that live in their own files. */
 void handle_cpuid(struct vcpu *v, const struct exit_info *e);
