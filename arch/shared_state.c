@@ -89,5 +89,3 @@ void shared_state_xcr0(struct shared_state *s, u64 xcr0)
 	s->xcr0 = xcr0;
 	xsetbv(xcr0);
 }
-
-u64 shared_state_xcr0_in_cpu(void) { return managed() ? xgetbv() : XSTATE_X87; }

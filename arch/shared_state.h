@@ -10,6 +10,8 @@
 #ifndef ARCH_SHARED_STATE_H
 #define ARCH_SHARED_STATE_H
 
+#include "arch/cpu.h"
+#include "arch/host_caps.h"
 #include "arch/types.h"
 
 struct shared_state {
@@ -44,8 +46,12 @@ void shared_state_xcr0(struct shared_state *s, u64 xcr0);
 /*
  * The XCR0 the CPU holds now, that of the vCPU loaded: where XSETBV does not
  * exit (QEMU 7.2 TCG ignores AMD-V's XSETBV intercept, measured) this is
- * the only place the guest's value can be read from.
+ * the only place the guest's value can be read from. Inline: the CPUID exit
+ * reads it for leaf 0xD.
  */
-u64 shared_state_xcr0_in_cpu(void);
+static inline u64 shared_state_xcr0_in_cpu(void)
+{
+	return host_caps.xcr0_managed ? xgetbv() : XSTATE_X87;
+}
 
 #endif

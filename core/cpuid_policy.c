@@ -1,4 +1,5 @@
 #include "core/cpuid_policy.h"
+#include "core/exit.h"
 #include "arch/host_caps.h"
 #include "arch/string.h"
 #include "pmu/pmu_platform.h"
@@ -253,4 +254,20 @@ struct cpuid_regs cpuid_policy_from(const struct vcpu *v, u32 leaf, u32 subleaf,
 struct cpuid_regs cpuid_policy(const struct vcpu *v, u32 leaf, u32 subleaf)
 {
 	return policy(v, leaf, subleaf, cpuid);
+}
+
+#define LEN_CPUID 2 /* for backends that cannot tell (SVM without NRIPS) */
+
+/* The guest's CPUID: the policy inlined here too, its result straight into EAX-EDX. */
+void handle_cpuid(struct vcpu *v, const struct exit_info *e)
+{
+	u32 leaf = (u32)v->regs.rax;
+	if (leaf == 0xD) /* the size it reports follows the guest's XCR0 */
+		v->shared.xcr0 = shared_state_xcr0_in_cpu();
+	struct cpuid_regs r = policy(v, leaf, (u32)v->regs.rcx, cpuid);
+	v->regs.rax = r.eax;
+	v->regs.rbx = r.ebx;
+	v->regs.rcx = r.ecx;
+	v->regs.rdx = r.edx;
+	vcpu_skip_instruction(v, e, LEN_CPUID);
 }

@@ -68,12 +68,6 @@ void vcpu_raise_nmi(struct vcpu *v)
 	q->pending = true;
 }
 
-void vcpu_complete_instruction(struct vcpu *v, u64 next_rip)
-{
-	if (vcpu_ops->complete_instruction(v, next_rip) & RFLAGS_TF)
-		vcpu_raise_debug_trap(v, DR6_BS);
-}
-
 /* A PMI goes through the guest's LVTPC: an NMI, or a vector for the LAPIC's IRR. */
 static void deliver_pmi(struct vcpu *v)
 {

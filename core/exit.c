@@ -1,31 +1,14 @@
 #include "core/exit.h"
 #include "arch/interrupts.h"
 #include "arch/log.h"
-#include "arch/shared_state.h"
-#include "core/cpuid_policy.h"
 #include "core/cr_access.h"
 #include "core/msr_policy.h"
 #include "core/vcpu_events.h"
 
 /* Instruction lengths for backends that cannot tell (SVM without NRIPS). */
-#define LEN_CPUID 2
 #define LEN_MSR 2
 #define LEN_HLT 1
 #define LEN_RDPMC 2
-
-typedef void (*exit_handler)(struct vcpu *v, const struct exit_info *e);
-
-static void handle_cpuid(struct vcpu *v, const struct exit_info *e)
-{
-	if ((u32)v->regs.rax == 0xD) /* the size it reports follows the guest's XCR0 */
-		v->shared.xcr0 = shared_state_xcr0_in_cpu();
-	struct cpuid_regs r = cpuid_policy(v, (u32)v->regs.rax, (u32)v->regs.rcx);
-	v->regs.rax = r.eax;
-	v->regs.rbx = r.ebx;
-	v->regs.rcx = r.ecx;
-	v->regs.rdx = r.edx;
-	vcpu_skip_instruction(v, e, LEN_CPUID);
-}
 
 /* RDMSR and WRMSR name their MSR in ECX on both vendors. */
 static u32 msr_index(const struct vcpu *v) { return (u32)v->regs.rcx; }
@@ -147,7 +130,7 @@ static void handle_unexpected(struct vcpu *v, const struct exit_info *e)
 	report_and_stop(v, e, "unexpected exit");
 }
 
-static const exit_handler handlers[EXIT_REASON_COUNT] = {
+const exit_handler exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_CPUID] = handle_cpuid,
 	[EXIT_MSR_READ] = handle_msr_read,
 	[EXIT_MSR_WRITE] = handle_msr_write,
@@ -169,18 +152,6 @@ static const exit_handler handlers[EXIT_REASON_COUNT] = {
 	[EXIT_XSETBV] = handle_xsetbv,
 	[EXIT_OTHER] = handle_unexpected,
 };
-
-void exit_dispatch(struct vcpu *v, const struct exit_info *e)
-{
-	v->exits.count[e->reason]++;
-	v->exits.last_reason = e->reason;
-	handlers[e->reason](v, e);
-}
-
-void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e, u32 fallback_len)
-{
-	vcpu_complete_instruction(v, e->next_rip ? e->next_rip : e->rip + fallback_len);
-}
 
 void vcpu_stop(struct vcpu *v, int status, const char *reason)
 {

@@ -352,25 +352,32 @@ static struct vcpu *schedule(struct sched *s, struct group_run *g, u64 now)
 
 /*
  * v runs until its slice ends, it halts or it stops, or its watchdog budget
- * is spent: the exit hot path, kept to what the same vCPU re-entering needs.
- * It enters at least once, however long the switch to it took (a loaded
- * host can deschedule an emulator for longer than a slice).
+ * is spent. The exit hot path is the inner loop: the same vCPU re-enters
+ * while vcpu_needs_attention() finds nothing to do, one test of the event
+ * flags and one of the host timer, which fires no later than the guest's
+ * timer, the slice's end and the watchdog. What the CPU holds for v (PMU
+ * context, lazily switched MSRs) changes only when another guest comes or
+ * one ends, between slices. It enters at least once, however long the
+ * switch to it took (a loaded host can deschedule an emulator for longer
+ * than a slice).
  */
 static void run_slice(struct vcpu *v, u64 slice_end)
 {
 	u64 until = slice_end < v->watchdog_at ? slice_end : v->watchdog_at;
 	u64 now = rdtsc();
+	vpmu_load(&v->pmu);
+	msr_switch_load(v);
 	for (;;) {
 		struct exit_info e;
 		vcpu_deliver_events(v, now);
 		if (v->halted)
 			return; /* the next decision lets another guest run meanwhile */
 		vcpu_arm_host_timer(v, now);
-		vpmu_load(&v->pmu); /* nothing to do when the same vCPU re-enters */
-		msr_switch_load(v);
-		vcpu_ops->run(v, &e);
-		exit_dispatch(v, &e);
-		now = rdtsc();
+		do {
+			vcpu_ops->run(v, &e);
+			exit_dispatch(v, &e);
+			now = rdtsc();
+		} while (!vcpu_needs_attention(v, now));
 		if (v->stopped || now >= until)
 			return; /* the next decision ends the guest, its slice, or its budget */
 	}

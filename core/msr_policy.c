@@ -239,20 +239,28 @@ static const struct msr_rule rules[] = {
 	  .rd = read_zero, .wr = write_dropped },
 };
 
-/* By halves: this runs on every MSR exit. */
+/* The largest power of two not above the rules' count, as 1 << RULES_LOG2. */
+#define RULES_LOG2 4
+_Static_assert(ARRAY_SIZE(rules) >= (1u << RULES_LOG2) && ARRAY_SIZE(rules) < (2u << RULES_LOG2),
+	       "RULES_LOG2 follows the size of rules[]");
+
+/*
+ * By halves in a fixed number of steps, as this runs on every MSR exit: the
+ * first step picks one of two overlapping windows of 1 << RULES_LOG2 rules
+ * (the first ones or the last ones), then each step halves it, a compare
+ * and an add the compiler unrolls. i ends on the first rule whose last MSR
+ * is msr or above, or on the last rule.
+ */
 static const struct msr_rule *find_rule(u32 msr)
 {
-	size_t lo = 0, hi = ARRAY_SIZE(rules);
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (msr < rules[mid].first)
-			hi = mid;
-		else if (msr > rules[mid].last)
-			lo = mid + 1;
-		else
-			return &rules[mid];
-	}
-	return NULL;
+	size_t i = rules[(1u << RULES_LOG2) - 1].last < msr ? ARRAY_SIZE(rules) - (1u << RULES_LOG2)
+							    : 0;
+#pragma GCC unroll 8
+	for (u32 k = RULES_LOG2; k-- > 0;)
+		if (rules[i + (1u << k) - 1].last < msr)
+			i += 1u << k;
+	const struct msr_rule *r = &rules[i];
+	return msr >= r->first && msr <= r->last ? r : NULL;
 }
 
 static enum msr_action rule_action(const struct msr_rule *r, const struct vcpu *v,

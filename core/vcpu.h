@@ -316,14 +316,6 @@ static inline void vcpu_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 	}
 	vcpu_ops->set_reg(v, r, val);
 }
-/* Advances RIP past the instruction that exited (next_rip or a known length). */
-void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e, u32 fallback_len);
-/*
- * An emulated instruction completed: RIP moves to next_rip, the STI/MOV SS
- * shadow and RFLAGS.RF end, and with RFLAGS.TF set the guest gets the
- * single-step #DB the CPU would raise after it (DR6.BS).
- */
-void vcpu_complete_instruction(struct vcpu *v, u64 next_rip);
 /* Ends the guest with a status and a reason ("npf", "shutdown", ...). */
 void vcpu_stop(struct vcpu *v, int status, const char *reason);
 /* The guest ends itself with its own status (not stopped by pmuvisor). */

@@ -30,6 +30,8 @@ void vcpu_arm_host_timer_slow(const struct vcpu *v, u64 now)
 		at = guest;
 	if (slice_end < at)
 		at = slice_end;
+	if (v->watchdog_at < at) /* so that the run loop's one test of the timer covers it */
+		at = v->watchdog_at;
 	this_pcpu()->host_timer_fires = at;
 	lapic_timer_oneshot(HOST_TIMER_VECTOR, at > now ? at - now : 0);
 }

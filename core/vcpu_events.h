@@ -21,6 +21,24 @@
 void vcpu_raise_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
 /* A debug trap after an emulated instruction, setting dr6 (DR6_BS for single-step). */
 void vcpu_raise_debug_trap(struct vcpu *v, u32 dr6);
+/*
+ * An emulated instruction completed: RIP moves to next_rip, the STI/MOV SS
+ * shadow and RFLAGS.RF end, and with RFLAGS.TF set the guest gets the
+ * single-step #DB the CPU would raise after it (DR6.BS). Inline: most exits
+ * end here.
+ */
+static inline void vcpu_complete_instruction(struct vcpu *v, u64 next_rip)
+{
+	if (vcpu_ops->complete_instruction(v, next_rip) & RFLAGS_TF)
+		vcpu_raise_debug_trap(v, DR6_BS);
+}
+
+/* Advances RIP past the instruction that exited (next_rip or a known length). */
+static inline void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e,
+					 u32 fallback_len)
+{
+	vcpu_complete_instruction(v, e->next_rip ? e->next_rip : e->rip + fallback_len);
+}
 /* An NMI; one already waiting absorbs it, as the CPU's NMI latch does. */
 void vcpu_raise_nmi(struct vcpu *v);
 /* From the backend's run(): an event the exit cut short, delivered again first. */
@@ -39,12 +57,29 @@ static inline void vcpu_deliver_events(struct vcpu *v, u64 now)
 		vcpu_deliver_events_slow(v, now);
 }
 
-/* Re-arms the host timer for the guest's next deadline or the watchdog's tick. */
+/*
+ * Re-arms the host timer for the first of: the guest's next deadline, the
+ * watchdog's tick, the end of the slice, the vCPU's watchdog budget.
+ */
 static inline void vcpu_arm_host_timer(const struct vcpu *v, u64 now)
 {
 	u64 guest = v->lapic.timer_deadline, fires = this_pcpu()->host_timer_fires;
 	if (fires <= now || (guest && guest < fires))
 		vcpu_arm_host_timer_slow(v, now);
+}
+
+/*
+ * After an exit, whether the run loop must look before v enters again: an
+ * event waits, v halted or stopped, the host timer fired or is due, or the
+ * guest's timer now comes before it. The host timer was armed for no later
+ * than the guest's timer, the slice's end and the watchdog budget, so one
+ * comparison with it stands for all of them.
+ */
+static inline bool vcpu_needs_attention(const struct vcpu *v, u64 now)
+{
+	u64 guest = v->lapic.timer_deadline, fires = this_pcpu()->host_timer_fires;
+	return v->stopped || v->halted || v->events.pending || v->pmu.pmi_pending ||
+	       vlapic_has_events(&v->lapic) || now >= fires || (guest && guest < fires);
 }
 /* A halted vCPU (loaded): false, and stopped with the reason, when nothing can wake it. */
 bool vcpu_halt_can_wake(struct vcpu *v);

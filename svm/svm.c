@@ -9,6 +9,7 @@
 #include "core/msr_policy.h"
 #include "core/pcpu.h"
 #include "core/vcpu_events.h"
+#include "svm/svm_exit.h"
 #include "svm/svm_nmi.h"
 #include "svm/vmcb.h"
 

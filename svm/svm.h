@@ -6,9 +6,7 @@
 
 extern const struct vcpu_ops svm_ops;
 
-/* Decodes a #VMEXIT into the normalized exit (svm/svm_exit.c; host-testable). */
-struct vmcb;
-void svm_decode_exit(const struct vmcb *vmcb, bool nrips, struct exit_info *e);
+/* svm_decode_exit() is an inline of svm/svm_exit.h. */
 /*
  * The event an exit cut short, from EXITINTINFO: false when there is none
  * (or its type is reserved), and for INT n, INT3 and INTO, which are not

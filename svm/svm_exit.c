@@ -1,99 +1,38 @@
-#include "svm/svm.h"
-#include "svm/vmcb.h"
-#include "core/cr_rules.h"
+#include "svm/svm_exit.h"
 
-#define IOIO_IN BIT(0)
-#define IOIO_STRING BIT(2)
-#define IOIO_REP BIT(3)
-#define NPF_WRITE BIT(1)
-#define NPF_EXEC BIT(4)
-#define CR_INFO_MOV BIT(63)
-
-static enum exit_reason reason_of(u64 code)
-{
-	if ((u32)code == (u32)VMEXIT_INVALID) /* QEMU TCG stores -1 as 32 bits */
-		return EXIT_INVALID_STATE;
-	if (code >= VMEXIT_EXCP_BASE && code < VMEXIT_EXCP_BASE + 32)
-		return EXIT_EXCEPTION;
-	switch (code) {
-	case VMEXIT_INTR: return EXIT_INTERRUPT;
-	case VMEXIT_NMI: return EXIT_NMI;
-	case VMEXIT_VINTR: return EXIT_INTR_WINDOW;
-	case VMEXIT_IRET: return EXIT_NMI_WINDOW; /* the NMI handler returns (svm.c tracks it) */
-	case VMEXIT_RDPMC: return EXIT_RDPMC;
-	case VMEXIT_CPUID: return EXIT_CPUID;
-	case VMEXIT_HLT: return EXIT_HLT;
-	case VMEXIT_IOIO: return EXIT_IO;
-	case VMEXIT_SHUTDOWN: return EXIT_SHUTDOWN;
-	case VMEXIT_VMMCALL: return EXIT_HYPERCALL;
-	case VMEXIT_NPF: return EXIT_NPF;
+/* EXIT_OTHER unless listed: the range first, so the codes below override it. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+const u8 svm_exit_reasons[VMEXIT_XSETBV + 1] = {
+	[0 ... VMEXIT_XSETBV] = EXIT_OTHER,
+	/* CR writes: with decode assists EXITINFO1 gives the GPR (svm_decode_exit) */
+	[VMEXIT_CR0_WRITE ... VMEXIT_CR0_WRITE + 15] = EXIT_CR_ACCESS,
+	[VMEXIT_EXCP_BASE ... VMEXIT_EXCP_BASE + 31] = EXIT_EXCEPTION,
+	[VMEXIT_INTR] = EXIT_INTERRUPT,
+	[VMEXIT_NMI] = EXIT_NMI,
+	[VMEXIT_VINTR] = EXIT_INTR_WINDOW,
+	[VMEXIT_IRET] = EXIT_NMI_WINDOW, /* the NMI handler returns (svm.c tracks it) */
+	[VMEXIT_RDPMC] = EXIT_RDPMC,
+	[VMEXIT_CPUID] = EXIT_CPUID,
+	[VMEXIT_HLT] = EXIT_HLT,
+	[VMEXIT_IOIO] = EXIT_IO,
+	[VMEXIT_MSR] = EXIT_MSR_READ, /* or a write, as EXITINFO1 says */
+	[VMEXIT_SHUTDOWN] = EXIT_SHUTDOWN,
+	[VMEXIT_VMMCALL] = EXIT_HYPERCALL,
 	/* Instructions guests are not offered: they get #UD. */
-	case VMEXIT_VMRUN:
-	case VMEXIT_VMLOAD:
-	case VMEXIT_VMSAVE:
-	case VMEXIT_STGI:
-	case VMEXIT_CLGI:
-	case VMEXIT_SKINIT:
-	case VMEXIT_INVLPGA:
-	case VMEXIT_MONITOR:
-	case VMEXIT_MWAIT:
-	case VMEXIT_MWAIT_COND:
-		return EXIT_VIRT_INSN;
-	case VMEXIT_XSETBV: return EXIT_XSETBV;
-	default: return EXIT_OTHER;
-	}
-}
-
-void svm_decode_exit(const struct vmcb *vmcb, bool nrips, struct exit_info *e)
-{
-	const struct vmcb_control *c = &vmcb->control;
-	/* Field by field: on every exit, clearing the whole union would cost more. */
-	e->reason = reason_of(c->exitcode);
-	e->raw_reason = c->exitcode;
-	e->qual[0] = c->exitinfo1;
-	e->qual[1] = c->exitinfo2;
-	e->rip = vmcb->save.rip;
-	e->next_rip = nrips ? c->next_rip : 0;
-	switch (e->reason) {
-	case EXIT_IO:
-		e->io.port = (u16)(c->exitinfo1 >> 16);
-		e->io.size = (c->exitinfo1 >> 4) & 7; /* one-hot SZ8/SZ16/SZ32 */
-		e->io.size = e->io.size == 4 ? 4 : e->io.size == 2 ? 2 : 1;
-		e->io.in = c->exitinfo1 & IOIO_IN;
-		e->io.string = c->exitinfo1 & IOIO_STRING;
-		e->io.rep = c->exitinfo1 & IOIO_REP;
-		e->next_rip = c->exitinfo2; /* IOIO gives the next RIP even without NRIPS */
-		break;
-	case EXIT_NPF:
-		e->npf.gpa = c->exitinfo2;
-		e->npf.write = c->exitinfo1 & NPF_WRITE;
-		e->npf.exec = c->exitinfo1 & NPF_EXEC;
-		e->npf.read = !e->npf.write && !e->npf.exec;
-		break;
-	case EXIT_EXCEPTION:
-		e->exception.vector = (u8)(c->exitcode - VMEXIT_EXCP_BASE);
-		e->exception.has_error = false;
-		e->exception.error = (u32)c->exitinfo1;
-		break;
-	default:
-		break;
-	}
-	/*
-	 * CR writes: with decode assists EXITINFO1 bit 63 says a MOV and bits 3:0
-	 * its GPR; otherwise (CLTS, LMSW, or no next RIP to skip to) core/
-	 * decodes the instruction.
-	 */
-	if (c->exitcode >= VMEXIT_CR0_WRITE && c->exitcode < VMEXIT_CR0_WRITE + 16) {
-		e->reason = EXIT_CR_ACCESS;
-		e->cr.cr = (u8)(c->exitcode - VMEXIT_CR0_WRITE);
-		e->cr.access = CR_MOV_TO;
-		e->cr.gpr = nrips && (c->exitinfo1 & CR_INFO_MOV) ? (s8)(c->exitinfo1 & 0xF)
-								     : CR_GPR_DECODE;
-	}
-	/* MSR exits: ECX holds the index, EXITINFO1 says read (0) or write (1). */
-	if (c->exitcode == VMEXIT_MSR)
-		e->reason = c->exitinfo1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
-}
+	[VMEXIT_VMRUN] = EXIT_VIRT_INSN,
+	[VMEXIT_VMLOAD] = EXIT_VIRT_INSN,
+	[VMEXIT_VMSAVE] = EXIT_VIRT_INSN,
+	[VMEXIT_STGI] = EXIT_VIRT_INSN,
+	[VMEXIT_CLGI] = EXIT_VIRT_INSN,
+	[VMEXIT_SKINIT] = EXIT_VIRT_INSN,
+	[VMEXIT_INVLPGA] = EXIT_VIRT_INSN,
+	[VMEXIT_MONITOR] = EXIT_VIRT_INSN,
+	[VMEXIT_MWAIT] = EXIT_VIRT_INSN,
+	[VMEXIT_MWAIT_COND] = EXIT_VIRT_INSN,
+	[VMEXIT_XSETBV] = EXIT_XSETBV,
+};
+#pragma GCC diagnostic pop
 
 #define VEC_BP 3
 #define VEC_OF 4

@@ -452,7 +452,7 @@ MUTANTS = [
          replace="\t} if (q->nmi && !(block & BLOCKS_NMI)) {",
          mistake="an NMI is written over the event this entry already delivers",
          killer="test_vcpu_events"),
-    dict(id="queue-no-single-step-trap", file="core/event_queue.c",
+    dict(id="queue-no-single-step-trap", file="core/vcpu_events.h",
          find="\tif (vcpu_ops->complete_instruction(v, next_rip) & RFLAGS_TF)\n"
               "\t\tvcpu_raise_debug_trap(v, DR6_BS);\n",
          replace="\tvcpu_ops->complete_instruction(v, next_rip);\n",

@@ -545,12 +545,16 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 	struct vmx_exit_raw raw = {
 		.reason = (u32)vmread(EXIT_REASON),
 		.qualification = vmread(EXIT_QUALIFICATION),
-		.guest_physical = vmread(GUEST_PHYSICAL_ADDRESS),
-		.intr_info = (u32)vmread(EXIT_INTR_INFO),
-		.intr_error = (u32)vmread(EXIT_INTR_ERROR),
 		.rip = vmread(GUEST_RIP),
 		.insn_len = (u32)vmread(EXIT_INSTRUCTION_LEN),
 	};
+	if (vmx_exit_has_guest_physical(raw.reason))
+		raw.guest_physical = vmread(GUEST_PHYSICAL_ADDRESS);
+	if (vmx_exit_has_intr_info(raw.reason)) {
+		raw.intr_info = (u32)vmread(EXIT_INTR_INFO);
+		if (raw.intr_info & INTR_INFO_HAS_ERROR)
+			raw.intr_error = (u32)vmread(EXIT_INTR_ERROR);
+	}
 	vmx_decode_exit(&raw, e);
 	struct vcpu_event cut;
 	u32 idt = (u32)vmread(IDT_VECTORING_INFO);

@@ -1,7 +1,7 @@
 /* Exit information from the hardware (or a nested hypervisor): decoded, never trusted. */
 #include <stdlib.h>
 #include <string.h>
-#include "svm/svm.h"
+#include "svm/svm_exit.h"
 #include "svm/vmcb.h"
 #include "vmx/vmx_exit.h"
 #include "vmx/vmx_guest_check.h"

@@ -6,7 +6,7 @@
 
 #include "core/guest_walk.h"
 #include "core/insn_decode.h"
-#include "svm/svm.h"
+#include "svm/svm_exit.h"
 #include "svm/vmcb.h"
 #include "vmx/vmx_exit.h"
 

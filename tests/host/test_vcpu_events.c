@@ -97,6 +97,42 @@ static void nothing_pending_costs_one_test(void **state)
 	assert_false(v.events.pending);
 }
 
+/*
+ * The exit hot path re-enters only while nothing needs a look: each event
+ * source, halted, stopped, the host timer due or fired (0), and a guest
+ * timer moved before the armed host timer each break out.
+ */
+static void hot_path_leaves_for_each_thing_that_needs_a_look(void **state)
+{
+	(void)state;
+	const u64 now = 1000, fires = 2000;
+	this_pcpu()->host_timer_fires = fires;
+	assert_false(vcpu_needs_attention(&v, now));
+	v.lapic.timer_deadline = fires; /* armed for it: due when the host timer is */
+	assert_false(vcpu_needs_attention(&v, now));
+	assert_true(vcpu_needs_attention(&v, fires));
+	v.lapic.timer_deadline = fires - 1; /* moved before it: re-arm */
+	assert_true(vcpu_needs_attention(&v, now));
+	v.lapic.timer_deadline = 0;
+	this_pcpu()->host_timer_fires = 0; /* it fired */
+	assert_true(vcpu_needs_attention(&v, now));
+	this_pcpu()->host_timer_fires = fires;
+
+	bool *flags[] = { &v.stopped, &v.halted, &v.events.pending, &v.pmu.pmi_pending };
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		*flags[i] = true;
+		assert_true(vcpu_needs_attention(&v, now));
+		*flags[i] = false;
+	}
+	vlapic_set_irq(&v.lapic, 0x40);
+	assert_true(vcpu_needs_attention(&v, now));
+	vlapic_ack(&v.lapic, 0x40);
+	v.lapic.nmi_pending = true;
+	assert_true(vcpu_needs_attention(&v, now));
+	v.lapic.nmi_pending = false;
+	assert_false(vcpu_needs_attention(&v, now));
+}
+
 static void redelivered_event_goes_first_and_the_nmi_waits(void **state)
 {
 	(void)state;
@@ -301,6 +337,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(nothing_pending_costs_one_test, setup),
+		cmocka_unit_test_setup(hot_path_leaves_for_each_thing_that_needs_a_look, setup),
 		cmocka_unit_test_setup(real_mode_exceptions_carry_no_error_code, setup),
 		cmocka_unit_test_setup(redelivered_event_goes_first_and_the_nmi_waits, setup),
 		cmocka_unit_test_setup(redelivery_ignores_blocking, setup),
