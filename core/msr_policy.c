@@ -146,6 +146,7 @@ static bool cstar_write(struct vcpu *v, u32 msr, u64 val)
 	return true;
 }
 
+#define MISC_ENABLE_FAST_STRING BIT(0)
 #define MISC_ENABLE_PERF_AVAIL BIT(7)
 #define MISC_ENABLE_BTS_UNAVAIL BIT(11)
 #define MISC_ENABLE_PEBS_UNAVAIL BIT(12)
@@ -154,9 +155,13 @@ static bool cstar_write(struct vcpu *v, u32 msr, u64 val)
  * Intel's IA32_MISC_ENABLE is the guest's own view, as on KVM: performance
  * monitoring available exactly when it has a vPMU, BTS and PEBS unavailable
  * (pmuvisor offers neither; Linux reads these bits at boot to decide whether
- * to use them). Writes that change nothing are accepted; the bits are
- * read-only, so any other write raises #GP. The host's own is never touched.
- * AMD CPUs have no such MSR.
+ * to use them), and fast strings enabled, their value at reset and on every
+ * firmware. A guest that reads them disabled believes a CPU no one ships:
+ * Linux then drops ERMS but keeps FSRM, and its 6.1 memmove, which takes
+ * FSRM to imply ERMS, skips its length check and runs away on any move
+ * shorter than 32 bytes (docs/design.md, "Linux guests"). Writes that change
+ * nothing are accepted; the bits are read-only, so any other write raises
+ * #GP. The host's own is never touched. AMD CPUs have no such MSR.
  */
 static enum msr_action misc_enable_action(const struct vcpu *v, enum msr_access a)
 {
@@ -166,7 +171,7 @@ static enum msr_action misc_enable_action(const struct vcpu *v, enum msr_access 
 
 static u64 misc_enable(const struct vcpu *v)
 {
-	return MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL |
+	return MISC_ENABLE_FAST_STRING | MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL |
 	       (v->vm->pmu.mode != VPMU_OFF ? MISC_ENABLE_PERF_AVAIL : 0);
 }
 

@@ -466,7 +466,11 @@ static void vendor_counters_without_a_vpmu(void **state)
 	}
 }
 
-/* Intel's MISC_ENABLE as the guest's: PMU available with a vPMU, BTS and PEBS never. */
+/*
+ * Intel's MISC_ENABLE as the guest's: fast strings on (bit 0: Linux with FSRM
+ * and fast strings off runs its memmove away), PMU available with a vPMU,
+ * BTS and PEBS never.
+ */
 static void misc_enable_follows_the_vpmu(void **state)
 {
 	(void)state;
@@ -474,12 +478,13 @@ static void misc_enable_follows_the_vpmu(void **state)
 	host_caps.vendor = VENDOR_INTEL;
 	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
 	assert_true(msr_policy_read(&v, MSR_MISC_ENABLE, &val));
-	assert_int_equal(val, BIT(11) | BIT(12));
+	assert_int_equal(val, BIT(0) | BIT(11) | BIT(12));
 	assert_true(msr_policy_write(&v, MSR_MISC_ENABLE, val)); /* a write-back changes nothing */
 	assert_false(msr_policy_write(&v, MSR_MISC_ENABLE, val | BIT(7)));
+	assert_false(msr_policy_write(&v, MSR_MISC_ENABLE, val & ~BIT(0)));
 	make_guest(VPMU_MEDIATED, PROFILE_INTEL_V4);
 	assert_true(msr_policy_read(&v, MSR_MISC_ENABLE, &val));
-	assert_int_equal(val, BIT(7) | BIT(11) | BIT(12));
+	assert_int_equal(val, BIT(0) | BIT(7) | BIT(11) | BIT(12));
 	host_caps.vendor = VENDOR_AMD; /* no such MSR */
 	assert_false(msr_policy_read(&v, MSR_MISC_ENABLE, &val));
 	host_caps.vendor = VENDOR_OTHER;
