@@ -326,6 +326,27 @@ static void arat_offered_and_la57_hidden(void **state)
 				       BIT(11) | BIT(12) | BIT(14)));
 }
 
+/*
+ * No speculation control whose MSR has no rule: Linux writes PRED_CMD at
+ * every context switch when CPUID offers IBPB, and SPEC_CTRL for IBRS,
+ * STIBP and SSBD; each would raise #GP.
+ */
+static void speculation_controls_hidden(void **state)
+{
+	(void)state;
+	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
+	struct cpuid_regs r = cpuid_policy_from(&v, 7, 0, all_ones);
+	assert_int_equal(r.edx & (BIT(9) | BIT(13) | (0x3Fu << 26)), 0);
+	assert_true(r.edx & BIT(4)); /* FSRM, say, still passes */
+	u64 val;
+	assert_false(msr_policy_read(&v, 0x48, &val));  /* SPEC_CTRL */
+	assert_false(msr_policy_write(&v, 0x49, 1));    /* PRED_CMD */
+	assert_false(msr_policy_read(&v, 0x10A, &val)); /* ARCH_CAPABILITIES */
+	r = cpuid_policy_from(&v, 0x80000008, 0, all_ones);
+	assert_int_equal(r.ebx & (BIT(12) | BIT(14) | BIT(15) | BIT(24) | BIT(25) | BIT(28)), 0);
+	assert_true(r.ebx & BIT(0)); /* CLZERO, say, still passes */
+}
+
 /* A host with XSAVE, AVX, AVX-512 and PKRU state (leaf 0xD laid out as on Intel CPUs). */
 static struct cpuid_regs xsave_host(u32 leaf, u32 subleaf)
 {
@@ -525,6 +546,7 @@ int main(void)
 		cmocka_unit_test(only_writable_registers_reach_the_backend),
 		cmocka_unit_test(vendor_counters_without_a_vpmu),
 		cmocka_unit_test(misc_enable_follows_the_vpmu),
+		cmocka_unit_test(speculation_controls_hidden),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
