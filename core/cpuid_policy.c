@@ -78,7 +78,7 @@ static void synth_power_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_reg
  * AMX (EDX 22, 24, 25), and the speculation and TSX controls (EDX 9
  * MCU_OPT_CTRL, 13 TSX_FORCE_ABORT, 26 and 27 SPEC_CTRL and PRED_CMD, 28
  * FLUSH_CMD, 29 ARCH_CAPABILITIES, 30 CORE_CAPABILITIES, 31 SPEC_CTRL's SSBD):
- * Linux writes PRED_CMD at every context switch when CPUID offers IBPB.
+ * Linux writes PRED_CMD between user address spaces when CPUID offers IBPB.
  */
 #define LEAF7_EBX_HIDDEN (BIT(16) | BIT(17) | BIT(21) | BIT(26) | BIT(27) | BIT(28) | BIT(30) | \
 			  BIT(31))

@@ -327,9 +327,9 @@ static void arat_offered_and_la57_hidden(void **state)
 }
 
 /*
- * No speculation control whose MSR has no rule: Linux writes PRED_CMD at
- * every context switch when CPUID offers IBPB, and SPEC_CTRL for IBRS,
- * STIBP and SSBD; each would raise #GP.
+ * No speculation control whose MSR has no rule: Linux writes PRED_CMD
+ * between user address spaces when CPUID offers IBPB, and SPEC_CTRL for
+ * IBRS, STIBP and SSBD; each would raise #GP.
  */
 static void speculation_controls_hidden(void **state)
 {
