@@ -163,7 +163,7 @@ static bool cstar_write(struct vcpu *v, u32 msr, u64 val)
  * nothing are accepted; the bits are read-only, so any other write raises
  * #GP. The host's own is never touched. AMD CPUs have no such MSR.
  */
-static enum msr_action misc_enable_action(const struct vcpu *v, enum msr_access a)
+static enum msr_action intel_only_action(const struct vcpu *v, enum msr_access a)
 {
 	(void)v, (void)a;
 	return host_caps.vendor == VENDOR_INTEL ? MSR_EMULATE : MSR_DENY;
@@ -213,6 +213,14 @@ static const struct msr_rule rules[] = {
 	/* Emulated, so offered on every host (CPUID.(7,0):EBX[1]), as KVM does. */
 	RULE(MSR_TSC_ADJUST, MSR_TSC_ADJUST, MSR_EMULATE, MSR_EMULATE, guest_tsc_adjust_read,
 	     guest_tsc_adjust_write),
+	/*
+	 * Intel's microcode revision, which Linux reads at boot (it writes 0,
+	 * runs CPUID and reads): a guest runs no microcode of its own, so it
+	 * reads 0 and the write is dropped, as an unchecked RDMSR that faulted
+	 * would have given it, without the fault (AMD's PATCH_LEVEL stays #GP).
+	 */
+	{ .first = MSR_BIOS_SIGN_ID, .last = MSR_BIOS_SIGN_ID, .action = intel_only_action,
+	  .rd = read_zero, .wr = write_dropped },
 	{ .first = MSR_IA32_PMC0, .last = MSR_IA32_PMC0 + 1, .action = intel_p6_pmu_action,
 	  .rd = read_zero, .wr = write_dropped },
 	{ .first = MSR_IA32_MPERF, .last = MSR_IA32_APERF, .action = aperfmperf_action },
@@ -225,7 +233,7 @@ static const struct msr_rule rules[] = {
 	RULE(MSR_SYSENTER_CS, MSR_SYSENTER_EIP, MSR_PASS, MSR_PASS, NULL, NULL),
 	{ .first = MSR_IA32_PERFEVTSEL0, .last = MSR_IA32_PERFEVTSEL0 + 1,
 	  .action = intel_p6_pmu_action, .rd = read_zero, .wr = write_dropped },
-	{ .first = MSR_MISC_ENABLE, .last = MSR_MISC_ENABLE, .action = misc_enable_action,
+	{ .first = MSR_MISC_ENABLE, .last = MSR_MISC_ENABLE, .action = intel_only_action,
 	  .rd = misc_enable_read, .wr = misc_enable_write },
 	RULE(MSR_PAT, MSR_PAT, MSR_EMULATE, MSR_EMULATE, read_reg, write_pat),
 	RULE(MSR_TSC_DEADLINE, MSR_TSC_DEADLINE, MSR_EMULATE, MSR_EMULATE, vlapic_tsc_deadline_read,

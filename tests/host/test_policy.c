@@ -511,6 +511,21 @@ static void misc_enable_follows_the_vpmu(void **state)
 	host_caps.vendor = VENDOR_OTHER;
 }
 
+/* Intel's microcode revision: Linux writes 0, runs CPUID, reads; the guest has none. */
+static void microcode_revision_reads_zero(void **state)
+{
+	(void)state;
+	u64 val = 1;
+	host_caps.vendor = VENDOR_INTEL;
+	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
+	assert_true(msr_policy_write(&v, MSR_BIOS_SIGN_ID, 0));
+	assert_true(msr_policy_read(&v, MSR_BIOS_SIGN_ID, &val));
+	assert_int_equal(val, 0);
+	host_caps.vendor = VENDOR_AMD; /* PATCH_LEVEL there: no rule */
+	assert_false(msr_policy_read(&v, MSR_BIOS_SIGN_ID, &val));
+	host_caps.vendor = VENDOR_OTHER;
+}
+
 /* Both backends implement set_reg for VREG_WRITABLE only: anything else never reaches them. */
 static void only_writable_registers_reach_the_backend(void **state)
 {
@@ -547,6 +562,7 @@ int main(void)
 		cmocka_unit_test(vendor_counters_without_a_vpmu),
 		cmocka_unit_test(misc_enable_follows_the_vpmu),
 		cmocka_unit_test(speculation_controls_hidden),
+		cmocka_unit_test(microcode_revision_reads_zero),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
