@@ -11,6 +11,7 @@
 #define MSR_APIC_BASE 0x1B
 #define MSR_FEATURE_CONTROL 0x3A          /* Intel */
 #define MSR_TSC_ADJUST 0x3B
+#define MSR_BIOS_SIGN_ID 0x8B             /* Intel: the microcode revision */
 #define MSR_SYSENTER_CS 0x174
 #define MSR_SYSENTER_ESP 0x175
 #define MSR_SYSENTER_EIP 0x176

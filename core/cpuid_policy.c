@@ -76,13 +76,18 @@ static void synth_power_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_reg
  * Leaf 7: what needs state XCR0 does not offer, or MSRs no rule gives the
  * guest: AVX-512 (EBX 16, 17, 21, 26-28, 30, 31; ECX 1, 6, 11, 12, 14; EDX 2,
  * 3, 8, 23), PKU/OSPKE (ECX 3, 4: PKRU is XSAVE state), CET (ECX 7, EDX 20),
- * AMX (EDX 22, 24, 25).
+ * AMX (EDX 22, 24, 25), and the speculation and TSX controls (EDX 9
+ * MCU_OPT_CTRL, 13 TSX_FORCE_ABORT, 26 and 27 SPEC_CTRL and PRED_CMD, 28
+ * FLUSH_CMD, 29 ARCH_CAPABILITIES, 30 CORE_CAPABILITIES, 31 SPEC_CTRL's SSBD):
+ * Linux writes PRED_CMD between user address spaces when CPUID offers IBPB.
  */
 #define LEAF7_EBX_HIDDEN (BIT(16) | BIT(17) | BIT(21) | BIT(26) | BIT(27) | BIT(28) | BIT(30) | \
 			  BIT(31))
 #define LEAF7_ECX_HIDDEN (BIT(1) | BIT(3) | BIT(4) | BIT(6) | BIT(7) | BIT(11) | BIT(12) | BIT(14))
+#define LEAF7_EDX_SPEC_CTRLS (BIT(9) | BIT(13) | BIT(26) | BIT(27) | BIT(28) | BIT(29) | BIT(30) | \
+			      BIT(31))
 #define LEAF7_EDX_HIDDEN (BIT(2) | BIT(3) | BIT(8) | BIT(20) | BIT(22) | BIT(23) | BIT(24) | \
-			  BIT(25))
+			  BIT(25) | LEAF7_EDX_SPEC_CTRLS)
 #define LEAF1_ECX_X2APIC BIT(21) /* the virtual LAPIC offers x2APIC mode */
 #define LEAF1_ECX_TSC_DEADLINE BIT(24) /* and the TSC-deadline timer */
 #define LEAF1_ECX_HYPERVISOR BIT(31)
@@ -92,6 +97,12 @@ static void synth_power_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_reg
  * counters no guest owns: PerfCtrExtNB/DF (24) and PerfCtrExtLLC (28).
  */
 #define EXT1_ECX_HIDDEN (BIT(2) | BIT(12) | BIT(23) | BIT(24) | BIT(28))
+/*
+ * AMD's speculation controls, whose MSRs no rule gives the guest either:
+ * IBPB (12: PRED_CMD), IBRS (14), STIBP (15), SSBD (24) and PSFD (28) in
+ * SPEC_CTRL, VIRT_SSBD (25: VIRT_SPEC_CTRL).
+ */
+#define EXT8_EBX_HIDDEN (BIT(12) | BIT(14) | BIT(15) | BIT(24) | BIT(25) | BIT(28))
 
 /*
  * 5-level paging. Under pmuvisor on QEMU 7.2 TCG, Debian's 6.1 kernel
@@ -146,7 +157,7 @@ static const struct cpuid_rule extended_leaves[] = {
 	[0x4] = PASS,
 	[0x5] = PASS,
 	[0x6] = PASS,
-	[0x8] = PASS,
+	[0x8] = { CPUID_MASKED, { [EBX] = EXT8_EBX_HIDDEN }, { 0 }, NULL },
 };
 
 struct leaf_range {

@@ -146,6 +146,7 @@ static bool cstar_write(struct vcpu *v, u32 msr, u64 val)
 	return true;
 }
 
+#define MISC_ENABLE_FAST_STRING BIT(0)
 #define MISC_ENABLE_PERF_AVAIL BIT(7)
 #define MISC_ENABLE_BTS_UNAVAIL BIT(11)
 #define MISC_ENABLE_PEBS_UNAVAIL BIT(12)
@@ -154,11 +155,15 @@ static bool cstar_write(struct vcpu *v, u32 msr, u64 val)
  * Intel's IA32_MISC_ENABLE is the guest's own view, as on KVM: performance
  * monitoring available exactly when it has a vPMU, BTS and PEBS unavailable
  * (pmuvisor offers neither; Linux reads these bits at boot to decide whether
- * to use them). Writes that change nothing are accepted; the bits are
- * read-only, so any other write raises #GP. The host's own is never touched.
- * AMD CPUs have no such MSR.
+ * to use them), and fast strings enabled, their value at reset and on every
+ * firmware. A guest that reads them disabled believes a CPU no one ships:
+ * Linux then drops ERMS but keeps FSRM, and its 6.1 memmove, which takes
+ * FSRM to imply ERMS, skips its length check and runs away on any move
+ * shorter than 32 bytes (docs/design.md, "Linux guests"). Writes that change
+ * nothing are accepted; the bits are read-only, so any other write raises
+ * #GP. The host's own is never touched. AMD CPUs have no such MSR.
  */
-static enum msr_action misc_enable_action(const struct vcpu *v, enum msr_access a)
+static enum msr_action intel_only_action(const struct vcpu *v, enum msr_access a)
 {
 	(void)v, (void)a;
 	return host_caps.vendor == VENDOR_INTEL ? MSR_EMULATE : MSR_DENY;
@@ -166,7 +171,7 @@ static enum msr_action misc_enable_action(const struct vcpu *v, enum msr_access 
 
 static u64 misc_enable(const struct vcpu *v)
 {
-	return MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL |
+	return MISC_ENABLE_FAST_STRING | MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL |
 	       (v->vm->pmu.mode != VPMU_OFF ? MISC_ENABLE_PERF_AVAIL : 0);
 }
 
@@ -208,6 +213,14 @@ static const struct msr_rule rules[] = {
 	/* Emulated, so offered on every host (CPUID.(7,0):EBX[1]), as KVM does. */
 	RULE(MSR_TSC_ADJUST, MSR_TSC_ADJUST, MSR_EMULATE, MSR_EMULATE, guest_tsc_adjust_read,
 	     guest_tsc_adjust_write),
+	/*
+	 * Intel's microcode revision, which Linux reads at boot (it writes 0,
+	 * runs CPUID and reads): a guest runs no microcode of its own, so it
+	 * reads 0 and the write is dropped, as an unchecked RDMSR that faulted
+	 * would have given it, without the fault (AMD's PATCH_LEVEL stays #GP).
+	 */
+	{ .first = MSR_BIOS_SIGN_ID, .last = MSR_BIOS_SIGN_ID, .action = intel_only_action,
+	  .rd = read_zero, .wr = write_dropped },
 	{ .first = MSR_IA32_PMC0, .last = MSR_IA32_PMC0 + 1, .action = intel_p6_pmu_action,
 	  .rd = read_zero, .wr = write_dropped },
 	{ .first = MSR_IA32_MPERF, .last = MSR_IA32_APERF, .action = aperfmperf_action },
@@ -220,7 +233,7 @@ static const struct msr_rule rules[] = {
 	RULE(MSR_SYSENTER_CS, MSR_SYSENTER_EIP, MSR_PASS, MSR_PASS, NULL, NULL),
 	{ .first = MSR_IA32_PERFEVTSEL0, .last = MSR_IA32_PERFEVTSEL0 + 1,
 	  .action = intel_p6_pmu_action, .rd = read_zero, .wr = write_dropped },
-	{ .first = MSR_MISC_ENABLE, .last = MSR_MISC_ENABLE, .action = misc_enable_action,
+	{ .first = MSR_MISC_ENABLE, .last = MSR_MISC_ENABLE, .action = intel_only_action,
 	  .rd = misc_enable_read, .wr = misc_enable_write },
 	RULE(MSR_PAT, MSR_PAT, MSR_EMULATE, MSR_EMULATE, read_reg, write_pat),
 	RULE(MSR_TSC_DEADLINE, MSR_TSC_DEADLINE, MSR_EMULATE, MSR_EMULATE, vlapic_tsc_deadline_read,

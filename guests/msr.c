@@ -14,8 +14,9 @@ static bool writes_and_reads_back(u32 msr, u64 val)
 }
 
 /*
- * Intel's MISC_ENABLE is the guest's view (this guest has no vPMU): BTS and
- * PEBS unavailable, performance monitoring not available, all read-only.
+ * Intel's MISC_ENABLE is the guest's view (this guest has no vPMU): fast
+ * strings enabled, BTS and PEBS unavailable, performance monitoring not
+ * available, all read-only.
  */
 static void misc_enable(void)
 {
@@ -25,9 +26,9 @@ static void misc_enable(void)
 		return;
 	}
 	int vec = rdmsr_safe(MSR_MISC_ENABLE, &v);
-	report(!vec && v == (BIT(11) | BIT(12)),
-	       "MISC_ENABLE reads BTS and PEBS unavailable, no PMU (0x%lx)", v);
-	report(wrmsr_safe(MSR_MISC_ENABLE, v) == 0 && wrmsr_safe(MSR_MISC_ENABLE, v | 1) == VEC_GP,
+	report(!vec && v == (BIT(0) | BIT(11) | BIT(12)),
+	       "MISC_ENABLE reads fast strings on, BTS and PEBS unavailable, no PMU (0x%lx)", v);
+	report(wrmsr_safe(MSR_MISC_ENABLE, v) == 0 && wrmsr_safe(MSR_MISC_ENABLE, v ^ 1) == VEC_GP,
 	       "MISC_ENABLE takes a write-back of its value; a change raises #GP");
 }
 

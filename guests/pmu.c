@@ -69,13 +69,16 @@ static bool ctrl_direct(void)
  */
 static u32 expected_gp(void) { return (u32)cmdline_uint("gp", cmdline_uint("host_gp", 0)); }
 
-/* Intel's MISC_ENABLE says whether there is a PMU, as KVM's does; BTS and PEBS are never offered. */
+/*
+ * Intel's MISC_ENABLE says whether there is a PMU, as KVM's does; BTS and PEBS
+ * are never offered; fast strings (bit 0) are on, as after reset.
+ */
 static void misc_enable_pmu_bits(void)
 {
 	u64 v = 0;
 	if (!pmu->intel)
 		return;
-	u64 want = BIT(11) | BIT(12) | (mode == OFF ? 0 : BIT(7));
+	u64 want = BIT(0) | BIT(11) | BIT(12) | (mode == OFF ? 0 : BIT(7));
 	int vec = rdmsr_safe(MSR_MISC_ENABLE, &v);
 	report(!vec && v == want, "MISC_ENABLE: performance monitoring %savailable, BTS and PEBS unavailable (0x%lx)",
 	       mode == OFF ? "not " : "", v);

@@ -380,6 +380,18 @@ MUTANTS = [
          mistake="a guest's IA32_TSC write leaves IA32_TSC_ADJUST where it was (the SDM "
                  "moves it by the same delta)",
          killer="test_policy"),
+    dict(id="policy-misc-enable-slow-strings", file="core/msr_policy.c",
+         find="return MISC_ENABLE_FAST_STRING | MISC_ENABLE_BTS_UNAVAIL",
+         replace="return MISC_ENABLE_BTS_UNAVAIL",
+         mistake="MISC_ENABLE reads fast strings off: Linux keeps FSRM without ERMS and "
+                 "its memmove runs away",
+         killer="test_policy"),
+    dict(id="cpuid-offers-ibpb", file="core/cpuid_policy.c",
+         find="BIT(25) | LEAF7_EDX_SPEC_CTRLS)",
+         replace="BIT(25))",
+         mistake="CPUID offers IBPB and SPEC_CTRL, whose MSRs raise #GP (Linux's context "
+                 "switch writes PRED_CMD)",
+         killer="test_policy"),
     dict(id="policy-default-allow", file="core/msr_policy.c",
          find="memset(bitmap, 0xFF, l->size);",
          replace="memset(bitmap, 0, l->size);",

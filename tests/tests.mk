@@ -111,6 +111,6 @@ fuzz: fuzz-targets
 	tests/fuzz/run $(FUZZ_SECONDS)
 
 .PHONY: linux
-# A Debian kernel and an initramfs with perf for a Linux guest (tests/linux/build; t/70 boots it).
+# A Debian kernel and an initramfs with perf for a Linux guest (tests/linux/build; t/70 and t/71 boot it).
 linux:
 	tests/linux/build

@@ -327,6 +327,27 @@ static void arat_offered_and_la57_hidden(void **state)
 				       BIT(11) | BIT(12) | BIT(14)));
 }
 
+/*
+ * No speculation control whose MSR has no rule: Linux writes PRED_CMD
+ * between user address spaces when CPUID offers IBPB, and SPEC_CTRL for
+ * IBRS, STIBP and SSBD; each would raise #GP.
+ */
+static void speculation_controls_hidden(void **state)
+{
+	(void)state;
+	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
+	struct cpuid_regs r = cpuid_policy_from(&v, 7, 0, all_ones);
+	assert_int_equal(r.edx & (BIT(9) | BIT(13) | (0x3Fu << 26)), 0);
+	assert_true(r.edx & BIT(4)); /* FSRM, say, still passes */
+	u64 val;
+	assert_false(msr_policy_read(&v, 0x48, &val));  /* SPEC_CTRL */
+	assert_false(msr_policy_write(&v, 0x49, 1));    /* PRED_CMD */
+	assert_false(msr_policy_read(&v, 0x10A, &val)); /* ARCH_CAPABILITIES */
+	r = cpuid_policy_from(&v, 0x80000008, 0, all_ones);
+	assert_int_equal(r.ebx & (BIT(12) | BIT(14) | BIT(15) | BIT(24) | BIT(25) | BIT(28)), 0);
+	assert_true(r.ebx & BIT(0)); /* CLZERO, say, still passes */
+}
+
 /* A host with XSAVE, AVX, AVX-512 and PKRU state (leaf 0xD laid out as on Intel CPUs). */
 static struct cpuid_regs xsave_host(u32 leaf, u32 subleaf)
 {
@@ -467,7 +488,11 @@ static void vendor_counters_without_a_vpmu(void **state)
 	}
 }
 
-/* Intel's MISC_ENABLE as the guest's: PMU available with a vPMU, BTS and PEBS never. */
+/*
+ * Intel's MISC_ENABLE as the guest's: fast strings on (bit 0: Linux with FSRM
+ * and fast strings off runs its memmove away), PMU available with a vPMU,
+ * BTS and PEBS never.
+ */
 static void misc_enable_follows_the_vpmu(void **state)
 {
 	(void)state;
@@ -475,14 +500,30 @@ static void misc_enable_follows_the_vpmu(void **state)
 	host_caps.vendor = VENDOR_INTEL;
 	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
 	assert_true(msr_policy_read(&v, MSR_MISC_ENABLE, &val));
-	assert_int_equal(val, BIT(11) | BIT(12));
+	assert_int_equal(val, BIT(0) | BIT(11) | BIT(12));
 	assert_true(msr_policy_write(&v, MSR_MISC_ENABLE, val)); /* a write-back changes nothing */
 	assert_false(msr_policy_write(&v, MSR_MISC_ENABLE, val | BIT(7)));
+	assert_false(msr_policy_write(&v, MSR_MISC_ENABLE, val & ~BIT(0)));
 	make_guest(VPMU_MEDIATED, PROFILE_INTEL_V4);
 	assert_true(msr_policy_read(&v, MSR_MISC_ENABLE, &val));
-	assert_int_equal(val, BIT(7) | BIT(11) | BIT(12));
+	assert_int_equal(val, BIT(0) | BIT(7) | BIT(11) | BIT(12));
 	host_caps.vendor = VENDOR_AMD; /* no such MSR */
 	assert_false(msr_policy_read(&v, MSR_MISC_ENABLE, &val));
+	host_caps.vendor = VENDOR_OTHER;
+}
+
+/* Intel's microcode revision: Linux writes 0, runs CPUID, reads; the guest has none. */
+static void microcode_revision_reads_zero(void **state)
+{
+	(void)state;
+	u64 val = 1;
+	host_caps.vendor = VENDOR_INTEL;
+	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
+	assert_true(msr_policy_write(&v, MSR_BIOS_SIGN_ID, 0));
+	assert_true(msr_policy_read(&v, MSR_BIOS_SIGN_ID, &val));
+	assert_int_equal(val, 0);
+	host_caps.vendor = VENDOR_AMD; /* PATCH_LEVEL there: no rule */
+	assert_false(msr_policy_read(&v, MSR_BIOS_SIGN_ID, &val));
 	host_caps.vendor = VENDOR_OTHER;
 }
 
@@ -521,6 +562,8 @@ int main(void)
 		cmocka_unit_test(only_writable_registers_reach_the_backend),
 		cmocka_unit_test(vendor_counters_without_a_vpmu),
 		cmocka_unit_test(misc_enable_follows_the_vpmu),
+		cmocka_unit_test(speculation_controls_hidden),
+		cmocka_unit_test(microcode_revision_reads_zero),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
