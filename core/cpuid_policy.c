@@ -225,34 +225,50 @@ static void xsave_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_regs *r, 
 		*r = (struct cpuid_regs){ 0 };
 }
 
-/* Leaf 1's XSAVE bits: offered with the state pmuvisor manages; OSXSAVE is the guest's CR4. */
-static void xsave_bits(const struct vcpu *v, struct cpuid_regs *r)
+/* Leaf 1's XSAVE bits: offered with the state pmuvisor manages. */
+static void xsave_features(struct cpuid_regs *r)
 {
 	if (!host_caps.xcr0_managed)
 		r->ecx &= ~(u32)(LEAF1_ECX_XSAVE | LEAF1_ECX_AVX);
 	else if (!(host_caps.xcr0_managed & XSTATE_AVX))
 		r->ecx &= ~(u32)LEAF1_ECX_AVX;
+}
+
+/*
+ * The bits of leaf 1 that follow the guest's state, applied at every CPUID 1:
+ * OSXSAVE is its CR4's, and a globally disabled APIC is no APIC (SDM 10.4.3).
+ */
+static void leaf1_guest_state(const struct vcpu *v, struct cpuid_regs *r)
+{
+	if (!vlapic_hw_enabled(&v->lapic))
+		r->edx &= ~LEAF1_EDX_APIC;
 	if (host_caps.xcr0_managed && (vcpu_ops->get_reg((struct vcpu *)v, VREG_CR4) & CR4_OSXSAVE))
 		r->ecx |= LEAF1_ECX_OSXSAVE;
 }
 
-/* Inlined into both entries, so the image's CPUID exits call no function pointer. */
+/* What the guest's state does not change: everything but leaf1_guest_state's bits. */
 static inline __attribute__((always_inline)) struct cpuid_regs
-policy(const struct vcpu *v, u32 leaf, u32 subleaf, cpuid_source host)
+fixed_policy(const struct vcpu *v, u32 leaf, u32 subleaf, cpuid_source host)
 {
 	struct cpuid_regs r = { 0 };
 	const struct leaf_range *range = &ranges[leaf >> 30];
 	u32 n = leaf - range->base;
 	if (n < range->count && range->rules[n].action != CPUID_ZERO)
 		apply(&range->rules[n], v, leaf, subleaf, &r, host);
-	if (leaf == 1 && !vlapic_hw_enabled(&v->lapic))
-		r.edx &= ~LEAF1_EDX_APIC; /* a globally disabled APIC is no APIC (SDM 10.4.3) */
 	if (leaf == 1)
-		xsave_bits(v, &r);
+		xsave_features(&r);
 	else if (leaf == 0xD)
 		xsave_leaf(v, subleaf, &r, host);
 	if (v->vm->pmu.vendor) /* leaves 0xA, 0x80000022 and PMU bits */
 		vpmu_cpuid(&v->vm->pmu, leaf, subleaf, &r);
+	return r;
+}
+
+static struct cpuid_regs policy(const struct vcpu *v, u32 leaf, u32 subleaf, cpuid_source host)
+{
+	struct cpuid_regs r = fixed_policy(v, leaf, subleaf, host);
+	if (leaf == 1)
+		leaf1_guest_state(v, &r);
 	return r;
 }
 
@@ -269,13 +285,53 @@ struct cpuid_regs cpuid_policy(const struct vcpu *v, u32 leaf, u32 subleaf)
 
 #define LEN_CPUID 2 /* for backends that cannot tell (SVM without NRIPS) */
 
-/* The guest's CPUID: the policy inlined here too, its result straight into EAX-EDX. */
-void handle_cpuid(struct vcpu *v, const struct exit_info *e)
+/*
+ * Every input of fixed_policy is set when the vCPU is created (the host's
+ * CPUID, the guest's configuration and vPMU, its LAPIC's TSC rate) but for
+ * leaf 0xD's XCR0, whose sizes are never kept.
+ */
+static bool result_is_fixed(u32 leaf) { return leaf != 0xD; }
+
+/* Direct-mapped by the leaf's low bits and its range (basic, hypervisor, extended). */
+static struct cpuid_cache_entry *cache_slot(struct vcpu *v, u32 leaf)
 {
-	u32 leaf = (u32)v->regs.rax;
+	return &v->cpuid_cache[(leaf ^ (leaf >> 28)) % CPUID_CACHE_SLOTS];
+}
+
+/* A result not kept: out of line, so that a kept one costs no frame. */
+static __attribute__((noinline)) struct cpuid_regs
+compute(struct vcpu *v, u32 leaf, u32 subleaf, struct cpuid_cache_entry *slot, cpuid_source host)
+{
 	if (leaf == 0xD) /* the size it reports follows the guest's XCR0 */
 		v->shared.xcr0 = shared_state_xcr0_in_cpu();
-	struct cpuid_regs r = policy(v, leaf, (u32)v->regs.rcx, cpuid);
+	struct cpuid_regs r = fixed_policy(v, leaf, subleaf, host);
+	if (result_is_fixed(leaf))
+		*slot = (struct cpuid_cache_entry){ leaf, subleaf, true, r };
+	return r;
+}
+
+static inline __attribute__((always_inline)) struct cpuid_regs
+exit_result(struct vcpu *v, u32 leaf, u32 subleaf, cpuid_source host)
+{
+	struct cpuid_cache_entry *slot = cache_slot(v, leaf);
+	struct cpuid_regs r = slot->valid && slot->leaf == leaf && slot->subleaf == subleaf
+				      ? slot->r
+				      : compute(v, leaf, subleaf, slot, host);
+	if (leaf == 1)
+		leaf1_guest_state(v, &r);
+	return r;
+}
+
+struct cpuid_regs cpuid_exit_result_from(struct vcpu *v, u32 leaf, u32 subleaf,
+					 cpuid_source host)
+{
+	return exit_result(v, leaf, subleaf, host);
+}
+
+/* The guest's CPUID: a kept result copied, any other computed. */
+void handle_cpuid(struct vcpu *v, const struct exit_info *e)
+{
+	struct cpuid_regs r = exit_result(v, (u32)v->regs.rax, (u32)v->regs.rcx, cpuid);
 	v->regs.rax = r.eax;
 	v->regs.rbx = r.ebx;
 	v->regs.rcx = r.ecx;

@@ -16,5 +16,8 @@ struct cpuid_regs cpuid_policy(const struct vcpu *v, u32 leaf, u32 subleaf);
 typedef struct cpuid_regs (*cpuid_source)(u32 leaf, u32 subleaf);
 struct cpuid_regs cpuid_policy_from(const struct vcpu *v, u32 leaf, u32 subleaf,
 				    cpuid_source host);
+/* What a CPUID exit gives the guest: the policy, kept per vCPU where it cannot change. */
+struct cpuid_regs cpuid_exit_result_from(struct vcpu *v, u32 leaf, u32 subleaf,
+					 cpuid_source host);
 
 #endif

@@ -154,6 +154,18 @@ struct exit_stats {
 	u64 unbacked;                  /* accesses to guest-physical addresses with nothing there */
 };
 
+/*
+ * CPUID results that cannot change while the vCPU lives, kept as KVM keeps
+ * its CPUID entries per vCPU: a CPUID exit for one of them copies four
+ * registers instead of running the policy (core/cpuid_policy.c says which).
+ */
+#define CPUID_CACHE_SLOTS 16
+struct cpuid_cache_entry {
+	u32 leaf, subleaf;
+	bool valid;
+	struct cpuid_regs r;
+};
+
 struct vcpu {
 	struct vm *vm;
 	struct vcpu_regs regs;
@@ -167,6 +179,7 @@ struct vcpu {
 	struct fw_cfg fw_cfg;
 	struct vcpu_event_queue events;
 	struct shared_state shared; /* FPU, XCR0, DR0-3, DR6, CR2 while another vCPU has the CPU */
+	struct cpuid_cache_entry cpuid_cache[CPUID_CACHE_SLOTS];
 	u64 watchdog_at;  /* TSC past which the watchdog stops it (timeout=) */
 	u64 switched_in;  /* times the CPU came to it from another guest */
 	bool halted; /* in HLT: not entered until an interrupt wakes it */

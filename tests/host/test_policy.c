@@ -401,6 +401,59 @@ static void xsave_offered_with_the_state_pmuvisor_manages(void **state)
 	regs[VREG_CR4] = 0;
 }
 
+/* A host whose every leaf and subleaf reads differently; the calls are counted. */
+static u32 host_calls;
+static struct cpuid_regs distinct_host(u32 leaf, u32 subleaf)
+{
+	host_calls++;
+	return (struct cpuid_regs){ leaf * 3 + subleaf, leaf ^ 0x5A5A5A5Au, subleaf * 7 + 1,
+				    (leaf + subleaf) | BIT(9) };
+}
+
+/*
+ * A CPUID exit gives what the policy gives, whatever the guest's state did
+ * since; asked again, it does not ask the host again, but for leaf 0xD, whose
+ * sizes follow XCR0; leaf 1's OSXSAVE and APIC bits follow CR4 and the APIC's
+ * global enable on every exit. Leaves 0 and 0x10, 4 and 0x40000004 share a
+ * slot of the kept results, so each round asks for some again.
+ */
+static void cpuid_exit_keeps_only_what_cannot_change(void **state)
+{
+	(void)state;
+	static const u32 queries[][2] = { { 0, 0 }, { 0x10, 0 }, { 1, 0 }, { 4, 0 }, { 4, 1 },
+					  { 7, 0 }, { 0x40000000, 0 }, { 0x40000004, 0 },
+					  { 0x40000010, 0 }, { 0x80000000, 0 }, { 0x80000001, 0 },
+					  { 0x80000008, 0 } };
+	make_guest(VPMU_MEDIATED, PROFILE_AMD_CORE_V2);
+	host_caps.xcr0_managed = XSTATE_X87 | XSTATE_SSE | XSTATE_AVX;
+	regs[VREG_CR4] = CR4_OSXSAVE; /* the first CPUID 1 with both bits away from reset */
+	v.lapic.apic_base &= ~BIT(11);
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < ARRAY_SIZE(queries); i++) {
+			u32 leaf = queries[i][0], subleaf = queries[i][1];
+			struct cpuid_regs got = cpuid_exit_result_from(&v, leaf, subleaf, distinct_host);
+			u32 calls = host_calls;
+			struct cpuid_regs again = cpuid_exit_result_from(&v, leaf, subleaf, distinct_host);
+			assert_int_equal(host_calls, calls); /* kept */
+			struct cpuid_regs want = cpuid_policy_from(&v, leaf, subleaf, distinct_host);
+			print_message("# round %d leaf 0x%x.%u\n", round, leaf, subleaf);
+			assert_memory_equal(&got, &want, sizeof(got));
+			assert_memory_equal(&again, &want, sizeof(again));
+		}
+		regs[VREG_CR4] ^= CR4_OSXSAVE; /* OSXSAVE off, then on again */
+		v.lapic.apic_base ^= BIT(11);  /* the APIC globally enabled, then disabled */
+	}
+	host_caps.xcr0_managed = 0; /* leaf 0xD: no XGETBV on the machine running the tests */
+	for (int round = 0; round < 2; round++) {
+		u32 calls = host_calls;
+		struct cpuid_regs got = cpuid_exit_result_from(&v, 0xD, 0, distinct_host);
+		assert_true(host_calls > calls); /* never kept */
+		struct cpuid_regs want = cpuid_policy_from(&v, 0xD, 0, distinct_host);
+		assert_memory_equal(&got, &want, sizeof(got));
+	}
+	regs[VREG_CR4] = 0;
+}
+
 static void amd_package_wide_counters_are_hidden(void **state)
 {
 	(void)state;
@@ -556,6 +609,7 @@ int main(void)
 		cmocka_unit_test(tsc_adjust_always_offered),
 		cmocka_unit_test(x2apic_lvtpc_after_enabling_x2apic),
 		cmocka_unit_test(cpuid_leaves),
+		cmocka_unit_test(cpuid_exit_keeps_only_what_cannot_change),
 		cmocka_unit_test(amd_package_wide_counters_are_hidden),
 		cmocka_unit_test(cpuid_apic_bit_follows_the_global_enable),
 		cmocka_unit_test(arat_offered_and_la57_hidden),
