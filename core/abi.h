@@ -122,6 +122,11 @@ struct hc_sched_stats {
 #define GUEST_COM1_PORT 0x3f8
 #define GUEST_DEBUG_EXIT_PORT 0xf4
 #define GUEST_BENCH_MARK_PORT 0xf8
+/* A reset, as a PC takes it: the reset control register (also the FADT's RESET_REG), the 8042 */
+#define GUEST_RESET_PORT 0xcf9
+#define GUEST_RESET_VALUE 0x06 /* RST_CPU (bit 2) with SYS_RST: what the write needs is bit 2 */
+#define GUEST_8042_COMMAND_PORT 0x64
+#define GUEST_8042_PULSE_RESET 0xfe
 
 /*
  * The flat GDT the entry selectors 0x08/0x10 name (3 descriptors); it and the

@@ -1,8 +1,11 @@
 #include "core/acpi_tables.h"
 #include "arch/string.h"
+#include "core/abi.h"
 
 #define LAPIC_BASE 0xFEE00000u
 #define FADT_HW_REDUCED BIT(20)
+#define FADT_RESET_REG_SUP BIT(10)
+#define GAS_SYSTEM_IO 1
 /* IAPC_BOOT_ARCH: no VGA, no CMOS RTC; no 8042 and no legacy devices (bits left clear). */
 #define BOOT_ARCH_NO_VGA BIT(2)
 #define BOOT_ARCH_NO_CMOS_RTC BIT(5)
@@ -41,7 +44,10 @@ struct fadt {
 	u16 boot_arch;
 	u8 pad1;
 	u32 flags;
-	u8 pad2[131 - 116];
+	struct { u8 space_id, bit_width, bit_offset, access_size; u64 address; }
+		__attribute__((packed)) reset_reg; /* a Generic Address Structure */
+	u8 reset_value;
+	u8 pad2[131 - 129];
 	u8 minor_version;
 	u64 x_firmware_ctrl, x_dsdt;
 	u8 pad3[276 - 148];
@@ -137,7 +143,12 @@ int acpi_tables_build(const struct guest_mem *mem)
 	t.fadt.minor_version = 5;
 	t.fadt.dsdt = (u32)at(&t.dsdt, &t);
 	t.fadt.x_dsdt = at(&t.dsdt, &t);
-	t.fadt.flags = FADT_HW_REDUCED;
+	t.fadt.flags = FADT_HW_REDUCED | FADT_RESET_REG_SUP;
+	/* Reset as on a PC: the guest's reset ends it (core/io.c) */
+	t.fadt.reset_reg.space_id = GAS_SYSTEM_IO;
+	t.fadt.reset_reg.bit_width = 8;
+	t.fadt.reset_reg.address = GUEST_RESET_PORT;
+	t.fadt.reset_value = GUEST_RESET_VALUE;
 	t.fadt.boot_arch = BOOT_ARCH_NO_VGA | BOOT_ARCH_NO_CMOS_RTC;
 	t.fadt.h.checksum = checksum(&t.fadt, sizeof(t.fadt));
 

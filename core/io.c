@@ -1,7 +1,8 @@
 /*
  * Guest port I/O: COM1 (a 16550A, core/uart.c) is forwarded line by line with
  * the guest's name as prefix, a write to the debug-exit port ends the guest, one to the
- * bench mark port prints the vCPU's exit counts (core/abi.h), fw_cfg answers
+ * bench mark port prints the vCPU's exit counts (core/abi.h), a reset request
+ * (port 0xCF9, the 8042's pulse) stops it, fw_cfg answers
  * (core/fw_cfg.c), every other port is denied (reads all ones, writes
  * dropped) and counted. IN/OUT and the string forms INS/OUTS (core/string_io.c)
  * reach the same ports.
@@ -47,6 +48,17 @@ static void bench_mark(struct vcpu *v, u32 id)
 	log_raw("%s", line);
 }
 
+/*
+ * What a PC resets on: the reset control register's RST_CPU bit (the FADT's
+ * RESET_REG names it) and the 8042's reset pulse command. pmuvisor does not
+ * restart a guest: the request stops it, on purpose, with status 0.
+ */
+static bool is_reset_request(u16 port, bool in, u32 val)
+{
+	return !in && ((port == GUEST_RESET_PORT && (val & BIT(2))) ||
+		       (port == GUEST_8042_COMMAND_PORT && (u8)val == GUEST_8042_PULSE_RESET));
+}
+
 /* One access of `size` bytes to a port; false when it ended the guest. */
 static bool port_access(void *ctx, u16 port, u8 size, bool in, u32 *val)
 {
@@ -67,6 +79,11 @@ static bool port_access(void *ctx, u16 port, u8 size, bool in, u32 *val)
 		if (v->line_len)
 			flush_line(v);
 		vcpu_exit_itself(v, (int)(*val & mask), "debug-exit port");
+		return false;
+	} else if (is_reset_request(port, in, *val)) {
+		if (v->line_len)
+			flush_line(v);
+		vcpu_stop(v, 0, port == GUEST_RESET_PORT ? "reset (port 0xcf9)" : "reset (8042)");
 		return false;
 	} else if (port == GUEST_BENCH_MARK_PORT && !in && size == 4) {
 		bench_mark(v, *val);

@@ -1,8 +1,10 @@
 /*
  * Port I/O: COM1 works, every other port is denied (all ones, dropped) and each
  * access exits; INS/OUTS in 64-bit code reach the same ports, a long REP a
- * bounded number of elements per exit.
+ * bounded number of elements per exit. With reset=cf9 or reset=8042 it asks
+ * for a reset instead, which must stop it.
  */
+#include "arch/string.h"
 #include "guests/lib/guest.h"
 
 #define N 100
@@ -39,9 +41,24 @@ static void string_io_64(void)
 	report(rdi32 == (u64)buf + 6 && rcx32 == 0, "a32 REP INSW uses EDI and ECX, zero-extended");
 }
 
+/* reset=cf9 or reset=8042: ask for a reset as a PC's firmware or kernel would; pmuvisor stops the guest. */
+static void reset_request(const char *how)
+{
+	if (!strcmp(how, "cf9"))
+		outb(0xCF9, 0x06);
+	else
+		outb(0x64, 0xFE);
+	report(false, "the reset request (%s) returned", how);
+}
+
 int guest_main(const char *cmdline)
 {
 	(void)cmdline;
+	char reset[8] = "";
+	if (cmdline_value("reset", reset, sizeof(reset))) {
+		reset_request(reset);
+		return tap_status();
+	}
 	report(inb(0x3FD) & 0x20, "COM1 line status shows the transmitter empty");
 	report(inb(0x80) == 0xFF, "byte read of denied port 0x80 is all ones");
 	report(inb(0x70) == 0xFF, "byte read of denied port 0x70 (RTC) is all ones");

@@ -50,6 +50,12 @@ static void rsdp_xsdt_fadt_dsdt_madt_chain_with_checksums(void **state)
 	assert_true(get32(fadt + 112) & (1u << 20)); /* hardware-reduced: no PIT, 8259, PM timer */
 	assert_int_equal(ram[fadt + 109] & (1u << 1), 0); /* no 8042 */
 	assert_true(ram[fadt + 109] & (1u << 5)); /* no CMOS RTC */
+	/* RESET_REG: system I/O, 8 bits at port 0xCF9, value 6 (RST_CPU | SYS_RST) */
+	assert_true(get32(fadt + 112) & (1u << 10));
+	static const u8 reset_reg[12] = { 1, 8, 0, 0, 0xF9, 0x0C };
+	assert_memory_equal(ram + fadt + 116, reset_reg, sizeof(reset_reg));
+	assert_int_equal(ram[fadt + 128], 6);
+	assert_int_equal(ram[fadt + 131], 5); /* the minor version where it was */
 	u64 dsdt = get64(fadt + 140);
 	assert_int_equal(get32(fadt + 40), dsdt);
 	assert_int_equal(table(dsdt, "DSDT"), 36 + 49);
