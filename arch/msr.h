@@ -12,12 +12,14 @@
 #define MSR_FEATURE_CONTROL 0x3A          /* Intel */
 #define MSR_TSC_ADJUST 0x3B
 #define MSR_BIOS_SIGN_ID 0x8B             /* Intel: the microcode revision */
+#define MSR_MTRRCAP 0xFE
 #define MSR_SYSENTER_CS 0x174
 #define MSR_SYSENTER_ESP 0x175
 #define MSR_SYSENTER_EIP 0x176
 #define MSR_MISC_ENABLE 0x1A0             /* Intel */
 #define MSR_DEBUGCTL 0x1D9
 #define MSR_PAT 0x277
+#define MSR_MTRR_DEF_TYPE 0x2FF
 #define MSR_TSC_DEADLINE 0x6E0
 #define MSR_X2APIC_FIRST 0x800            /* x2APIC registers: 0x800 + offset / 16 */
 #define MSR_X2APIC_LVTPC 0x834

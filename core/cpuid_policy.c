@@ -64,11 +64,15 @@ static void synth_power_leaf(const struct vcpu *v, u32 subleaf, struct cpuid_reg
 }
 
 /*
- * MONITOR VMX SMX PDCM OSXSAVE; PDCM comes back from the vPMU when it has
- * one, OSXSAVE follows the guest's CR4. XSAVE and AVX are the host's when
- * pmuvisor manages their state (host_caps.xcr0_managed).
+ * MONITOR VMX SMX TM2 PDCM OSXSAVE; PDCM comes back from the vPMU when it
+ * has one, OSXSAVE follows the guest's CR4. XSAVE and AVX are the host's
+ * when pmuvisor manages their state (host_caps.xcr0_managed). In EDX, the
+ * features whose MSRs no rule gives the guest, hidden as KVM hides them: DS
+ * (DS_AREA), ACPI and TM (the thermal MSRs, which Linux writes when they
+ * show), PBE.
  */
-#define LEAF1_ECX_HIDDEN (BIT(3) | BIT(5) | BIT(6) | BIT(15) | BIT(27))
+#define LEAF1_ECX_HIDDEN (BIT(3) | BIT(5) | BIT(6) | BIT(8) | BIT(15) | BIT(27))
+#define LEAF1_EDX_HIDDEN (BIT(21) | BIT(22) | BIT(29) | BIT(31))
 #define LEAF1_ECX_XSAVE BIT(26)
 #define LEAF1_ECX_OSXSAVE BIT(27)
 #define LEAF1_ECX_AVX BIT(28)
@@ -133,7 +137,7 @@ static void adjust_leaf7(const struct vcpu *v, u32 subleaf, struct cpuid_regs *r
 /* Indexed by leaf within each range, so the lookup on every CPUID exit is O(1). */
 static const struct cpuid_rule basic_leaves[] = {
 	[0x0] = PASS,
-	[0x1] = { CPUID_MASKED, { [ECX] = LEAF1_ECX_HIDDEN },
+	[0x1] = { CPUID_MASKED, { [ECX] = LEAF1_ECX_HIDDEN, [EDX] = LEAF1_EDX_HIDDEN },
 		  { [ECX] = LEAF1_ECX_HYPERVISOR | LEAF1_ECX_X2APIC | LEAF1_ECX_TSC_DEADLINE }, NULL },
 	[0x2] = PASS,
 	[0x4] = PASS,

@@ -16,6 +16,7 @@
 #include "core/guest_image.h"
 #include "core/guest_tsc.h"
 #include "core/host_audit.h"
+#include "core/msr_policy.h"
 #include "core/msr_switch.h"
 #include "core/pcpu.h"
 #include "core/sched.h"
@@ -222,6 +223,7 @@ static struct vcpu *start_guest(u32 id, const struct guest_config *cfg, const st
 	*v = (struct vcpu){ .vm = vm, .shared.fpu = fpu };
 	shared_state_reset(&v->shared); /* nothing another guest left in the FPU, DR0-3, DR6, CR2 */
 	vlapic_reset(&v->lapic, tsc_hz / 1000);
+	msr_policy_vcpu_reset(v);
 	pr_info("guest %s: starting (%s)", cfg->name, m->string);
 	struct guest_entry entry = { 0 };
 	bool ok = !load_guest(vm, m, initrd, &entry);

@@ -201,6 +201,38 @@ static bool write_dropped(struct vcpu *v, u32 msr, u64 val)
 	return true;
 }
 
+/*
+ * MTRRs, which CPUID.1:EDX offers on every host: the guest's memory types
+ * come from its PAT and the nested page tables, so it is given MTRRs with no
+ * ranges at all (MTRRcap 0: no variable or fixed ranges, no WC) and a default
+ * type it may set, enabled and write-back as firmware leaves it; Linux reads
+ * both at boot (an RDMSR of MTRRcap faulted before).
+ */
+#define MTRR_DEF_TYPE_E BIT(11)
+#define MTRR_TYPE_WB 6
+#define MTRR_DEF_TYPE_RESET (MTRR_DEF_TYPE_E | MTRR_TYPE_WB)
+
+static bool mtrr_type_valid(u64 type) { return type == 0 || (type >= 4 && type <= 6); }
+
+static bool mtrr_def_type_read(struct vcpu *v, u32 msr, u64 *val)
+{
+	(void)msr;
+	*val = v->msrs.mtrr_def_type;
+	return true;
+}
+
+/* E and the type; FE (bit 10) only with fixed ranges, which there are none of. */
+static bool mtrr_def_type_write(struct vcpu *v, u32 msr, u64 val)
+{
+	(void)msr;
+	if ((val & ~(MTRR_DEF_TYPE_E | 0xFFull)) || !mtrr_type_valid(val & 0xFF))
+		return false;
+	v->msrs.mtrr_def_type = val;
+	return true;
+}
+
+void msr_policy_vcpu_reset(struct vcpu *v) { v->msrs.mtrr_def_type = MTRR_DEF_TYPE_RESET; }
+
 #define RULE(lo, hi, r, w, rdfn, wrfn) \
 	{ .first = lo, .last = hi, .read = r, .write = w, .rd = rdfn, .wr = wrfn }
 
@@ -224,6 +256,7 @@ static const struct msr_rule rules[] = {
 	{ .first = MSR_IA32_PMC0, .last = MSR_IA32_PMC0 + 1, .action = intel_p6_pmu_action,
 	  .rd = read_zero, .wr = write_dropped },
 	{ .first = MSR_IA32_MPERF, .last = MSR_IA32_APERF, .action = aperfmperf_action },
+	RULE(MSR_MTRRCAP, MSR_MTRRCAP, MSR_EMULATE, MSR_DENY, read_zero, NULL),
 	/*
 	 * The guest's own, in the hardware whenever it runs: SYSENTER_* through
 	 * the VMCS (VT-x) or VMLOAD/VMSAVE (AMD-V); STAR/LSTAR/SFMASK and
@@ -236,6 +269,8 @@ static const struct msr_rule rules[] = {
 	{ .first = MSR_MISC_ENABLE, .last = MSR_MISC_ENABLE, .action = intel_only_action,
 	  .rd = misc_enable_read, .wr = misc_enable_write },
 	RULE(MSR_PAT, MSR_PAT, MSR_EMULATE, MSR_EMULATE, read_reg, write_pat),
+	RULE(MSR_MTRR_DEF_TYPE, MSR_MTRR_DEF_TYPE, MSR_EMULATE, MSR_EMULATE, mtrr_def_type_read,
+	     mtrr_def_type_write),
 	RULE(MSR_TSC_DEADLINE, MSR_TSC_DEADLINE, MSR_EMULATE, MSR_EMULATE, vlapic_tsc_deadline_read,
 	     vlapic_tsc_deadline_write),
 	RULE(MSR_X2APIC_FIRST, MSR_X2APIC_LAST, MSR_EMULATE, MSR_EMULATE, vlapic_x2apic_read,

@@ -16,6 +16,9 @@ enum msr_action { MSR_DENY, MSR_PASS, MSR_EMULATE };
 void msr_policy_build_bitmap(const struct msr_bitmap_layout *l, u8 *bitmap,
 			     const struct vcpu *v);
 
+/* The emulated MSRs' values as firmware leaves them, for a new vCPU. */
+void msr_policy_vcpu_reset(struct vcpu *v);
+
 /* Handles an intercepted RDMSR/WRMSR: false means the guest gets #GP. */
 bool msr_policy_read(struct vcpu *v, u32 msr, u64 *val);
 bool msr_policy_write(struct vcpu *v, u32 msr, u64 val);

@@ -126,6 +126,7 @@ enum lazy_msr {
 /* The guest's values of those MSRs while its vCPU is not loaded (stored_msrs: always). */
 struct vcpu_msrs {
 	u64 lazy[LAZY_MSR_COUNT];
+	u64 mtrr_def_type; /* the guest's IA32_MTRR_DEF_TYPE (core/msr_policy.c) */
 };
 
 /*

@@ -454,6 +454,35 @@ static void cpuid_exit_keeps_only_what_cannot_change(void **state)
 	regs[VREG_CR4] = 0;
 }
 
+/*
+ * MTRRs with no ranges and a default type, enabled write-back as firmware
+ * leaves it; CPUID.1:EDX hides DS, ACPI, TM and PBE, whose MSRs have no rule.
+ */
+static void mtrrs_without_ranges_and_thermal_features_hidden(void **state)
+{
+	(void)state;
+	make_guest(VPMU_OFF, PROFILE_INTEL_V4);
+	msr_policy_vcpu_reset(&v);
+	u64 val = 1;
+	assert_true(msr_policy_read(&v, MSR_MTRRCAP, &val));
+	assert_int_equal(val, 0); /* no variable or fixed ranges, no WC */
+	assert_false(msr_policy_write(&v, MSR_MTRRCAP, 0));
+	assert_true(msr_policy_read(&v, MSR_MTRR_DEF_TYPE, &val));
+	assert_int_equal(val, BIT(11) | 6);
+	assert_true(msr_policy_write(&v, MSR_MTRR_DEF_TYPE, BIT(11) | 0)); /* enabled, UC */
+	assert_true(msr_policy_read(&v, MSR_MTRR_DEF_TYPE, &val));
+	assert_int_equal(val, BIT(11));
+	assert_false(msr_policy_write(&v, MSR_MTRR_DEF_TYPE, BIT(11) | 2)); /* type 2 is reserved */
+	assert_false(msr_policy_write(&v, MSR_MTRR_DEF_TYPE, BIT(10) | 6)); /* FE: no fixed ranges */
+	assert_false(msr_policy_write(&v, MSR_MTRR_DEF_TYPE, BIT(12) | 6));
+	assert_false(msr_policy_read(&v, 0x200, &val)); /* PHYSBASE0: no variable range */
+	assert_false(msr_policy_write(&v, 0x19B, 3)); /* THERM_INTERRUPT: no rule */
+	struct cpuid_regs r = cpuid_policy_from(&v, 1, 0, all_ones);
+	assert_int_equal(r.edx & (BIT(21) | BIT(22) | BIT(29) | BIT(31)), 0);
+	assert_int_equal(r.ecx & BIT(8), 0); /* TM2 */
+	assert_true(r.edx & BIT(12)); /* MTRR stays offered */
+}
+
 static void amd_package_wide_counters_are_hidden(void **state)
 {
 	(void)state;
@@ -610,6 +639,7 @@ int main(void)
 		cmocka_unit_test(x2apic_lvtpc_after_enabling_x2apic),
 		cmocka_unit_test(cpuid_leaves),
 		cmocka_unit_test(cpuid_exit_keeps_only_what_cannot_change),
+		cmocka_unit_test(mtrrs_without_ranges_and_thermal_features_hidden),
 		cmocka_unit_test(amd_package_wide_counters_are_hidden),
 		cmocka_unit_test(cpuid_apic_bit_follows_the_global_enable),
 		cmocka_unit_test(arat_offered_and_la57_hidden),
