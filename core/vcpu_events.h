@@ -57,14 +57,21 @@ static inline void vcpu_deliver_events(struct vcpu *v, u64 now)
 		vcpu_deliver_events_slow(v, now);
 }
 
+/* Whether the guest's LAPIC timer is due before the host timer fires. */
+static inline bool vcpu_guest_timer_first(const struct vcpu *v, u64 fires)
+{
+	u64 guest = v->lapic.timer_deadline;
+	return guest && guest < fires;
+}
+
 /*
  * Re-arms the host timer for the first of: the guest's next deadline, the
  * watchdog's tick, the end of the slice, the vCPU's watchdog budget.
  */
 static inline void vcpu_arm_host_timer(const struct vcpu *v, u64 now)
 {
-	u64 guest = v->lapic.timer_deadline, fires = this_pcpu()->host_timer_fires;
-	if (fires <= now || (guest && guest < fires))
+	u64 fires = this_pcpu()->host_timer_fires;
+	if (fires <= now || vcpu_guest_timer_first(v, fires))
 		vcpu_arm_host_timer_slow(v, now);
 }
 
@@ -77,9 +84,9 @@ static inline void vcpu_arm_host_timer(const struct vcpu *v, u64 now)
  */
 static inline bool vcpu_needs_attention(const struct vcpu *v, u64 now)
 {
-	u64 guest = v->lapic.timer_deadline, fires = this_pcpu()->host_timer_fires;
+	u64 fires = this_pcpu()->host_timer_fires;
 	return v->stopped || v->halted || v->events.pending || v->pmu.pmi_pending ||
-	       vlapic_has_events(&v->lapic) || now >= fires || (guest && guest < fires);
+	       vlapic_has_events(&v->lapic) || now >= fires || vcpu_guest_timer_first(v, fires);
 }
 /* A halted vCPU (loaded): false, and stopped with the reason, when nothing can wake it. */
 bool vcpu_halt_can_wake(struct vcpu *v);

@@ -6,7 +6,6 @@
 
 extern const struct vcpu_ops svm_ops;
 
-/* svm_decode_exit() is an inline of svm/svm_exit.h. */
 /*
  * The event an exit cut short, from EXITINTINFO: false when there is none
  * (or its type is reserved), and for INT n, INT3 and INTO, which are not
